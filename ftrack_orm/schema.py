@@ -1,0 +1,237 @@
+"""Immutable views of the server's entity schemas, and the subtype graph.
+
+The ``query_schemas`` JSON drives everything else: class generation, the query
+checker and the sandbox all read these objects rather than the raw dicts.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
+
+import attrs
+
+# Scalar kinds, looked up by (type, format) of a schema property.
+_SCALAR_KINDS: Dict[Tuple[Optional[str], Optional[str]], str] = {
+    ("string", None): "string",
+    ("string", "foreign_key"): "string",
+    ("string", "date-time"): "datetime",
+    ("string", "date"): "date",
+    ("string", "json"): "json",
+    ("integer", None): "integer",
+    ("integer", "foreign_key"): "integer",
+    ("number", None): "number",
+    ("boolean", None): "boolean",
+    ("object", None): "object",
+    ("variable", None): "variable",
+    (None, "foreign_key"): "string",
+}
+
+#: Every attribute kind an :class:`AttributeSchema` can have.
+ATTRIBUTE_KINDS = frozenset(_SCALAR_KINDS.values()) | {
+    "reference",
+    "collection",
+    "mapped_collection",
+}
+
+# Supertypes that the schema JSON does not state through ``alias_for``.
+_EXPLICIT_SUPERTYPES = {
+    "TypedContext": "Context",
+    "Project": "Context",
+    "FileComponent": "Component",
+    "ContainerComponent": "Component",
+    "SequenceComponent": "Component",
+}
+
+
+class UnknownEntityTypeError(KeyError):
+    """An entity type that the server's schemas do not define."""
+
+    def __str__(self) -> str:  # KeyError quotes its message otherwise
+        return str(self.args[0]) if self.args else ""
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""``."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+@attrs.frozen
+class AttributeSchema:
+    """One property of an entity type."""
+
+    name: str
+    kind: str
+    target: Optional[str] = None  # entity type of a reference or collection items
+    default: Any = None
+    has_default: bool = False
+    required: bool = False
+    immutable: bool = False
+    computed: bool = False
+    restricted: bool = False
+    foreign_key: bool = False
+    key_attribute: Optional[str] = None  # mapped collections: item key / value names
+    value_attribute: Optional[str] = None
+    enum: Optional[Tuple[str, ...]] = None
+    description: str = ""
+
+    @property
+    def is_relation(self) -> bool:
+        """True for references, collections and mapped collections."""
+        return self.target is not None
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.target is None
+
+    @classmethod
+    def from_json(cls, name: str, prop: Mapping[str, Any], entity: Mapping[str, Any]) -> AttributeSchema:
+        if "$ref" in prop:
+            kind, target = "reference", prop["$ref"]
+        elif prop.get("type") == "array":
+            kind, target = "collection", prop["items"]["$ref"]
+        elif prop.get("type") == "mapped_array":
+            kind, target = "mapped_collection", prop["items"]["$ref"]
+        else:
+            target = None
+            key = (prop.get("type"), prop.get("format"))
+            kind = _SCALAR_KINDS.get(key) or _SCALAR_KINDS.get((key[0], None)) or "variable"
+        key_value = prop.get("key_value_attributes") or {}
+        return cls(
+            name=name,
+            kind=kind,
+            target=target,
+            default=prop.get("default"),
+            has_default="default" in prop,
+            required=name in entity.get("required", ()),
+            immutable=name in entity.get("immutable", ()),
+            computed=name in entity.get("computed", ()),
+            restricted=bool(prop.get("restricted_projection")),
+            foreign_key=prop.get("format") == "foreign_key",
+            key_attribute=key_value.get("key"),
+            value_attribute=key_value.get("value"),
+            enum=tuple(prop["enum"]) if "enum" in prop else None,
+            description=prop.get("description", ""),
+        )
+
+
+@attrs.frozen
+class EntitySchema:
+    """One entity type: its attributes, keys and projections."""
+
+    name: str
+    attributes: Mapping[str, AttributeSchema] = attrs.field(repr=False)
+    primary_key: Tuple[str, ...]
+    default_projections: Tuple[str, ...]
+    required: Tuple[str, ...] = ()
+    immutable: Tuple[str, ...] = ()
+    computed: Tuple[str, ...] = ()
+    storage_alias: Optional[str] = None  # server table name, or the type stored with
+    classifiers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EntitySchema:
+        alias = data.get("alias_for")
+        if isinstance(alias, dict):
+            storage_alias, classifiers = alias.get("id"), dict(alias.get("classifiers") or {})
+        else:
+            storage_alias, classifiers = alias, {}
+        attributes = {
+            name: AttributeSchema.from_json(name, prop, data)
+            for name, prop in data.get("properties", {}).items()
+        }
+        return cls(
+            name=data["id"],
+            attributes=attributes,
+            primary_key=tuple(data.get("primary_key", ())),
+            default_projections=tuple(data.get("default_projections", ())),
+            required=tuple(data.get("required", ())),
+            immutable=tuple(data.get("immutable", ())),
+            computed=tuple(data.get("computed", ())),
+            storage_alias=storage_alias,
+            classifiers=classifiers,
+            raw=data,
+        )
+
+    def attribute(self, name: str) -> AttributeSchema:
+        """Return attribute ``name``; ``AttributeError`` with a did-you-mean otherwise."""
+        try:
+            return self.attributes[name]
+        except KeyError:
+            raise AttributeError(
+                f"{self.name} has no attribute {name!r}.{suggest(name, self.attributes)}"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.attributes
+
+
+@attrs.frozen
+class SchemaRegistry:
+    """All entity schemas of one server, with the subtype graph between them."""
+
+    schemas: Mapping[str, EntitySchema]
+    supertypes: Mapping[str, Optional[str]] = attrs.field(repr=False)
+    schema_hash: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, data: Iterable[Mapping[str, Any]], schema_hash: Optional[str] = None) -> SchemaRegistry:
+        schemas = {item["id"]: EntitySchema.from_json(item) for item in data}
+        by_table = {s.storage_alias: s.name for s in schemas.values() if s.storage_alias and not s.classifiers}
+        supertypes: Dict[str, Optional[str]] = {}
+        for schema in schemas.values():
+            parent = _EXPLICIT_SUPERTYPES.get(schema.name)
+            if parent is None and schema.classifiers:
+                # Stored with another type: its supertype is the schema mapped to that
+                # table (Shot -> table Task -> TypedContext), else the schema of that name.
+                parent = by_table.get(schema.storage_alias) or schema.storage_alias
+            supertypes[schema.name] = parent if parent in schemas and parent != schema.name else None
+        return cls(schemas=schemas, supertypes=supertypes, schema_hash=schema_hash)
+
+    @classmethod
+    def from_file(cls, path: str) -> SchemaRegistry:
+        with open(path, encoding="utf-8") as handle:
+            return cls.from_json(json.load(handle))
+
+    def __getitem__(self, name: str) -> EntitySchema:
+        try:
+            return self.schemas[name]
+        except KeyError:
+            raise UnknownEntityTypeError(
+                f"Unknown entity type {name!r}.{suggest(name, self.schemas)}"
+            ) from None
+
+    def get(self, name: str) -> Optional[EntitySchema]:
+        return self.schemas.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.schemas
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.schemas)
+
+    def __len__(self) -> int:
+        return len(self.schemas)
+
+    def ancestors(self, name: str) -> List[str]:
+        """Supertypes of ``name``, nearest first (``Shot`` → ``TypedContext``, ``Context``)."""
+        chain, parent = [], self.supertypes.get(name)
+        while parent is not None:
+            chain.append(parent)
+            parent = self.supertypes.get(parent)
+        return chain
+
+    def is_subtype(self, name: str, of: str) -> bool:
+        """True when ``name`` is ``of`` or one of its subtypes."""
+        return name == of or of in self.ancestors(name)
+
+    def subtypes(self, name: str) -> List[str]:
+        """Every type that is ``name`` or below it, ``name`` first."""
+        return [name] + [n for n in self.schemas if n != name and name in self.ancestors(n)]
+
+    def identity_type(self, name: str) -> str:
+        """The type whose key space an entity of ``name`` lives in (its topmost supertype)."""
+        chain = self.ancestors(name)
+        return chain[-1] if chain else name
