@@ -41,6 +41,9 @@ _EXPLICIT_SUPERTYPES = {
     "FileComponent": "Component",
     "ContainerComponent": "Component",
     "SequenceComponent": "Component",
+    # Users and groups are resources on the server (one key space, ``resource_type``).
+    "User": "Resource",
+    "Group": "Resource",
 }
 
 

@@ -1,0 +1,31 @@
+"""ftrack_orm: a fast, safe, ORM-style object mapper for the ftrack API."""
+from .errors import (
+    ConfigurationError,
+    FtrackOrmError,
+    InvalidCredentialsError,
+    MalformedResponseError,
+    OutcomeUnknownError,
+    ServerConnectionError,
+    ServerError,
+    ServerPermissionDeniedError,
+    ServerValidationError,
+)
+from .session import Session
+from .transport import RequestsTransport, RetryPolicy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigurationError",
+    "FtrackOrmError",
+    "InvalidCredentialsError",
+    "MalformedResponseError",
+    "OutcomeUnknownError",
+    "RequestsTransport",
+    "RetryPolicy",
+    "ServerConnectionError",
+    "ServerError",
+    "ServerPermissionDeniedError",
+    "ServerValidationError",
+    "Session",
+]

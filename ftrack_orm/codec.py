@@ -1,0 +1,128 @@
+"""JSON <-> Python for the ftrack wire format.
+
+Encoding: ``datetime`` becomes ``{"__type__": "datetime", "value": ISO}`` in UTC
+(an aware value is converted; a naive value is taken to be UTC already), ``date``
+becomes ``{"__type__": "date", ...}``, and an entity object is sent as its reference
+(``{"__entity_type__": T, <primary key>}``) through its ``_ftrack_reference()``.
+
+Decoding: typed values become aware UTC ``datetime`` and ``date`` objects, and every
+object carrying ``"__entity_type__"`` goes through ONE entity hook, bottom-up (its
+nested references are already decoded when the hook sees it). The entity layer
+plugs its identity map into that hook; without one, :class:`PayloadMerger` merges
+the occurrences of one entity within a response into one dict.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+
+EntityHook = Callable[[Dict[str, Any]], Any]
+
+UTC = _dt.timezone.utc
+_fromisoformat = _dt.datetime.fromisoformat
+_date_fromisoformat = _dt.date.fromisoformat
+
+
+def encode_datetime(value: _dt.datetime) -> Dict[str, str]:
+    """Wire form of a datetime, in UTC without offset."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return {"__type__": "datetime", "value": value.isoformat()}
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        return encode_datetime(value)
+    if isinstance(value, _dt.date):
+        return {"__type__": "date", "value": value.isoformat()}
+    reference = getattr(value, "_ftrack_reference", None)
+    if reference is not None:
+        return reference()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"Cannot send a value of type {type(value).__name__} to ftrack: {value!r}")
+
+
+def encode(payload: Any) -> bytes:
+    """Serialise operations (or any value) to the UTF-8 JSON body of a call."""
+    return json.dumps(payload, default=_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_datetime(text: str) -> _dt.datetime:
+    """Parse a wire datetime; a value without offset is UTC."""
+    try:
+        value = _fromisoformat(text)
+    except ValueError:
+        # Python 3.9/3.10 fromisoformat does not take "Z" or odd fractions.
+        value = _fromisoformat(_normalise_iso(text))
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _normalise_iso(text: str) -> str:
+    text = text.strip().replace(" ", "T", 1)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    head, sep, frac = text.partition(".")
+    if sep:
+        digits = ""
+        rest = frac
+        while rest and rest[0].isdigit():
+            digits, rest = digits + rest[0], rest[1:]
+        text = f"{head}.{(digits + '000000')[:6]}{rest}"
+    return text
+
+
+_TYPED_DECODERS: Dict[str, Callable[[str], Any]] = {
+    "datetime": decode_datetime,
+    "date": _date_fromisoformat,
+}
+
+
+def make_object_hook(entity_hook: Optional[EntityHook]) -> Callable[[Dict[str, Any]], Any]:
+    """The ``json.loads`` object hook: typed values, then entities through ``entity_hook``."""
+    typed = _TYPED_DECODERS
+
+    def hook(obj: Dict[str, Any]) -> Any:
+        if "__entity_type__" in obj:
+            return entity_hook(obj) if entity_hook is not None else obj
+        kind = obj.get("__type__")
+        if kind is not None and "value" in obj:
+            decoder = typed.get(kind)
+            if decoder is not None and obj["value"] is not None:
+                return decoder(obj["value"])
+        return obj
+
+    return hook
+
+
+def decode(body: Union[bytes, str], entity_hook: Optional[EntityHook] = None) -> Any:
+    """Parse a response body; raises ``ValueError`` if it is not JSON."""
+    return json.loads(body, object_hook=make_object_hook(entity_hook))
+
+
+class PayloadMerger:
+    """An entity hook that merges every occurrence of one entity into one dict.
+
+    Used when no entity layer is plugged in. ``primary_key`` maps an entity type to
+    its primary-key attribute names (``id`` when it does not know the type).
+    """
+
+    def __init__(self, primary_key: Optional[Callable[[str], Sequence[str]]] = None) -> None:
+        self._primary_key = primary_key or (lambda entity_type: ("id",))
+        self._seen: Dict[Tuple[Any, ...], Dict[str, Any]] = {}
+
+    def __call__(self, payload: Dict[str, Any]) -> Dict[str, Any]:
+        entity_type = payload["__entity_type__"]
+        try:
+            key = (entity_type,) + tuple(payload[name] for name in self._primary_key(entity_type))
+        except (KeyError, TypeError):
+            return payload
+        existing = self._seen.get(key)
+        if existing is None:
+            self._seen[key] = payload
+            return payload
+        existing.update(payload)
+        return existing

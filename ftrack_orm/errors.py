@@ -1,0 +1,133 @@
+"""The error classes of ftrack_orm, and the table mapping server exception names to them.
+
+Every error a server call can raise derives from :class:`ServerError` and carries
+what the server said: its exception name, content, ``error_code``, the HTTP status
+and, when the server tells, the index of the failing operation in the batch.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional, Type
+
+
+class FtrackOrmError(Exception):
+    """Root of every error raised by ftrack_orm itself."""
+
+
+class ConfigurationError(FtrackOrmError, ValueError):
+    """A Session was created without something it needs (server URL, user, key)."""
+
+
+class ServerError(FtrackOrmError):
+    """The server answered an error, or could not be reached or understood."""
+
+    def __init__(
+        self,
+        content: str,
+        *,
+        exception_name: Optional[str] = None,
+        error_code: Optional[str] = None,
+        status_code: Optional[int] = None,
+        operation_index: Optional[int] = None,
+        operation: Optional[Mapping[str, Any]] = None,
+        cause: Optional[BaseException] = None,
+    ) -> None:
+        super().__init__(content)
+        self.content = content
+        self.exception_name = exception_name
+        self.error_code = error_code
+        self.status_code = status_code
+        self.operation_index = operation_index
+        self.operation = operation
+        self.cause = cause
+
+    def __str__(self) -> str:
+        text = self.content
+        if self.exception_name:
+            text = f"{self.exception_name}: {text}"
+        if self.operation_index is not None:
+            text += f" (operation {self.operation_index}"
+            described = _describe_operation(self.operation)
+            text += f": {described})" if described else ")"
+        return text
+
+
+class ServerValidationError(ServerError):
+    """The server refused the batch as invalid (``ValidationError``, ``ParseError``)."""
+
+
+class ServerPermissionDeniedError(ServerError, PermissionError):
+    """The user may not do this (``PermissionError``, ``FTAuthenticationError``)."""
+
+
+class InvalidCredentialsError(ServerPermissionDeniedError):
+    """The user name or API key was not accepted."""
+
+
+class MalformedResponseError(ServerError):
+    """The server answered something that is not a valid API response."""
+
+
+class ServerConnectionError(ServerError):
+    """The request failed on the network (connection refused, timeout, dropped)."""
+
+
+class OutcomeUnknownError(ServerConnectionError):
+    """A batch that writes failed in flight: it may or may not have been applied.
+
+    Such a batch is never re-sent automatically; query the server to find out.
+    """
+
+
+#: Server exception name -> error class.
+EXCEPTION_CLASSES: Dict[str, Type[ServerError]] = {
+    "ValidationError": ServerValidationError,
+    "ParseError": ServerValidationError,
+    "PermissionError": ServerPermissionDeniedError,
+    "FTAuthenticationError": ServerPermissionDeniedError,
+    "InvalidCredentialsError": InvalidCredentialsError,
+}
+
+
+def error_from_payload(
+    payload: Mapping[str, Any],
+    *,
+    status_code: Optional[int] = None,
+    operations: Optional[list] = None,
+) -> ServerError:
+    """Build the right :class:`ServerError` from an ``{"exception", "content"}`` object."""
+    name = payload.get("exception")
+    content = payload.get("content")
+    if not isinstance(content, str):
+        content = str(content) if content is not None else str(name or "Unknown server error")
+    error_code = payload.get("error_code")
+    if error_code == "api_credentials_invalid":
+        cls: Type[ServerError] = InvalidCredentialsError
+    else:
+        cls = EXCEPTION_CLASSES.get(str(name), ServerError)
+    index = payload.get("operation_index")
+    index = index if isinstance(index, int) and not isinstance(index, bool) else None
+    operation = None
+    if index is not None and operations is not None and 0 <= index < len(operations):
+        operation = operations[index]
+    return cls(
+        content,
+        exception_name=name,
+        error_code=error_code,
+        status_code=status_code,
+        operation_index=index,
+        operation=operation,
+    )
+
+
+def _describe_operation(operation: Optional[Mapping[str, Any]]) -> str:
+    if not operation:
+        return ""
+    action = operation.get("action", "?")
+    entity_type = operation.get("entity_type")
+    if entity_type is None:
+        return str(action)
+    key = operation.get("entity_key")
+    if key is None:
+        data = operation.get("entity_data") or {}
+        key = data.get("id")
+    return f"{action} {entity_type} {key}" if key is not None else f"{action} {entity_type}"

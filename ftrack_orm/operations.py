@@ -1,0 +1,116 @@
+"""Operations of the ftrack API: raw dict builders for ``Session.call`` and the
+immutable operation objects the unit of work plans with.
+
+>>> from ftrack_orm import operations
+>>> operations.update("Task", ["3f2c"], {"name": "Layout"})
+{'action': 'update', 'entity_type': 'Task', 'entity_key': ['3f2c'], 'entity_data': {'name': 'Layout'}}
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import attrs
+
+Key = Union[str, int, Sequence[Any]]
+
+#: Actions that never change server data (a batch of only these may be re-sent).
+READ_ONLY_ACTIONS = frozenset({"query", "query_schemas", "query_server_information", "get_upload_metadata"})
+
+
+def _key_list(key: Key) -> List[Any]:
+    if isinstance(key, (str, int)):
+        return [key]
+    return list(key)
+
+
+def query(expression: str) -> Dict[str, Any]:
+    """A ``query`` operation."""
+    return {"action": "query", "expression": expression}
+
+
+def query_schemas() -> Dict[str, Any]:
+    """A ``query_schemas`` operation."""
+    return {"action": "query_schemas"}
+
+
+def query_server_information(values: Optional[Iterable[str]] = None) -> Dict[str, Any]:
+    """A ``query_server_information`` operation, optionally asking for extra ``values``."""
+    operation: Dict[str, Any] = {"action": "query_server_information"}
+    if values:
+        operation["values"] = list(values)
+    return operation
+
+
+def create(entity_type: str, data: Mapping[str, Any]) -> Dict[str, Any]:
+    """A ``create`` operation; ``data`` may hold the primary key (a client-made id)."""
+    entity_data = dict(data)
+    entity_data["__entity_type__"] = entity_type
+    return {"action": "create", "entity_type": entity_type, "entity_data": entity_data}
+
+
+def update(entity_type: str, key: Key, data: Mapping[str, Any]) -> Dict[str, Any]:
+    """An ``update`` operation; ``key`` is the primary-key value(s) in ``primary_key`` order."""
+    return {"action": "update", "entity_type": entity_type, "entity_key": _key_list(key), "entity_data": dict(data)}
+
+
+def delete(entity_type: str, key: Key) -> Dict[str, Any]:
+    """A ``delete`` operation."""
+    return {"action": "delete", "entity_type": entity_type, "entity_key": _key_list(key)}
+
+
+def get_upload_metadata(component_id: str, file_name: str, file_size: int) -> Dict[str, Any]:
+    """A ``get_upload_metadata`` operation."""
+    return {"action": "get_upload_metadata", "component_id": component_id, "file_name": file_name, "file_size": file_size}
+
+
+def is_read_only(batch: Iterable[Mapping[str, Any]]) -> bool:
+    """True when every operation of ``batch`` only reads."""
+    return all(op.get("action") in READ_ONLY_ACTIONS for op in batch)
+
+
+def _freeze(data: Mapping[str, Any]) -> Tuple[Tuple[str, Any], ...]:
+    return tuple(data.items())
+
+
+@attrs.frozen
+class CreateOperation:
+    """Create ``entity_type`` with ``data`` (which includes the primary key)."""
+
+    entity_type: str
+    key: Tuple[Any, ...]
+    data: Tuple[Tuple[str, Any], ...] = attrs.field(converter=_freeze)
+
+    action = "create"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return create(self.entity_type, dict(self.data))
+
+
+@attrs.frozen
+class UpdateOperation:
+    """Set ``data`` on the entity ``entity_type`` with primary key ``key``."""
+
+    entity_type: str
+    key: Tuple[Any, ...]
+    data: Tuple[Tuple[str, Any], ...] = attrs.field(converter=_freeze)
+
+    action = "update"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return update(self.entity_type, self.key, dict(self.data))
+
+
+@attrs.frozen
+class DeleteOperation:
+    """Delete the entity ``entity_type`` with primary key ``key``."""
+
+    entity_type: str
+    key: Tuple[Any, ...]
+
+    action = "delete"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return delete(self.entity_type, self.key)
+
+
+Operation = Union[CreateOperation, UpdateOperation, DeleteOperation]

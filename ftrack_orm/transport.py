@@ -1,0 +1,162 @@
+"""HTTP transport: one pooled ``requests.Session``, timeouts, TLS, retries.
+
+The transport moves bytes; it knows nothing of operations except whether a batch
+only reads (and so may be re-sent). What may be retried:
+
+* a request that never reached the server (connection refused, connect timeout):
+  always, read or write, since nothing was sent;
+* HTTP 502/503/504 or a dropped connection / read timeout: only when the batch only
+  reads. A batch that writes raises :class:`~ftrack_orm.errors.OutcomeUnknownError`
+  instead: it may have been applied, and re-sending it blindly could apply it twice.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from typing import Callable, Mapping, Optional, Protocol, Tuple, Union
+
+import attrs
+import requests
+from requests import exceptions as rex
+
+from .errors import OutcomeUnknownError, ServerConnectionError
+
+logger = logging.getLogger(__name__)
+
+Timeout = Union[float, Tuple[float, float]]
+
+#: HTTP statuses that a gateway answers when the server is briefly unavailable.
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+@attrs.frozen
+class HTTPResponse:
+    """What a transport hands back: status code and raw body."""
+
+    status_code: int
+    content: bytes
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How often and how patiently to retry (exponential backoff with full jitter)."""
+
+    attempts: int = 3
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    jitter: bool = True
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        ceiling = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+        return random.uniform(0, ceiling) if self.jitter else ceiling
+
+
+class Transport(Protocol):
+    """What the Session needs from a transport; pass your own to ``Session(transport=...)``."""
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], *, read_only: bool) -> HTTPResponse:
+        """POST ``body`` to ``url``; raise ServerConnectionError on network failure."""
+
+    def close(self) -> None:
+        """Release pooled connections."""
+
+
+class RequestsTransport:
+    """The default transport, on a pooled :class:`requests.Session`."""
+
+    def __init__(
+        self,
+        *,
+        timeout: Timeout = 60,
+        connect_timeout: float = 10.0,
+        verify: Union[bool, str] = True,
+        retry: Optional[RetryPolicy] = None,
+        http_session: Optional[requests.Session] = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if isinstance(timeout, tuple):
+            self.timeout: Tuple[float, float] = (float(timeout[0]), float(timeout[1]))
+        else:
+            self.timeout = (min(float(connect_timeout), float(timeout)), float(timeout))
+        self.verify = verify
+        self.retry = retry or RetryPolicy()
+        self._http = http_session or requests.Session()
+        self._sleep = sleep
+        #: Number of HTTP attempts made (retries included); useful in tests and benchmarks.
+        self.attempt_count = 0
+
+    def __repr__(self) -> str:
+        return f"<RequestsTransport timeout={self.timeout} verify={self.verify!r} retry={self.retry}>"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], *, read_only: bool) -> HTTPResponse:
+        attempts = max(1, self.retry.attempts)
+        for attempt in range(1, attempts + 1):
+            self.attempt_count += 1
+            last = attempt == attempts
+            try:
+                response = self._http.post(
+                    url, data=body, headers=dict(headers), timeout=self.timeout, verify=self.verify
+                )
+            except rex.RequestException as exc:
+                never_sent = _failed_to_connect(exc)
+                if not never_sent and not read_only:
+                    raise OutcomeUnknownError(
+                        f"The connection failed after a batch that writes was sent ({_describe(exc)}); "
+                        "it may or may not have been applied, so it was not re-sent. "
+                        "Query the server to find out.",
+                        cause=exc,
+                    ) from exc
+                if last:
+                    raise ServerConnectionError(
+                        f"Could not reach the ftrack server after {attempt} attempt(s): {_describe(exc)}",
+                        cause=exc,
+                    ) from exc
+                self._wait(attempt, _describe(exc))
+                continue
+            if response.status_code in RETRY_STATUSES:
+                if not read_only:
+                    raise OutcomeUnknownError(
+                        f"The server answered HTTP {response.status_code} to a batch that writes; "
+                        "it may or may not have been applied, so it was not re-sent.",
+                        status_code=response.status_code,
+                    )
+                if not last:
+                    self._wait(attempt, f"HTTP {response.status_code}")
+                    continue
+            return HTTPResponse(response.status_code, response.content)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, attempt: int, reason: str) -> None:
+        delay = self.retry.delay(attempt)
+        logger.debug("attempt %d failed (%s); retrying in %.2fs", attempt, reason, delay)
+        self._sleep(delay)
+
+
+def _failed_to_connect(exc: BaseException) -> bool:
+    """True when the request provably never reached the server."""
+    if isinstance(exc, rex.ConnectTimeout):
+        return True
+    seen = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        name = type(current).__name__
+        if name in ("NewConnectionError", "ConnectTimeoutError", "NameResolutionError"):
+            return True
+        if isinstance(current, ConnectionRefusedError):
+            return True
+        nxt = getattr(current, "reason", None)
+        if nxt is None and current.args and isinstance(current.args[0], BaseException):
+            nxt = current.args[0]
+        current = nxt if isinstance(nxt, BaseException) else current.__cause__ or current.__context__
+    return False
+
+
+def _describe(exc: BaseException) -> str:
+    # Never include request headers; the exception text of requests holds only the URL.
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,117 @@
+"""Schema loading: one call at first need, the disk cache, get_schema, the registry."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ftrack_orm import Session
+from ftrack_orm.schema import SchemaRegistry, UnknownEntityTypeError
+from ftrack_orm.schema_cache import SchemaCache
+
+from ..conftest import ftrack_like, shared_json
+
+
+@pytest.fixture
+def served(scripted_server):
+    scripted_server.handler = ftrack_like()
+    return scripted_server
+
+
+def open_session(server, cache):
+    return Session(server.url, "u", "k", schema_cache=cache)
+
+
+def test_first_need_loads_info_and_schemas_in_one_call(served, tmp_path):
+    session = open_session(served, tmp_path)
+    assert served.requests == []
+    assert session.get_schema("Task")["id"] == "Task"
+    assert len(served.requests) == 1
+    assert served.actions(0) == ["query_server_information", "query_schemas"]
+    assert session.get_schema("Nope") is None
+    assert session.server_information["schema_hash"] == "23a1157b8b1730fd91c76f63dcd67a8f"
+    assert len(session.schemas) == 116
+    assert len(served.requests) == 1
+
+
+def test_restart_with_cache_costs_one_small_call(served, tmp_path):
+    assert len(open_session(served, tmp_path).schemas) == 116
+    served.requests.clear()
+    again = open_session(served, tmp_path)
+    assert len(again.schemas) == 116
+    assert len(served.requests) == 1
+    assert served.actions(0) == ["query_server_information"]
+
+
+def test_changed_schema_hash_downloads_again(scripted_server, tmp_path):
+    info = dict(shared_json("server_information.json"))
+    scripted_server.handler = ftrack_like(info=info)
+    assert len(open_session(scripted_server, tmp_path).schemas) == 116
+    info["schema_hash"] = "new-hash"
+    scripted_server.requests.clear()
+    assert len(open_session(scripted_server, tmp_path).schemas) == 116
+    assert [scripted_server.actions(i) for i in range(2)] == [["query_server_information"], ["query_schemas"]]
+    data = json.loads(SchemaCache(tmp_path).path_for(scripted_server.url).read_text())
+    assert data["schema_hash"] == "new-hash"
+
+
+def test_corrupt_cache_is_ignored_and_rewritten(served, tmp_path):
+    cache = SchemaCache(tmp_path)
+    path = cache.path_for(served.url)
+    path.write_text("{not json")
+    session = open_session(served, tmp_path)
+    assert len(session.schemas) == 116
+    assert json.loads(path.read_text())["schema_hash"] == "23a1157b8b1730fd91c76f63dcd67a8f"
+
+
+def test_cache_is_keyed_by_server_url(served, tmp_path):
+    cache = SchemaCache(tmp_path)
+    cache.store("http://other", "23a1157b8b1730fd91c76f63dcd67a8f", [{"id": "X"}])
+    assert cache.load(served.url, "23a1157b8b1730fd91c76f63dcd67a8f") is None
+    assert cache.load("http://other", "23a1157b8b1730fd91c76f63dcd67a8f") == [{"id": "X"}]
+
+
+def test_cache_off_switch_writes_nothing(served, tmp_path, monkeypatch):
+    monkeypatch.setenv("FTRACK_ORM_CACHE_DIR", str(tmp_path))
+    session = Session(served.url, "u", "k", schema_cache=False)
+    assert len(session.schemas) == 116
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_cache_dir_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("FTRACK_ORM_CACHE_DIR", str(tmp_path / "c"))
+    assert SchemaCache().directory == tmp_path / "c"
+
+
+def test_registry_subtypes_and_kinds():
+    registry = SchemaRegistry.from_json(shared_json("schemas.json"))
+    assert registry.ancestors("Shot") == ["TypedContext", "Context"]
+    assert registry.is_subtype("Project", "Context") and not registry.is_subtype("Project", "TypedContext")
+    assert registry.identity_type("Shot") == "Context"
+    assert set(registry.subtypes("TypedContext")) >= {"Task", "Shot", "Sequence", "Episode", "Folder", "AssetBuild", "Milestone"}
+    task = registry["Task"]
+    assert task.attributes["bid"].kind == "number"
+    assert task.attributes["parent"].kind == "reference" and task.attributes["parent"].target == "Context"
+    assert task.attributes["children"].kind == "collection"
+    assert task.attributes["metadata"].kind == "mapped_collection"
+    assert task.attributes["metadata"].key_attribute == "key"
+    assert task.attributes["created_at"].kind == "datetime"
+    assert task.attributes["id"].default == "{uid}"
+    assert task.attributes["time_logged"].computed and task.attributes["created_at"].immutable
+    assert registry["Metadata"].primary_key == ("parent_id", "key")
+    with pytest.raises(UnknownEntityTypeError, match="Did you mean 'Task'"):
+        registry["Tsak"]
+    with pytest.raises(AttributeError, match="Did you mean 'name'"):
+        task.attribute("nmae")
+
+
+def test_seed_api_key_forms(served):
+    session = Session(served.url, "u", "k", schema_cache=False)
+    assert session.entity_key("Metadata", {"key": "k", "parent_id": "p"}) == ["p", "k"]
+    assert session.entity_key("Task", "t1") == ["t1"]
+    with pytest.raises(ValueError, match="missing key"):
+        session.entity_key("Metadata", {"parent_id": "p"})
+    session.update("Task", {"id": "t1"}, {"name": "x"})
+    assert served.requests[-1]["json"] == [
+        {"action": "update", "entity_type": "Task", "entity_key": ["t1"], "entity_data": {"name": "x"}}
+    ]
