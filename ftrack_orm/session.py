@@ -11,10 +11,13 @@ import threading
 import time
 import urllib.parse
 import uuid
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import codec
 from . import operations as ops
+from .query import Query, check, parse
+from .query.builder import type_name
+from .query.result import DEFAULT_PAGE_SIZE, QueryResult
 from .errors import ConfigurationError, MalformedResponseError, ServerError, error_from_payload
 from .schema import SchemaRegistry
 from .schema_cache import SchemaCache
@@ -226,9 +229,24 @@ class Session:
             return [key]
         return list(key)
 
-    def query(self, expression: str) -> Dict[str, Any]:
-        """Run one ``query`` and return its result: ``{"data": [...], "metadata": {...}}``."""
-        return self.call([ops.query(expression)])[0]
+    def query(self, expression: Any, page_size: int = DEFAULT_PAGE_SIZE) -> QueryResult:
+        """A lazy :class:`QueryResult` from an expression string or an entity class/type name.
+
+        An expression is parsed and checked against the schemas before anything is
+        sent: an unknown type or attribute raises ``QueryValidationError`` at once.
+        """
+        if isinstance(expression, str):
+            tree = parse(expression)
+            check(tree, self.schemas, expression)
+        else:
+            tree = Query(type_name(expression))
+            check(tree, self.schemas)
+        return QueryResult(self, tree, page_size)
+
+    def _fetch_page(self, expression: str) -> Tuple[List[Any], Dict[str, Any]]:
+        """Send one query; return its rows and metadata."""
+        result = self.call([ops.query(expression)])[0]
+        return result.get("data") or [], result.get("metadata") or {}
 
     def create(self, entity_type: str, data: Mapping[str, Any]) -> Any:
         """Create an entity and return the server's answer data."""
