@@ -1,0 +1,131 @@
+"""Planning a commit: pending changes → immutable operations in dependency order.
+
+Pure logic, no I/O: the unit of work gathers :class:`Change` records from the
+entities' state, and :func:`plan_commit` orders them so that
+
+* an entity is created before any operation that references it, and
+* an entity is deleted before the entities it references (dependents first),
+
+while otherwise keeping creates, then updates, then deletes, each in the order
+they were recorded. A cycle of references among new entities cannot be sent in
+one batch and is reported before anything is sent.
+"""
+from __future__ import annotations
+
+import heapq
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import attrs
+
+from .errors import FtrackOrmError
+from .operations import CreateOperation, DeleteOperation, Operation, UpdateOperation
+
+_PHASE = {"create": 0, "update": 1, "delete": 2}
+_BUILD = {"create": CreateOperation, "update": UpdateOperation}
+
+
+class ReferenceCycleError(FtrackOrmError, ValueError):
+    """New entities reference each other in a cycle: no order can create them."""
+
+
+@attrs.frozen
+class Change:
+    """One entity's pending change.
+
+    ``references`` are the entities this change points at: for creates and updates
+    the entities its data references (they must exist first), for deletes the
+    entities the deleted one referenced (they must be deleted after it).
+    """
+
+    action: str
+    entity_type: str
+    key: Tuple[Any, ...]
+    data: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
+    entity: Any = attrs.field(default=None, eq=False, repr=False)
+    references: Tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+    label: str = attrs.field(default="", eq=False)
+
+    def to_operation(self) -> Operation:
+        if self.action == "delete":
+            return DeleteOperation(self.entity_type, self.key)
+        return _BUILD[self.action](self.entity_type, self.key, dict(self.data))
+
+
+@attrs.frozen
+class CommitPlan:
+    """The operations of one commit, in the order they will be sent."""
+
+    changes: Tuple[Change, ...]
+    operations: Tuple[Operation, ...]
+
+    @property
+    def counts(self) -> Dict[str, int]:
+        """Operations per action: ``{"create": n, "update": n, "delete": n}``."""
+        counts = {"create": 0, "update": 0, "delete": 0}
+        for operation in self.operations:
+            counts[operation.action] += 1
+        return counts
+
+    def __len__(self) -> int:
+        return len(self.operations)
+
+
+def plan_commit(changes: Sequence[Change]) -> CommitPlan:
+    """Order ``changes`` by dependency; raise :class:`ReferenceCycleError` on a cycle."""
+    creates: Dict[int, int] = {}
+    deletes: Dict[int, int] = {}
+    for index, change in enumerate(changes):
+        if change.entity is not None:
+            if change.action == "create":
+                creates[id(change.entity)] = index
+            elif change.action == "delete":
+                deletes[id(change.entity)] = index
+    after: List[List[int]] = [[] for _ in changes]  # edges: index -> indexes that must follow it
+    waiting = [0] * len(changes)
+    for index, change in enumerate(changes):
+        for referenced in change.references:
+            if change.action == "delete":
+                target = deletes.get(id(referenced))
+                edge = (index, target)  # delete the dependent first
+            else:
+                target = creates.get(id(referenced))
+                edge = (target, index)  # create what is referenced first
+            if target is None or target == index:
+                continue
+            after[edge[0]].append(edge[1])
+            waiting[edge[1]] += 1
+    ready = [(_PHASE[c.action], i) for i, c in enumerate(changes) if waiting[i] == 0]
+    heapq.heapify(ready)
+    order: List[int] = []
+    while ready:
+        _, index = heapq.heappop(ready)
+        order.append(index)
+        for follower in after[index]:
+            waiting[follower] -= 1
+            if waiting[follower] == 0:
+                heapq.heappush(ready, (_PHASE[changes[follower].action], follower))
+    if len(order) != len(changes):
+        raise ReferenceCycleError(_describe_cycle(changes, after, waiting))
+    ordered = tuple(changes[i] for i in order)
+    return CommitPlan(ordered, tuple(change.to_operation() for change in ordered))
+
+
+def _describe_cycle(changes: Sequence[Change], after: List[List[int]], waiting: List[int]) -> str:
+    stuck = {i for i, count in enumerate(waiting) if count > 0}
+    start = min(stuck)
+    path, seen = [start], {start: 0}
+    current: Optional[int] = start
+    while current is not None:
+        current = next((f for f in after[current] if f in stuck), None)
+        if current is None:
+            break
+        if current in seen:
+            path = path[seen[current]:] + [current]
+            break
+        seen[current] = len(path)
+        path.append(current)
+    names = " -> ".join(changes[i].label or f"{changes[i].action} {changes[i].entity_type} {list(changes[i].key)}" for i in path)
+    return (
+        f"These changes reference each other in a cycle, so no order can send them: {names}. "
+        "Nothing was sent. Break the cycle (e.g. set one reference in a second commit)."
+    )
