@@ -1,0 +1,210 @@
+"""Session-level change sets and what the unit of work reads from them.
+
+:class:`ChangeTracker` (``identity_map.changes``) keeps three insertion-ordered
+sets, ``new``, ``dirty`` and ``deleted``. Entity state registers itself when it
+changes (``sync``), so finding pending work costs the number of changed entities,
+never a scan of the identity map. Attributes never call the session.
+
+For mapped collections, :func:`mapped_changes` turns recorded key -> value changes
+into :class:`MappedChange` records that name the operation to send:
+
+* ``metadata`` (item type ``Metadata``, key ``(parent_id, key)``): ``create``
+  for a new key (data ``parent_id``, ``parent_type`` = the owner's entity type,
+  ``key``, ``value``), ``update`` of ``value`` for an existing key, ``delete``
+  for a removed key;
+* ``custom_attributes`` (item type e.g. ``ContextCustomAttributeValue``, key
+  ``(configuration_id, entity_id)``): always ``update`` of ``value`` (the server
+  upserts), ``configuration_id`` from the loaded value item or the custom
+  attribute configurations (``None`` if neither knows the key).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
+
+import attrs
+
+from .state import MISSING, EntityState
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..identity import IdentityMap
+    from .base import Entity
+
+
+class ChangeTracker:
+    """Insertion-ordered sets of new, dirty and deleted entities.
+
+    ``new`` entities are created locally and not committed; ``dirty`` are loaded
+    entities with changed attributes; ``deleted`` have a pending deletion (they
+    leave ``dirty``). Each set is a dict used as an ordered set (atomic under the GIL).
+    """
+
+    def __init__(self) -> None:
+        self._new: Dict[Entity, None] = {}
+        self._dirty: Dict[Entity, None] = {}
+        self._deleted: Dict[Entity, None] = {}
+
+    @property
+    def new(self) -> List[Entity]:
+        return list(self._new)
+
+    @property
+    def dirty(self) -> List[Entity]:
+        return list(self._dirty)
+
+    @property
+    def deleted(self) -> List[Entity]:
+        return list(self._deleted)
+
+    def __bool__(self) -> bool:
+        return bool(self._new or self._dirty or self._deleted)
+
+    def __len__(self) -> int:
+        return len(self._new) + len(self._dirty) + len(self._deleted)
+
+    def __iter__(self) -> Iterator[Entity]:
+        """All pending entities: new, then dirty, then deleted."""
+        yield from list(self._new)
+        yield from list(self._dirty)
+        yield from list(self._deleted)
+
+    def sync(self, entity: Entity) -> None:
+        """Put ``entity`` in the set its state calls for (called by entity state only)."""
+        state = entity._state
+        new, dirty, deleted = self._new, self._dirty, self._deleted
+        if state is None or state.detached:
+            new.pop(entity, None)
+            dirty.pop(entity, None)
+            deleted.pop(entity, None)
+        elif state.deleted:
+            dirty.pop(entity, None)
+            new.pop(entity, None)
+            deleted[entity] = None
+        elif state.new:
+            new[entity] = None
+        elif state.local:
+            deleted.pop(entity, None)
+            dirty[entity] = None
+        else:
+            dirty.pop(entity, None)
+            deleted.pop(entity, None)
+
+    def discard(self, entity: Entity) -> None:
+        self._new.pop(entity, None)
+        self._dirty.pop(entity, None)
+        self._deleted.pop(entity, None)
+
+    def clear(self) -> None:
+        self._new.clear()
+        self._dirty.clear()
+        self._deleted.clear()
+
+
+@attrs.frozen
+class MappedChange:
+    """One key change in a mapped collection, ready to become an operation."""
+
+    owner: Any  # the entity whose mapped collection changed
+    attribute: str  # "metadata" / "custom_attributes"
+    key: str
+    old: Any  # MISSING when the key did not exist
+    new: Any  # MISSING when the key was removed
+    action: str  # "create" | "update" | "delete"
+    entity_type: str  # item type: "Metadata", "ContextCustomAttributeValue", ...
+    entity_key: Dict[str, Any]  # item primary key by name
+    entity_data: Dict[str, Any]  # data of the operation (the full data for "create")
+    item: Any = None  # the loaded item entity, if any
+
+
+def mapped_changes(entity: Entity) -> List[MappedChange]:
+    """Every pending key change of ``entity``'s mapped collections (see module doc)."""
+    state = entity._state
+    if state is None:
+        return []
+    result = []
+    cls = type(entity)
+    for name, pending in state.local.items():
+        attribute = cls._attributes.get(name)
+        if attribute is None or attribute.schema.kind != "mapped_collection":
+            continue
+        originals = state.originals.get(name, {})
+        items = _loaded_items(entity, attribute)
+        for key, new in pending.items():
+            result.append(_change(entity, attribute, key, originals.get(key, MISSING), new, items.get(key)))
+    return result
+
+
+def _loaded_items(entity: Entity, attribute: Any) -> Dict[Any, Any]:
+    key_name = attribute.schema.key_attribute or "key"
+    return {item._values.get(key_name): item for item in entity._values.get(attribute.name) or ()}
+
+
+def _change(entity: Entity, attribute: Any, key: Any, old: Any, new: Any, item: Any) -> MappedChange:
+    schema = attribute.schema
+    target = entity._map.schemas[schema.target]
+    key_name, value_name = schema.key_attribute or "key", schema.value_attribute or "value"
+    owner_id = entity._current_value("id")
+    if "configuration_id" in target.primary_key:  # custom attribute values: server upserts
+        config_id = item._values.get("configuration_id") if item is not None else None
+        if config_id is None:
+            registry = entity._map.custom_attribute_configurations
+            config = registry.for_entity(entity).get(key) if registry is not None else None
+            config_id = config.id if config is not None else None
+        if new is MISSING:
+            raise ValueError(f"{entity!r}: custom attribute {key!r} cannot be removed, set it to None")
+        entity_key = {"configuration_id": config_id, "entity_id": owner_id}
+        return MappedChange(entity, attribute.name, key, old, new, "update", target.name, entity_key, {value_name: new}, item)
+    if item is not None:
+        entity_key = {n: item._values.get(n) for n in target.primary_key}
+        action = "delete" if new is MISSING else "update"
+        data = {} if new is MISSING else {value_name: new}
+        return MappedChange(entity, attribute.name, key, old, new, action, target.name, entity_key, data, item)
+    data = {key_name: key, value_name: new}
+    if "parent_id" in target.attributes:
+        data["parent_id"] = owner_id
+    if "parent_type" in target.attributes:
+        data["parent_type"] = entity.__entity_type__
+    if "entity_id" in target.attributes:
+        data["entity_id"] = owner_id
+    entity_key = {n: data.get(n) for n in target.primary_key}
+    return MappedChange(entity, attribute.name, key, old, new, "create", target.name, entity_key, data, None)
+
+
+def commit_mapped(entity: Entity, identity_map: IdentityMap) -> None:
+    """After a successful commit: fold mapped-collection changes into loaded items."""
+    loaded = entity._values
+    for change in mapped_changes(entity):
+        items: Optional[list] = loaded.get(change.attribute)
+        if change.action == "delete":
+            if items is not None:
+                loaded[change.attribute] = [i for i in items if i is not change.item]
+            identity_map.expunge(change.item)
+            continue
+        if change.item is not None:
+            change.item._values[_value_name(entity, change.attribute)] = change.new
+            continue
+        if None in change.entity_key.values():
+            loaded.pop(change.attribute, None)  # cannot build the item: reload on next read
+            continue
+        payload = dict(change.entity_key)
+        payload.update(change.entity_data)
+        payload[_key_name(entity, change.attribute)] = change.key
+        payload["__entity_type__"] = change.entity_type
+        item = identity_map._merge(payload, None)
+        if items is not None or (entity._state is not None and entity._state.new):
+            loaded[change.attribute] = list(items or ()) + [item]
+
+
+def _value_name(entity: Entity, name: str) -> str:
+    return type(entity)._attributes[name].schema.value_attribute or "value"
+
+
+def _key_name(entity: Entity, name: str) -> str:
+    return type(entity)._attributes[name].schema.key_attribute or "key"
+
+
+@attrs.frozen
+class Snapshot:
+    """The state of every pending entity, to restore after a failed commit."""
+
+    entries: Tuple[Tuple[Any, Optional[EntityState], Dict[str, Any], bool], ...]
+    order: Tuple[Tuple[Any, ...], Tuple[Any, ...], Tuple[Any, ...]]
