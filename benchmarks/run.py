@@ -1,0 +1,758 @@
+"""Benchmarks: ftrack_orm side by side with the official ``ftrack-python-api``.
+
+Run from the repository root::
+
+    python -m benchmarks.run                 # the full run (about 20,000 Tasks; 3 repetitions)
+    python -m benchmarks.run --quick         # a smoke run (under a minute)
+    python -m benchmarks.run --repeat 5 --write-results   # and rewrite benchmarks/RESULTS.md
+    python -m benchmarks.run --profile query # cProfile of ftrack_orm's side of one workload
+
+Both clients talk to the same canned server (``benchmarks/canned_server.py``, in
+its own process, so its work does not share this process's GIL), in the same
+run, alternating which goes first, with a fresh session for every repetition.
+The official client is skipped when ``ftrack_api`` is not importable
+(``pip install -e '.[bench]'``). Lazy loading runs on the project's sandbox when
+it is importable (it evaluates real ``where id in (...)`` queries), otherwise
+on the canned server, whose criteria support covers ``id is`` / ``id in``.
+
+The ftrack_orm side of every workload is one small function in ``ORM`` below,
+the official side one in ``OFFICIAL``: each is what an application would write.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import gc
+import io
+import json
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.parse
+import urllib.request
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from benchmarks.canned_server import BENCH_QUERY  # noqa: E402
+
+try:  # the official client is optional
+    import ftrack_api  # type: ignore[import-not-found]
+except Exception as exc:  # pragma: no cover - depends on the environment
+    ftrack_api = None
+    OFFICIAL_IMPORT_ERROR: Optional[str] = f"{type(exc).__name__}: {exc}"
+else:
+    OFFICIAL_IMPORT_ERROR = None
+
+import ftrack_orm  # noqa: E402
+
+USER, KEY = "bench.user", "bench-api-key"
+
+
+class Unsupported(Exception):
+    """The client lacks a feature this workload needs (reported in the table, not a crash)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Sizes
+# ---------------------------------------------------------------------------------------------
+class Sizes:
+    def __init__(self, quick: bool) -> None:
+        self.tasks = 2000 if quick else 20000
+        self.page_size = 500 if quick else 5000
+        self.create = 500 if quick else 5000
+        self.update = 500 if quick else 5000
+        self.lazy = 100 if quick else 1000
+        self.memory = 2000 if quick else 5000
+
+
+# ---------------------------------------------------------------------------------------------
+# The canned server, in a child process
+# ---------------------------------------------------------------------------------------------
+class CannedServer:
+    def __init__(self, tasks: int, page_size: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "canned_server.py"), "--tasks", str(tasks),
+             "--page-size", str(page_size)],
+            stdout=subprocess.PIPE, text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line.startswith("READY "):
+            self.process.kill()
+            raise RuntimeError(f"canned server did not start: {line!r}")
+        self.url = f"http://127.0.0.1:{int(line.split()[1])}"
+
+    def get(self, path: str) -> bytes:
+        with urllib.request.urlopen(self.url + path, timeout=60) as response:
+            return response.read()
+
+    def stats(self) -> Dict[str, Any]:
+        return json.loads(self.get("/_stats"))
+
+    def page(self, offset: int, limit: int, expression: str = BENCH_QUERY) -> bytes:
+        query = urllib.parse.urlencode({"offset": offset, "limit": limit, "expression": expression})
+        return self.get(f"/_page?{query}")
+
+    def shot_id(self) -> str:
+        return json.loads(self.get("/_shot"))["id"]
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+# ---------------------------------------------------------------------------------------------
+# ftrack_orm side
+# ---------------------------------------------------------------------------------------------
+def _get(obj: Any, name: str) -> Any:
+    """Attribute read that works on entities (attribute access) and on plain dicts (seed API)."""
+    return obj[name] if isinstance(obj, dict) else getattr(obj, name)
+
+
+def _set(obj: Any, name: str, value: Any) -> None:
+    if isinstance(obj, dict):
+        raise Unsupported("query results are plain dicts: entity objects (attribute assignment) not wired in")
+    setattr(obj, name, value)
+
+
+def _commit(session: Any) -> None:
+    commit = getattr(session, "commit", None)
+    if commit is None:
+        raise Unsupported("Session has no commit(): the unit of work is not wired in")
+    commit()
+
+
+class ORM:
+    name = "ftrack_orm"
+
+    @staticmethod
+    def session(url: str, cache: Any = False, user: str = USER, key: str = KEY) -> Any:
+        return ftrack_orm.Session(url, user, key, schema_cache=cache)
+
+    @staticmethod
+    def ready(session: Any) -> None:
+        """Everything a first use needs: server information and schemas (classes build on first use)."""
+        session.schemas  # noqa: B018 - loads them
+
+    @staticmethod
+    def query(session: Any, expression: str, page_size: int) -> List[Any]:
+        return session.query(expression, page_size=page_size).all()
+
+    @staticmethod
+    def read(rows: List[Any]) -> int:
+        total = 0
+        for row in rows:
+            total += len(_get(row, "name")) + len(_get(_get(row, "parent"), "name"))
+        return total
+
+    @staticmethod
+    def shot(session: Any, shot_id: str) -> Any:
+        return session.query(f'Shot where id is "{shot_id}"').one()
+
+    @staticmethod
+    def create(session: Any, shot: Any, count: int) -> None:
+        if isinstance(shot, dict) or not hasattr(session, "commit"):
+            raise Unsupported("no unit of work yet: session.create() sends at once and there is no commit()")
+        create = session.create
+        for index in range(count):
+            create("Task", {"name": f"new_{index:05d}", "parent": shot})
+        _commit(session)
+
+    @staticmethod
+    def update(session: Any, rows: List[Any]) -> None:
+        for row in rows:
+            _set(row, "name", _get(row, "name") + "_v2")
+        _commit(session)
+
+    @staticmethod
+    def lazy(rows: List[Any]) -> int:
+        return sum(len(_get(_get(row, "parent"), "name")) for row in rows)
+
+    @staticmethod
+    def close(session: Any) -> None:
+        session.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# ftrack-python-api side (its public API only)
+# ---------------------------------------------------------------------------------------------
+class OFFICIAL:
+    name = "ftrack-python-api"
+
+    @staticmethod
+    def session(url: str, cache: Any = False, user: str = USER, key: str = KEY) -> Any:
+        return ftrack_api.Session(server_url=url, api_key=key, api_user=user, auto_connect_event_hub=False,
+                                  schema_cache_path=cache)
+
+    @staticmethod
+    def ready(session: Any) -> None:
+        pass  # the constructor loads server information and schemas and builds the classes
+
+    @staticmethod
+    def query(session: Any, expression: str, page_size: int) -> List[Any]:
+        return session.query(expression, page_size=page_size).all()
+
+    @staticmethod
+    def read(rows: List[Any]) -> int:
+        total = 0
+        for row in rows:
+            total += len(row["name"]) + len(row["parent"]["name"])
+        return total
+
+    @staticmethod
+    def shot(session: Any, shot_id: str) -> Any:
+        return session.query(f'Shot where id is "{shot_id}"').one()
+
+    @staticmethod
+    def create(session: Any, shot: Any, count: int) -> None:
+        for index in range(count):
+            session.create("Task", {"name": f"new_{index:05d}", "parent": shot})
+        session.commit()
+
+    @staticmethod
+    def update(session: Any, rows: List[Any]) -> None:
+        for row in rows:
+            row["name"] = row["name"] + "_v2"
+        session.commit()
+
+    @staticmethod
+    def lazy(rows: List[Any]) -> int:
+        return sum(len(row["parent"]["name"]) for row in rows)
+
+    @staticmethod
+    def close(session: Any) -> None:
+        session.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Measurement
+# ---------------------------------------------------------------------------------------------
+class Outcome:
+    """Timings of one client on one workload, or why it could not run."""
+
+    def __init__(self) -> None:
+        self.seconds: List[float] = []
+        self.requests: List[int] = []
+        self.server_seconds: List[float] = []
+        self.error: Optional[str] = None
+        self.value: Optional[float] = None  # a non-time result (memory bytes, request count)
+
+    @property
+    def median(self) -> Optional[float]:
+        return statistics.median(self.seconds) if self.seconds else None
+
+
+Setup = Callable[[Any], Any]
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.sizes = Sizes(args.quick)
+        self.clients: List[Any] = [ORM]
+        if ftrack_api is not None and not args.no_official:
+            self.clients.append(OFFICIAL)
+        self.results: Dict[str, Dict[str, Outcome]] = {}
+        self.notes: List[str] = []
+        self.floor: Dict[str, float] = {}
+        self.server: Optional[CannedServer] = None
+        self.tmp = tempfile.mkdtemp(prefix="ftrack-bench-")
+
+    # -- helpers ---------------------------------------------------------------------------
+    def log(self, text: str) -> None:
+        if not self.args.quiet:
+            print(text, file=sys.stderr, flush=True)
+
+    def outcome(self, workload: str, client: Any) -> Outcome:
+        return self.results.setdefault(workload, {}).setdefault(client.name, Outcome())
+
+    def order(self, repetition: int) -> List[Any]:
+        return self.clients if repetition % 2 == 0 else list(reversed(self.clients))
+
+    def warm_session(self, client: Any, url: Optional[str] = None) -> Any:
+        session = client.session(url or self.url, False)
+        client.ready(session)
+        return session
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.url
+
+    def timed(self, workload: str, client: Any, setup: Callable[[], Any], body: Callable[[Any], Any],
+              teardown: Callable[[Any], None]) -> None:
+        """setup() untimed, body(state) timed (server requests counted), teardown(state) untimed."""
+        outcome = self.outcome(workload, client)
+        if outcome.error:
+            return
+        try:
+            state = setup()
+        except Unsupported as exc:
+            outcome.error = str(exc)
+            return
+        try:
+            gc.collect()
+            before = self.server.stats() if self.server else None
+            started = time.perf_counter()
+            if self.args.profile == workload and client is ORM:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                try:
+                    body(state)
+                finally:
+                    profiler.disable()
+                    elapsed = time.perf_counter() - started
+                    self.print_profile(workload, profiler)
+            else:
+                body(state)
+                elapsed = time.perf_counter() - started
+            after = self.server.stats() if self.server else None
+        except Unsupported as exc:
+            outcome.error = str(exc)
+            return
+        except Exception as exc:  # a failing client must not stop the other's numbers
+            outcome.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            self.log(f"  {client.name} {workload}: FAILED {outcome.error}")
+            return
+        finally:
+            with contextlib.suppress(Exception):
+                teardown(state)
+        outcome.seconds.append(elapsed)
+        if before is not None and after is not None:
+            outcome.requests.append(after["requests"] - before["requests"])
+            outcome.server_seconds.append(after["server_seconds"] - before["server_seconds"])
+        self.log(f"  {client.name:18s} {workload:12s} {elapsed * 1000:9.1f} ms"
+                 + (f"  ({outcome.requests[-1]} requests)" if outcome.requests else ""))
+
+    def print_profile(self, workload: str, profiler: cProfile.Profile) -> None:
+        for key in ("cumulative", "tottime"):
+            stream = io.StringIO()
+            pstats.Stats(profiler, stream=stream).strip_dirs().sort_stats(key).print_stats(self.args.profile_lines)
+            print(f"\n--- cProfile of ftrack_orm, workload {workload!r}, sorted by {key} ---", file=sys.stderr)
+            print(stream.getvalue(), file=sys.stderr)
+
+    def selected(self, workload: str) -> bool:
+        return not self.args.only or workload in self.args.only
+
+    # -- workloads -------------------------------------------------------------------------
+    def run(self) -> None:
+        sizes = self.sizes
+        self.log(f"starting the canned server ({sizes.tasks} Tasks, pages of {sizes.page_size}) ...")
+        self.server = CannedServer(sizes.tasks, sizes.page_size)
+        try:
+            self.shot_id = self.server.shot_id()
+            self.measure_floor()
+            for workload, method in (("start_cold", self.start_cold), ("start_warm", self.start_warm),
+                                     ("query", self.query), ("create", self.create), ("update", self.update)):
+                if not self.selected(workload):
+                    continue
+                self.log(f"{workload}:")
+                self.warm_up(workload, method)
+                for repetition in range(self.args.repeat):
+                    for client in self.order(repetition):
+                        method(client, workload)
+            if self.selected("lazy"):
+                self.lazy()
+            if self.selected("memory"):
+                self.memory()
+        finally:
+            self.server.close()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def warm_up(self, workload: str, method: Callable[[Any, str], None]) -> None:
+        """One untimed round per client (imports, caches, code paths), not recorded."""
+        if self.args.quick or workload.startswith("start"):
+            return
+        for client in self.clients:
+            saved = self.results.get(workload, {}).pop(client.name, None)
+            quiet, self.args.quiet = self.args.quiet, True
+            try:
+                method(client, workload)
+            finally:
+                self.args.quiet = quiet
+                error = self.results.get(workload, {}).get(client.name, Outcome()).error
+                if saved is not None:
+                    self.results[workload][client.name] = saved
+                else:
+                    self.results.get(workload, {}).pop(client.name, None)
+                if error:
+                    self.outcome(workload, client).error = error
+
+    def measure_floor(self) -> None:
+        sizes = self.sizes
+        pages = [self.server.page(offset, sizes.page_size) for offset in range(0, sizes.tasks, sizes.page_size)]
+        self.page_bytes = sum(len(page) for page in pages)
+        times = []
+        for _ in range(max(3, self.args.repeat)):
+            gc.collect()
+            started = time.perf_counter()
+            decoded = [json.loads(page) for page in pages]
+            times.append(time.perf_counter() - started)
+            del decoded
+        self.floor["query"] = statistics.median(times)
+        self.log(f"floor: json.loads of {len(pages)} pages, {self.page_bytes / 2**20:.1f} MiB: "
+                 f"{self.floor['query'] * 1000:.1f} ms")
+
+    def start_cold(self, client: Any, workload: str) -> None:
+        def setup() -> str:
+            return tempfile.mkdtemp(dir=self.tmp)
+
+        self.timed(workload, client, setup, lambda cache: self._start(client, cache), lambda cache: None)
+
+    def start_warm(self, client: Any, workload: str) -> None:
+        def setup() -> str:
+            cache = tempfile.mkdtemp(dir=self.tmp)
+            session = client.session(self.url, cache)
+            client.ready(session)
+            client.close(session)
+            return cache
+
+        self.timed(workload, client, setup, lambda cache: self._start(client, cache), lambda cache: None)
+
+    def _start(self, client: Any, cache: str) -> None:
+        session = client.session(self.url, cache)
+        client.ready(session)
+        client.close(session)
+
+    def query(self, client: Any, workload: str) -> None:
+        page_size = self.sizes.page_size
+
+        def body(session: Any) -> None:
+            rows = client.query(session, BENCH_QUERY, page_size)
+            client.read(rows)
+            if len(rows) != self.sizes.tasks:
+                raise RuntimeError(f"expected {self.sizes.tasks} rows, got {len(rows)}")
+
+        self.timed(workload, client, lambda: self.warm_session(client), body, client.close)
+
+    def create(self, client: Any, workload: str) -> None:
+        count = self.sizes.create
+
+        def setup() -> Tuple[Any, Any]:
+            session = self.warm_session(client)
+            return session, client.shot(session, self.shot_id)
+
+        self.timed(workload, client, setup, lambda state: client.create(state[0], state[1], count),
+                   lambda state: client.close(state[0]))
+
+    def update(self, client: Any, workload: str) -> None:
+        count = self.sizes.update
+
+        def setup() -> Tuple[Any, List[Any]]:
+            session = self.warm_session(client)
+            rows = client.query(session, f"select name from Task limit {count}", self.sizes.page_size)
+            return session, rows
+
+        self.timed(workload, client, setup, lambda state: client.update(state[0], state[1]),
+                   lambda state: client.close(state[0]))
+
+    # -- lazy loading: request counts --------------------------------------------------------
+    @contextlib.contextmanager
+    def lazy_server(self) -> Iterator[Tuple[str, str, str, Callable[[], int], str]]:
+        """(url, user, key, request counter, description): the sandbox when available, else the canned server."""
+        if not self.args.lazy_on_canned:
+            try:
+                from ftrack_orm.sandbox import Sandbox  # type: ignore[attr-defined]
+            except Exception as exc:
+                self.notes.append(f"lazy loading ran on the canned server: sandbox not importable ({exc})")
+            else:
+                with Sandbox(seed="demo") as sandbox:
+                    self.fill_sandbox(sandbox, self.sizes.lazy)
+                    yield (sandbox.url, sandbox.api_user, sandbox.api_key, lambda: sandbox.request_count,
+                           "sandbox (seed demo)")
+                return
+        server = self.server
+        assert server is not None
+        yield server.url, USER, KEY, lambda: server.stats()["requests"], "canned server"
+
+    @staticmethod
+    def fill_sandbox(sandbox: Any, tasks: int) -> None:
+        """Add Tasks (spread over the demo Shots) until the sandbox has ``tasks``: one batch, raw HTTP."""
+
+        def call(operations: List[Dict[str, Any]]) -> Any:
+            request = urllib.request.Request(
+                sandbox.url + "/api", data=json.dumps(operations).encode(), method="POST",
+                headers={"ftrack-user": sandbox.api_user, "ftrack-api-key": sandbox.api_key,
+                         "Content-Type": "application/json", "Accept": "application/json"})
+            with urllib.request.urlopen(request, timeout=120) as response:
+                answer = json.loads(response.read())
+            if isinstance(answer, dict):
+                raise RuntimeError(f"sandbox refused the fill: {answer}")
+            return answer
+
+        existing = call([{"action": "query", "expression": "select parent_id, type_id, status_id from Task"}])[0]["data"]
+        missing = tasks - len(existing)
+        if missing > 0 and existing:
+            call([{"action": "create", "entity_type": "Task", "entity_data": {
+                "__entity_type__": "Task", "name": f"bench_{index:05d}", "parent_id": source["parent_id"],
+                "type_id": source["type_id"], "status_id": source["status_id"]}}
+                for index, source in ((index, existing[index % len(existing)]) for index in range(missing))])
+
+    def lazy(self) -> None:
+        self.log("lazy:")
+        with self.lazy_server() as (url, user, key, count, where):
+            self.lazy_where = where
+            # Request counts are deterministic: one repetition (the sandbox is slow per request).
+            for repetition in range(1):
+                for client in self.order(repetition):
+                    outcome = self.outcome("lazy", client)
+                    if outcome.error:
+                        continue
+                    try:
+                        session = client.session(url, False, user, key)
+                        client.ready(session)
+                        rows = client.query(session, f"select name from Task limit {self.sizes.lazy}", 500)
+                        if len(rows) < self.sizes.lazy:
+                            self.notes.append(f"lazy loading: only {len(rows)} Tasks on the {where}")
+                        gc.collect()
+                        before = count()
+                        started = time.perf_counter()
+                        client.lazy(rows)
+                        elapsed = time.perf_counter() - started
+                        outcome.requests.append(count() - before)
+                        outcome.seconds.append(elapsed)
+                        client.close(session)
+                    except Unsupported as exc:
+                        outcome.error = str(exc)
+                    except Exception as exc:
+                        outcome.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+                    self.log(f"  {client.name:18s} lazy         "
+                             + (outcome.error or f"{elapsed * 1000:9.1f} ms  ({outcome.requests[-1]} requests "
+                                                 f"for {len(rows)} rows)"))
+
+    # -- memory ------------------------------------------------------------------------------
+    def memory(self) -> None:
+        self.log("memory:")
+        count = self.sizes.memory
+        for client in self.clients:
+            outcome = self.outcome("memory", client)
+            try:
+                session = self.warm_session(client)
+                client.read(client.query(session, f"{BENCH_QUERY} limit 1", 500))  # warm classes/caches
+                gc.collect()
+                tracemalloc.start()
+                rows = client.query(session, f"{BENCH_QUERY} limit {count}", self.sizes.page_size)
+                client.read(rows)
+                gc.collect()
+                retained, peak = tracemalloc.get_traced_memory()
+                tracemalloc.stop()
+                outcome.value = retained / len(rows)
+                outcome.requests.append(peak)
+                self.log(f"  {client.name:18s} memory       {outcome.value:9.0f} B per Task "
+                         f"({len(rows)} Tasks with parent and status, peak {peak / 2**20:.1f} MiB)")
+                del rows
+                client.close(session)
+            except Unsupported as exc:
+                outcome.error = str(exc)
+            except Exception as exc:
+                outcome.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+            finally:
+                if tracemalloc.is_tracing():
+                    tracemalloc.stop()
+
+    # -- report ------------------------------------------------------------------------------
+    def table(self) -> str:
+        sizes = self.sizes
+        orm, off = ORM.name, OFFICIAL.name
+        labels = {
+            "start_cold": "session start, cold (no schema cache)",
+            "start_warm": "session start, warm schema cache",
+            "query": f"query + read {sizes.tasks:,} Tasks (parent, status; pages of {sizes.page_size:,})",
+            "create": f"create {sizes.create:,} Tasks under one Shot + commit",
+            "update": f"update 1 attribute of {sizes.update:,} Tasks + commit",
+            "lazy": f"lazy `task.parent.name` over {sizes.lazy:,} results",
+            "memory": "memory retained per loaded Task (tracemalloc)",
+        }
+        lines = [
+            f"| workload | {orm} | {off} | ratio | floor | target | met |",
+            "|---|---:|---:|---:|---:|---|:-:|",
+        ]
+        for workload, label in labels.items():
+            if workload not in self.results:
+                continue
+            ours = self.results[workload].get(orm, Outcome())
+            theirs = self.results[workload].get(off)
+            if workload == "lazy":
+                lines.append(self._lazy_row(label, ours, theirs))
+            elif workload == "memory":
+                lines.append(self._memory_row(label, ours, theirs))
+            else:
+                lines.append(self._time_row(workload, label, ours, theirs))
+        return "\n".join(lines)
+
+    @staticmethod
+    def _ms(outcome: Optional[Outcome]) -> str:
+        if outcome is None:
+            return "not run"
+        if outcome.error:
+            return "n/a"
+        median = outcome.median
+        if median is None:
+            return "n/a"
+        text = f"{median * 1000:,.1f} ms" if median < 10 else f"{median:,.2f} s"
+        if outcome.requests:
+            text += f" ({statistics.median(outcome.requests):.0f} req)"
+        return text
+
+    def _time_row(self, workload: str, label: str, ours: Outcome, theirs: Optional[Outcome]) -> str:
+        ratio = None
+        if ours.median and theirs is not None and theirs.median:
+            ratio = theirs.median / ours.median
+        floor = self.floor.get(workload)
+        target, met = "", ""
+        if workload == "query":
+            within = ours.median / floor if ours.median and floor else None
+            target = "≤ 5× floor, ≥ 25× faster"
+            parts = []
+            if within is not None:
+                parts.append(f"{within:.1f}× floor")
+            met = self._verdict([within is not None and within <= 5, ratio is None or ratio >= 25],
+                                ours, extra=parts)
+        elif workload == "create":
+            target = "≥ 40× faster"
+            met = self._verdict([ratio is None or ratio >= 40], ours)
+        elif workload == "update":
+            target = "≥ 25× faster"
+            met = self._verdict([ratio is None or ratio >= 25], ours)
+        return (f"| {label} | {self._ms(ours)} | {self._ms(theirs)} | "
+                f"{f'{ratio:.1f}×' if ratio else '–'} | {f'{floor * 1000:.1f} ms' if floor else '–'} | "
+                f"{target or '–'} | {met or '–'} |")
+
+    @staticmethod
+    def _verdict(checks: List[bool], ours: Outcome, extra: Optional[List[str]] = None) -> str:
+        if ours.error or ours.median is None:
+            return "✗ (not measurable)"
+        text = "✓" if all(checks) else "✗"
+        return f"{text} ({', '.join(extra)})" if extra else text
+
+    def _lazy_row(self, label: str, ours: Outcome, theirs: Optional[Outcome]) -> str:
+        def cell(outcome: Optional[Outcome]) -> str:
+            if outcome is None:
+                return "not run"
+            if outcome.error or not outcome.requests:
+                return "n/a"
+            return f"{max(outcome.requests)} req, {outcome.median * 1000:,.1f} ms"
+
+        met = "✗ (not measurable)" if ours.error or not ours.requests else (
+            "✓" if max(ours.requests) <= 2 else "✗")
+        return (f"| {label} ({getattr(self, 'lazy_where', '')}) | {cell(ours)} | {cell(theirs)} | – | – | "
+                f"≤ 2 extra requests | {met} |")
+
+    def _memory_row(self, label: str, ours: Outcome, theirs: Optional[Outcome]) -> str:
+        def cell(outcome: Optional[Outcome]) -> str:
+            if outcome is None:
+                return "not run"
+            if outcome.error or outcome.value is None:
+                return "n/a"
+            return f"{outcome.value:,.0f} B"
+
+        ratio = (theirs.value / ours.value) if theirs is not None and theirs.value and ours.value else None
+        met = "✗ (not measurable)" if ours.value is None else ("✓" if ours.value <= 1024 else "✗")
+        return (f"| {label} | {cell(ours)} | {cell(theirs)} | {f'{ratio:.1f}×' if ratio else '–'} | – | "
+                f"≤ 1 KB | {met} |")
+
+    def errors(self) -> List[str]:
+        out = []
+        for workload, outcomes in self.results.items():
+            for name, outcome in outcomes.items():
+                if outcome.error:
+                    out.append(f"{name} / {workload}: {outcome.error}")
+        return out
+
+    def machine(self) -> str:
+        cpu = "unknown"
+        with contextlib.suppress(OSError):
+            with open("/proc/cpuinfo", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("model name"):
+                        cpu = line.split(":", 1)[1].strip()
+                        break
+        official = getattr(ftrack_api, "__version__", "?") if ftrack_api is not None else \
+            f"not installed ({OFFICIAL_IMPORT_ERROR})"
+        return (f"{os.cpu_count()} CPUs (nproc), {cpu}; Python {platform.python_version()} "
+                f"({platform.python_implementation()}) on {platform.system()} {platform.release()}; "
+                f"ftrack_orm {ftrack_orm.__version__}, ftrack-python-api {official}")
+
+    def report(self) -> str:
+        lines = [
+            self.table(),
+            "",
+            f"Machine: {self.machine()}.",
+            f"Medians of {self.args.repeat} repetition(s), clients alternating; "
+            f"query payload {self.page_bytes / 2**20:.1f} MiB; ratio = ftrack-python-api / ftrack_orm; "
+            "floor = plain `json.loads` of the same response bytes; (N req) = HTTP requests in the timed part.",
+        ]
+        query = self.results.get("query", {}).get(ORM.name)
+        if query is not None and query.server_seconds:
+            lines.append(f"Canned server's own time within ftrack_orm's query: "
+                         f"{statistics.median(query.server_seconds) * 1000:.1f} ms (median).")
+        for note in self.notes:
+            lines.append(f"Note: {note}.")
+        for error in self.errors():
+            lines.append(f"Not measured: {error}.")
+        return "\n".join(lines)
+
+
+RESULTS_HEADER = """# Benchmark results
+
+Produced by `python -m benchmarks.run --write-results` (see `benchmarks/run.py`):
+ftrack_orm and the official `ftrack-python-api`, same canned loopback server,
+same run, alternating, fresh session per repetition.
+
+"""
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="ftrack_orm vs ftrack-python-api benchmarks")
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repetition: a smoke run")
+    parser.add_argument("--repeat", type=int, default=None, help="repetitions per workload (default 3; 1 with --quick)")
+    parser.add_argument("--only", nargs="*", choices=["start_cold", "start_warm", "query", "create", "update",
+                                                       "lazy", "memory"], help="run only these workloads")
+    parser.add_argument("--no-official", action="store_true", help="do not run ftrack-python-api")
+    parser.add_argument("--lazy-on-canned", action="store_true", help="lazy loading on the canned server, "
+                        "not the sandbox")
+    parser.add_argument("--profile", choices=["start_cold", "start_warm", "query", "create", "update"],
+                        help="print a cProfile of ftrack_orm's side of this workload")
+    parser.add_argument("--profile-lines", type=int, default=25)
+    parser.add_argument("--write-results", action="store_true", help="write benchmarks/RESULTS.md")
+    parser.add_argument("--json", help="also write the raw numbers to this JSON file")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else 3
+    bench = Bench(args)
+    if ftrack_api is None and not args.no_official:
+        bench.notes.append(f"ftrack-python-api not importable ({OFFICIAL_IMPORT_ERROR}): "
+                           "install it with `pip install -e '.[bench]'`")
+    bench.run()
+    report = bench.report()
+    print(report)
+    if args.write_results:
+        with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as handle:
+            handle.write(RESULTS_HEADER + f"Command: `python -m benchmarks.run{' --quick' if args.quick else ''} "
+                         f"--repeat {args.repeat}`.\n\n" + report + "\n")
+    if args.json:
+        raw = {workload: {name: vars(outcome) for name, outcome in outcomes.items()}
+               for workload, outcomes in bench.results.items()}
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump({"floor": bench.floor, "results": raw, "machine": bench.machine()}, handle, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
