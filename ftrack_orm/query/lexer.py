@@ -39,8 +39,7 @@ class QueryError(ValueError):
         text = message
         if position >= 0:
             text += f" (at position {position})"
-            if expression:
-                text += _pointer(expression, position)
+            text += _pointer(expression, position)
         super().__init__(text)
 
 

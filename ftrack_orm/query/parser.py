@@ -108,9 +108,9 @@ class _Parser:
         start = self.token.pos
         select: Optional[Tuple[ast.Path, ...]] = None
         if self.accept_word("select"):
-            paths = [self.path()]
+            paths = [self.path(("from",))]
             while self.accept_symbol(","):
-                paths.append(self.path())
+                paths.append(self.path(("from",)))
             select = tuple(paths)
             self.expect_word("from")
         type_token = self.token
@@ -152,9 +152,9 @@ class _Parser:
         return ast.OrderKey(path, descending, pos=path.pos)
 
     # -- paths ------------------------------------------------------------------
-    def path(self) -> ast.Path:
+    def path(self, reserved: Tuple[str, ...] = ("and", "or")) -> ast.Path:
         first = self.token
-        if first.kind != WORD:
+        if first.kind != WORD or first.text.lower() in reserved:
             raise self.error(f"Expected an attribute path but found {describe(first)}")
         steps: List[ast.PathStep] = []
         text, offset = first.text, first.pos
