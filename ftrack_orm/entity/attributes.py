@@ -134,14 +134,14 @@ class JsonKind(AttributeKind):
 def _check_entity(value: Any, attribute: Attribute, entity: Entity, label: str) -> None:
     from .base import Entity as _Entity
 
+    if isinstance(value, _Entity) and value._map is not entity._map:
+        raise ValueError(f"{attribute.qualname}: {value!r} belongs to another session")
     target = entity._map.types[attribute.schema.target]
-    if not isinstance(value, _Entity) or not isinstance(value, target):
+    if not isinstance(value, target):
         raise TypeError(
             f"{attribute.qualname} expects {label} {attribute.schema.target}, "
             f"got {type(value).__name__} {value!r}"
         )
-    if value._map is not entity._map:
-        raise ValueError(f"{attribute.qualname}: {value!r} belongs to another session")
 
 
 class ReferenceKind(AttributeKind):

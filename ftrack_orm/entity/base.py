@@ -84,7 +84,11 @@ class Entity:
     def __setattr__(self, name: str, value: Any) -> None:
         # Descriptors (schema attributes) and slots are data descriptors on the class;
         # anything else is an unknown attribute.
-        descriptor = getattr(type(self), name, None)
+        descriptor = None
+        for klass in type(self).__mro__:
+            descriptor = klass.__dict__.get(name)
+            if descriptor is not None:
+                break
         if descriptor is None or not hasattr(descriptor, "__set__"):
             cls = type(self)
             candidates = [d.python_name for d in cls._attributes.values()]
@@ -191,13 +195,13 @@ class Entity:
         A pending deletion is cancelled too when reverting everything. New entities
         cannot be reverted (roll the session back or delete them instead).
         """
+        for name in names:
+            self._attribute(name)
         state = self._state
         if state is None:
             return
         if state.new:
             raise TypeError(f"{self!r} is new: nothing to revert to (delete it or roll back)")
-        for name in names:
-            self._attribute(name)
         for name in names or list(state.local):
             state.local.pop(name, None)
             state.originals.pop(name, None)
