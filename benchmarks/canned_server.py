@@ -46,7 +46,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 #: The query the benchmarks load: Tasks with nested parent (Shot or Sequence) and status.
-BENCH_QUERY = "select name, created_at, parent.name, status.name from Task"
+BENCH_QUERY = ("select name, description, bid, start_date, end_date, created_at, type_id, "
+               "status_id, parent_id, parent.name, status.name from Task")
 BENCH_PAGE_SIZE = 5000
 
 TASK_NAMES = ("modeling", "rigging", "layout", "animation", "fx", "lighting", "compositing", "roto",
@@ -144,11 +145,17 @@ class Dataset:
                              start + _dt.timedelta(minutes=index))
                  for index in range(shots_needed)]
         self.shot = shots[0]
+        types = {kind: self.uid() for kind in TASK_NAMES}
         for index in range(tasks):
             parent = sequences[index % len(sequences)] if index % 10 == 9 else shots[(index // 20) % len(shots)]
-            self._typed("Task", f"{TASK_NAMES[index % len(TASK_NAMES)]}_{index:05d}", parent, project,
-                        statuses[index % len(statuses)], start + _dt.timedelta(seconds=37 * index),
-                        type_id=None, priority_id="9661b320-3a0c-11e2-81c1-0800200c9a66")
+            kind = TASK_NAMES[index % len(TASK_NAMES)]
+            begins = start + _dt.timedelta(days=index % 200, hours=index % 9)
+            task = self._typed("Task", f"{kind}_{index:05d}", parent, project, statuses[index % len(statuses)],
+                               start + _dt.timedelta(seconds=37 * index), type_id=types[kind],
+                               priority_id="9661b320-3a0c-11e2-81c1-0800200c9a66",
+                               start_date=_datetime(begins), end_date=_datetime(begins + _dt.timedelta(days=5)))
+            task.update(description=f"{kind.title()} work for {parent['name']}", bid=float(1 + index % 40) * 3600.0,
+                        sort=index % 1000)
 
     # -- selection --------------------------------------------------------------------------
     def candidates(self, entity_type: str) -> List[Dict[str, Any]]:
