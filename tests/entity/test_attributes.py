@@ -104,7 +104,7 @@ def test_unknown_attribute_did_you_mean(task):
     with pytest.raises(AttributeError, match="Did you mean 'name'"):
         task.nmae = "x"
     with pytest.raises(AttributeError, match="Did you mean 'name'"):
-        task.nmae
+        _ = task.nmae
     with pytest.raises(AttributeError, match="Did you mean 'name'"):
         task["nmae"]
     with pytest.raises(AttributeError, match="Did you mean 'parent'"):

@@ -27,7 +27,7 @@ def test_unknown_type_suggests(imap):
     with pytest.raises(UnknownEntityTypeError, match="Did you mean 'Task'"):
         imap.types["Tsak"]
     with pytest.raises(AttributeError, match="Did you mean 'Task'"):
-        imap.types.Tsak
+        _ = imap.types.Tsak
 
 
 def test_rename_rule_for_keywords_and_reserved_names(imap):

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from ftrack_orm.entity import MISSING, NOT_LOADED, DetachedEntityError
+from ftrack_orm.entity import NOT_LOADED, DetachedEntityError
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_mark_deleted_and_create_then_delete(task, imap):
     imap.mark_deleted(new)
     assert imap.changes.new == []
     with pytest.raises(DetachedEntityError):
-        new.name
+        _ = new.name
 
 
 def test_change_sets_cost_only_changed_entities(imap):
@@ -115,7 +115,7 @@ def test_mark_committed(imap, task):
     assert new._values["name"] == "n" and not new.is_dirty and new._state is None
     assert imap.get("Task", "gone") is None
     with pytest.raises(DetachedEntityError, match="deleted"):
-        gone.name
+        _ = gone.name
 
 
 def test_snapshot_restore_is_exact(imap, task):
@@ -144,7 +144,7 @@ def test_rollback(imap, task):
     assert task.name == "Layout" and not task.is_dirty
     assert not gone.is_dirty and not imap.changes
     with pytest.raises(DetachedEntityError, match="rolled back"):
-        new.name
+        _ = new.name
     assert "rolled back" in repr(new)
 
 
