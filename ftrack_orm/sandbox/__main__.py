@@ -1,0 +1,34 @@
+"""``python -m ftrack_orm.sandbox``: serve a sandbox until interrupted."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from .server import Sandbox
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ftrack_orm.sandbox", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: loopback)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    parser.add_argument("--db", default=None, help="SQLite file (default: in memory)")
+    parser.add_argument("--seed", default="demo", choices=("demo", "empty"), help="data of a new database")
+    parser.add_argument("--schemas", default=None, help="query_schemas JSON file (default: the shipped one)")
+    args = parser.parse_args(argv)
+    sandbox = Sandbox(db=args.db, seed=args.seed, schemas=args.schemas, host=args.host, port=args.port).start()
+    print(f"ftrack sandbox serving on {sandbox.url}", flush=True)
+    print(f"  FTRACK_SERVER={sandbox.url}", flush=True)
+    print(f"  FTRACK_API_USER={sandbox.api_user}", flush=True)
+    print(f"  FTRACK_API_KEY={sandbox.api_key}", flush=True)
+    if sandbox.readonly_user:
+        print(f"  read-only: {sandbox.readonly_user} / {sandbox.readonly_key}", flush=True)
+    try:
+        sandbox.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

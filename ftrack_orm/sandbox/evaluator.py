@@ -1,0 +1,258 @@
+"""Run a query expression against the store and encode the answer like ftrack.
+
+Rows are selected in SQL (where, order by, offset/limit); the projections are
+then loaded level by level, one SQL statement per relation and level, and
+encoded. Like a real server, each entity of an answer carries
+``__entity_type__``, its primary key, its system projections (``project_id``,
+``context_type``…) and its classifier (``object_type_id``) along with what was
+projected, and an entity's attributes are written once per answer: a later
+occurrence only carries what was not written yet (see the real
+``query_select_status.state.short…`` response).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+from ..query import QueryParseError, QueryValidationError, ast, check, expand_default_projections, parse
+from ..query.checker import resolve_path
+from .errors import validation_error
+from .sqlwhere import SqlCompiler
+from .store import Store, from_column, quote
+
+REL = "\x00"  # prefix of loaded relations inside a row dict
+
+Row = Dict[str, Any]
+
+
+class Node:
+    """A node of the projection tree: the cast of the step and the attributes below it."""
+
+    __slots__ = ("cast", "children")
+
+    def __init__(self, cast: Optional[str] = None) -> None:
+        self.cast = cast
+        self.children: Dict[str, Node] = {}
+
+
+class Evaluator:
+    """Answers ``query`` operations and encodes entities for every action."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.schemas = store.schemas
+        self._always: Dict[str, Tuple[str, ...]] = {}
+
+    # -- queries -----------------------------------------------------------------------------------
+    def parse(self, expression: Any) -> ast.Query:
+        """Parse and check ``expression``; any problem is a ``ValidationError``."""
+        if not isinstance(expression, str):
+            raise validation_error("A query operation needs an 'expression' string.")
+        try:
+            query = parse(expression)
+            check(query, self.schemas, expression)
+        except QueryParseError as error:
+            raise validation_error(f"Failed to parse: {error}") from None
+        except QueryValidationError as error:
+            raise validation_error(str(error)) from None
+        return expand_default_projections(query, self.schemas)
+
+    def query(self, expression: Any) -> Dict[str, Any]:
+        """The result of a ``query`` operation."""
+        query = self.parse(expression)
+        rows, next_offset = self.select_rows(query)
+        tree = self.projection_tree(query.entity_type, query.select or ())
+        self.load(rows, query.entity_type, tree)
+        emitted: Dict[Any, Set[Any]] = {}
+        data = [self.emit(row, tree, emitted) for row in rows]
+        return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
+
+    def select_rows(self, query: ast.Query) -> Tuple[List[Row], Optional[int]]:
+        compiler = SqlCompiler(self.store)
+        table = self.store.table(query.entity_type)
+        conditions, params = compiler.root_conditions(query, "a0")
+        order = []
+        for key in query.order_by:
+            expression, _ = compiler.value_of(query.entity_type, "a0", key.path)
+            if key.descending:
+                order.append(f"({expression}) IS NULL DESC, {expression} DESC")
+            else:
+                order.append(f"({expression}) IS NULL, {expression}")
+        order.append("a0.rowid")
+        offset = query.offset or 0
+        limit = -1 if query.limit is None else query.limit + 1
+        sql = (
+            f"SELECT a0.rowid AS _rowid, a0.* FROM {quote(table.name)} a0 "
+            f"WHERE {' AND '.join(conditions) or '1'} ORDER BY {', '.join(order)} LIMIT ? OFFSET ?"
+        )
+        rows = [dict(r) for r in self.store.connection.execute(sql, [*params, limit, offset])]
+        next_offset = None
+        if query.limit is not None and len(rows) > query.limit:
+            rows = rows[: query.limit]
+            next_offset = offset + query.limit
+        return rows, next_offset
+
+    # -- projections -------------------------------------------------------------------------------
+    def projection_tree(self, entity_type: str, paths: Any) -> Node:
+        """Merge projection paths into a tree; a mapped collection also projects key and value."""
+        root = Node()
+        for path in paths:
+            if isinstance(path, str):
+                path = ast.Path.of(path)
+            steps = resolve_path(self.schemas, entity_type, path)
+            node = root
+            for step in path.steps:
+                node = node.children.setdefault(step.name, Node(step.cast))
+                node.cast = step.cast or node.cast
+            last = steps[-1].attribute
+            if last.kind == "mapped_collection":
+                for name in (last.key_attribute, last.value_attribute):
+                    if name:
+                        node.children.setdefault(name, Node())
+        return root
+
+    def load(self, rows: List[Row], entity_type: str, node: Node) -> None:
+        """Attach the related rows that ``node`` projects to each of ``rows``."""
+        if not rows:
+            return
+        schema = self.schemas[entity_type]
+        for name, child in node.children.items():
+            attribute = schema.attributes.get(name)
+            if attribute is None or attribute.is_scalar:
+                continue
+            relation = self.store.relations.get(entity_type, name)
+            # A cast in a projection says how to read further; items of other types stay.
+            target = attribute.target or ""
+            key = REL + name
+            loaded: List[Row] = []
+            if relation is None:
+                for row in rows:
+                    row[key] = None if attribute.kind == "reference" else []
+            elif relation.kind == "reference":
+                target_key = self.store.table(target).primary_key[0]
+                found = {
+                    r[target_key]: dict(r)
+                    for r in self.store.rows_where(target, target_key, (row.get(relation.fk) for row in rows))
+                }
+                for row in rows:
+                    row[key] = found.get(row.get(relation.fk))
+                loaded = list(found.values())
+            elif relation.kind in ("collection", "mapped"):
+                owner_key = self.store.table(entity_type).primary_key[0]
+                groups: Dict[Any, List[Row]] = defaultdict(list)
+                for item in self.store.rows_where(
+                    target, relation.fk, (row.get(owner_key) for row in rows), relation.where
+                ):
+                    item = dict(item)
+                    groups[item[relation.fk]].append(item)
+                    loaded.append(item)
+                for row in rows:
+                    row[key] = groups.get(row.get(owner_key), [])
+            else:
+                loaded = self._load_tree(rows, relation.kind, target, key)
+            if child.children:
+                self.load(loaded, child.cast or target, child)
+
+    def _load_tree(self, rows: List[Row], kind: str, target: str, key: str) -> List[Row]:
+        """``ancestors`` (root first) or ``descendants`` (breadth first) of each row."""
+        family = self.store.family(target)
+        known: Dict[Any, Row] = {}
+        if kind == "ancestors":
+            wanted = {row.get("parent_id") for row in rows} - {None}
+            while wanted:
+                found = [dict(r) for r in self.store.rows_where(family, "id", wanted)]
+                known.update((r["id"], r) for r in found)
+                wanted = {r.get("parent_id") for r in found} - {None} - set(known)
+            for row in rows:
+                chain, parent = [], row.get("parent_id")
+                while parent in known and len(chain) < 1000:
+                    chain.append(known[parent])
+                    parent = known[parent].get("parent_id")
+                row[key] = [r for r in reversed(chain) if self.schemas.is_subtype(r["_type"], target)]
+        else:
+            children: Dict[Any, List[Row]] = defaultdict(list)
+            frontier = {row.get("id") for row in rows} - {None}
+            seen = set(frontier)
+            while frontier:
+                following = set()
+                for r in self.store.rows_where(family, "parent_id", frontier):
+                    r = dict(r)
+                    if r["id"] in known:
+                        continue
+                    known[r["id"]] = r
+                    children[r["parent_id"]].append(r)
+                    if r["id"] not in seen:
+                        seen.add(r["id"])
+                        following.add(r["id"])
+                frontier = following
+            for row in rows:
+                result, queue = [], list(children.get(row.get("id"), []))
+                while queue:
+                    item = queue.pop(0)
+                    result.append(item)
+                    queue.extend(children.get(item["id"], []))
+                row[key] = [r for r in result if self.schemas.is_subtype(r["_type"], target)]
+        return [r for r in known.values() if self.schemas.is_subtype(r["_type"], target)]
+
+    # -- encoding ------------------------------------------------------------------------------------
+    def always(self, entity_type: str) -> Tuple[str, ...]:
+        """Attributes written with every entity of ``entity_type``: system projections, classifier."""
+        cached = self._always.get(entity_type)
+        if cached is None:
+            schema = self.schemas[entity_type]
+            by_alias = {}
+            for name, prop in schema.raw.get("properties", {}).items():
+                alias = prop.get("alias_for")
+                if isinstance(alias, str):
+                    by_alias.setdefault(alias, name)
+            names = []
+            for server_name in [*schema.raw.get("system_projections", ()), *schema.classifiers]:
+                name = server_name if server_name in schema.attributes else by_alias.get(server_name)
+                if name and schema.attributes[name].is_scalar and name not in names:
+                    names.append(name)
+            cached = self._always[entity_type] = tuple(names)
+        return cached
+
+    def emit(self, row: Row, node: Node, emitted: Dict[Any, Set[Any]]) -> Dict[str, Any]:
+        """Encode one row with the attributes of ``node`` not yet written in this answer."""
+        entity_type = row["_type"]
+        schema = self.schemas[entity_type]
+        table = self.store.table(entity_type)
+        out: Dict[str, Any] = {"__entity_type__": entity_type}
+        for name in table.primary_key:
+            out[name] = row[name]
+        done = emitted.setdefault((table.name, tuple(out[n] for n in table.primary_key)), set())
+        attributes = schema.attributes
+        for name in self.always(entity_type):
+            if name not in done:
+                done.add(name)
+                out[name] = from_column(attributes[name].kind, row.get(name))
+        for name, child in node.children.items():
+            attribute = attributes.get(name)
+            if attribute is None or name in table.primary_key:
+                continue
+            if attribute.is_scalar:
+                if name not in done:
+                    done.add(name)
+                    out[name] = from_column(attribute.kind, row.get(name))
+                continue
+            mark = (name, id(child))
+            if mark in done:
+                continue
+            done.add(mark)
+            value = row.get(REL + name)
+            if isinstance(value, list):
+                out[name] = [self.emit(item, child, emitted) for item in value]
+            else:
+                out[name] = None if value is None else self.emit(value, child, emitted)
+        return out
+
+    def encode(self, entity_type: str, key: List[Any], attributes: List[str]) -> Dict[str, Any]:
+        """One stored entity with ``attributes`` (scalar or relation paths), freshly read."""
+        row = self.store.get(entity_type, key)
+        if row is None:
+            raise validation_error(f"{entity_type} {key!r} does not exist.")
+        rows = [dict(row)]
+        tree = self.projection_tree(row["_type"], attributes)
+        self.load(rows, row["_type"], tree)
+        return self.emit(rows[0], tree, {})

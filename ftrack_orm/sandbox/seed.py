@@ -1,0 +1,209 @@
+"""Deterministic seeds: the same seed gives the same ids and values on every run.
+
+``empty``: the API users (``admin``, and ``readonly`` whose writes are refused)
+and the reference data a server always has (object types with their real ids,
+states, statuses, priorities, task types, workflows, a project schema, custom
+attribute types, asset types, a location). ``demo`` adds a small studio:
+project ``demo_vfx``, sequences ``sq010``/``sq020``, shots ``sh010``…``sh100``
+with ``fstart``/``fend`` custom attributes and metadata, 30 tasks of three
+types and several statuses, assets with versions and components, notes,
+assignments and timelogs. Everything is created through the same write path as
+client ``create`` operations, with ids from :func:`uid` and a fixed clock.
+"""
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import TYPE_CHECKING, Any, Callable, Dict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .server import Sandbox
+
+NAMESPACE = uuid.UUID("6f1c4a52-3d1e-5b7a-9c2f-0a1b2c3d4e5f")
+START = datetime.datetime(2024, 1, 8, 9, 0, 0)
+
+#: Real ids that ftrack servers ship with.
+NOT_STARTED_STATE = "6c59abf8-4dbf-11e1-9902-f23c91df25eb"
+USER_TYPE = "ac9fa5aa-4361-11e0-b7cc-0019bb4983d8"
+
+STATES = (("Not started", "NOT_STARTED"), ("In progress", "IN_PROGRESS"), ("Blocked", "BLOCKED"), ("Done", "DONE"))
+STATUSES = (
+    ("Not started", "NOT_STARTED", "#cccccc"),
+    ("In progress", "IN_PROGRESS", "#3498db"),
+    ("Pending review", "IN_PROGRESS", "#f39c12"),
+    ("Approved", "DONE", "#2ecc71"),
+    ("On hold", "BLOCKED", "#e74c3c"),
+)
+TASK_TYPES = ("Generic", "Compositing", "Animation", "Lighting", "Modeling", "Rigging")
+USERS = (
+    ("admin", "Sandbox", "Admin", False),
+    ("readonly", "Read", "Only", True),
+    ("jane.doe", "Jane", "Doe", None),
+    ("john.smith", "John", "Smith", None),
+    ("amy.lee", "Amy", "Lee", None),
+)
+
+
+def uid(*parts: str) -> str:
+    """A stable id for a seeded entity."""
+    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def api_key(username: str) -> str:
+    return uid("api-key", username)
+
+
+def apply_seed(sandbox: Sandbox, name: str) -> None:
+    """Fill a new database with seed ``name`` (inside the caller's transaction)."""
+    SEEDS[name](_Maker(sandbox))
+
+
+class _Maker:
+    """Creates entities through the sandbox's write path with a fixed clock."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.user_id = None
+        self.tick = 0
+
+    def __call__(self, entity_type: str, data: Dict[str, Any], label: str = "") -> str:
+        schema = self.sandbox.schemas[entity_type]
+        data = dict(data)
+        if "id" in schema.attributes and "id" not in data:
+            data["id"] = uid(entity_type, label or str(data.get("name")))
+        self.tick += 1
+        now = (START + datetime.timedelta(minutes=self.tick)).isoformat()
+        self.sandbox.writer.create(entity_type, data, self.user_id, now)
+        return data.get("id")
+
+    def at(self, minutes: int) -> Dict[str, str]:
+        value = (START + datetime.timedelta(minutes=minutes)).isoformat()
+        return {"__type__": "datetime", "value": value}
+
+
+def _empty(make: _Maker) -> Dict[str, str]:
+    """Users, credentials and reference data; returns ids by name."""
+    schemas = make.sandbox.schemas
+    ids: Dict[str, str] = {}
+    connection = make.sandbox.store.connection
+    make("UserType", {"id": USER_TYPE, "name": "user"})
+    for username, first, last, readonly in USERS:
+        ids[username] = make("User", {
+            "username": username, "first_name": first, "last_name": last, "email": f"{username}@example.com",
+            "is_active": True, "user_type_id": USER_TYPE,
+        }, username)
+        if readonly is not None:
+            connection.execute(
+                "INSERT INTO _sandbox_credentials (username, api_key, readonly) VALUES (?, ?, ?)",
+                [username, api_key(username), int(readonly)],
+            )
+        if username == "admin":
+            make.user_id = ids["admin"]
+    for name in sorted(schemas):
+        classifier = schemas[name].classifiers.get("object_typeid")
+        if classifier:
+            leaf = name in ("Task", "Milestone")
+            ids[f"object_type:{name}"] = make("ObjectType", {
+                "id": classifier, "name": name, "is_leaf": leaf, "is_typeable": leaf, "is_taskable": not leaf,
+                "is_time_reportable": leaf, "is_schedulable": leaf, "is_statusable": True,
+            })
+    for state_name, short in STATES:
+        data = {"name": state_name, "short": short}
+        if short == "NOT_STARTED":
+            data["id"] = NOT_STARTED_STATE
+        ids[f"state:{short}"] = make("State", data)
+    for sort, (status_name, short, color) in enumerate(STATUSES):
+        ids[f"status:{status_name}"] = make("Status", {
+            "name": status_name, "color": color, "is_active": True, "sort": sort,
+            "state": {"__entity_type__": "State", "id": ids[f"state:{short}"]},
+        })
+    default_priority = schemas["Task"].attributes["priority_id"].default
+    for sort, priority in enumerate(("Low", "Medium", "High")):
+        data = {"name": priority, "sort": sort, "color": "#999999", "value": float(sort)}
+        if priority == "Medium" and default_priority:
+            data["id"] = default_priority
+        make("Priority", {k: v for k, v in data.items() if k in schemas["Priority"].attributes})
+    for sort, type_name in enumerate(TASK_TYPES):
+        ids[f"type:{type_name}"] = make("Type", {"name": type_name, "sort": sort, "color": "#777777", "is_billable": True})
+    for workflow in ("Task workflow", "Version workflow"):
+        ids[workflow] = make("WorkflowSchema", {"name": workflow})
+        for status_name, _, _ in STATUSES:
+            make("WorkflowSchemaStatus", {"workflow_schema_id": ids[workflow], "status_id": ids[f"status:{status_name}"]})
+    ids["project_schema"] = make("ProjectSchema", {
+        "name": "VFX", "task_workflow_schema_id": ids["Task workflow"],
+        "asset_version_workflow_schema_id": ids["Version workflow"],
+    })
+    for type_name in ("number", "text", "boolean", "date"):
+        ids[f"cat:{type_name}"] = make("CustomAttributeType", {"name": type_name, "core": True})
+    for asset_type in ("Upload", "Render", "Geometry"):
+        ids[f"asset_type:{asset_type}"] = make("AssetType", {"name": asset_type, "short": asset_type.lower()})
+    ids["location"] = make("Location", {"name": "ftrack.unmanaged", "label": "Unmanaged"})
+    return ids
+
+
+def _demo(make: _Maker) -> None:
+    ids = _empty(make)
+    project = make("Project", {
+        "name": "demo_vfx", "full_name": "Demo VFX", "project_schema_id": ids["project_schema"],
+        "start_date": make.at(0), "end_date": make.at(60 * 24 * 90), "is_global": False,
+        "metadata": {"client": "ACME", "delivery": "2024-04-01"},
+    })
+    for key, label in (("fstart", "Frame start"), ("fend", "Frame end")):
+        make("CustomAttributeConfiguration", {
+            "key": key, "label": label, "entity_type": "task", "object_type_id": ids["object_type:Shot"],
+            "type_id": ids["cat:number"], "config": '{"isdecimal": false}', "core": False, "default": 1001,
+            "project_id": project,
+        }, key)
+    users = ("jane.doe", "john.smith", "amy.lee")
+    statuses = [s[0] for s in STATUSES]
+    task_number = 0
+    for s, sequence in enumerate(("sq010", "sq020")):
+        sequence_id = make("Sequence", {"name": sequence, "parent_id": project, "description": f"Sequence {sequence}"})
+        for n in range(5):
+            shot_index = s * 5 + n
+            shot = f"sh{(shot_index + 1) * 10:03d}"
+            fstart, fend = 1001, 1001 + 40 + shot_index * 8
+            shot_id = make("Shot", {
+                "name": shot, "parent": {"__entity_type__": "Sequence", "id": sequence_id},
+                "description": f"Shot {shot} of {sequence}", "metadata": {"camera": f"cam_{'ABC'[shot_index % 3]}", "lens": f"{35 + 15 * (shot_index % 3)}mm"},
+                "custom_attributes": {"fstart": fstart, "fend": fend},
+            }, shot)
+            task_ids = {}
+            for t, type_name in enumerate(("Compositing", "Animation", "Lighting")):
+                status = statuses[0] if task_number < 2 else statuses[task_number % len(statuses)]
+                task_ids[type_name] = make("Task", {
+                    "name": type_name.lower(), "parent_id": shot_id, "type_id": ids[f"type:{type_name}"],
+                    "status_id": ids[f"status:{status}"], "bid": float(2 + t + shot_index % 3),
+                    "start_date": make.at(60 * 24 * (shot_index + t)), "end_date": make.at(60 * 24 * (shot_index + t + 5)),
+                    "description": f"{type_name} for {shot}",
+                }, f"{shot}/{type_name}")
+                user = users[task_number % len(users)]
+                make("Appointment", {"type": "assignment", "context_id": task_ids[type_name], "resource_id": ids[user]},
+                     f"{shot}/{type_name}/assignment")
+                if task_number % 4 == 0:
+                    make("Timelog", {"comment": "work", "start": make.at(60 * 24 * shot_index + 600), "duration": 3600.0 * (1 + t),
+                                     "user_id": ids[user], "context_id": task_ids[type_name]}, f"{shot}/{type_name}/timelog")
+                task_number += 1
+            asset_id = make("Asset", {"name": f"{shot}_comp", "parent": {"__entity_type__": "Shot", "id": shot_id},
+                                      "type_id": ids["asset_type:Render"]}, f"{shot}/asset")
+            for version in range(1, (4 if shot_index < 5 else 3)):
+                version_id = make("AssetVersion", {
+                    "asset_id": asset_id, "version": version, "task_id": task_ids["Compositing"],
+                    "user_id": ids[users[(shot_index + version) % 3]], "comment": f"{shot} comp v{version}",
+                    "status_id": ids[f"status:{statuses[(version + shot_index) % 4]}"], "date": make.at(60 * 24 * (shot_index + version)),
+                    "is_published": True,
+                }, f"{shot}/v{version}")
+                component_id = make("FileComponent", {"name": "main", "file_type": ".exr", "size": 1024 * version,
+                                                      "version_id": version_id, "system_type": "file"}, f"{shot}/v{version}/main")
+                make("ComponentLocation", {"component_id": component_id, "location_id": ids["location"],
+                                           "resource_identifier": f"/mnt/demo/{shot}/v{version:03d}/main.exr"}, f"{shot}/v{version}/loc")
+            if shot_index % 2 == 0:
+                author = ids[users[shot_index % 3]]
+                note_id = make("Note", {"content": f"Please check the edge work on {shot}.", "parent_id": shot_id,
+                                        "parent_type": "Shot", "user_id": author, "date": make.at(60 * 24 * shot_index)}, f"{shot}/note")
+                make("Note", {"content": "Fixed in the next version.", "parent_id": shot_id, "parent_type": "Shot",
+                              "in_reply_to_id": note_id, "user_id": ids[users[(shot_index + 1) % 3]],
+                              "date": make.at(60 * 24 * shot_index + 60)}, f"{shot}/reply")
+
+
+SEEDS: Dict[str, Callable[[_Maker], Any]] = {"empty": _empty, "demo": _demo}

@@ -1,0 +1,252 @@
+"""The sandbox server: HTTP front, authentication, batches and counters."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from ..schema import SchemaRegistry
+from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
+from .evaluator import Evaluator
+from .store import Store
+from .writes import Writer
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+WRITE_ACTIONS = frozenset({"create", "update", "delete"})
+
+
+def _load_json(path: str) -> Any:
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+class Sandbox:
+    """A local ftrack-compatible server on SQLite.
+
+    ``Sandbox(db=None, seed="demo", schemas=None)``: ``db`` is a SQLite file
+    (``None``: in memory), ``seed`` is ``"demo"`` or ``"empty"`` (applied only to
+    a new database), ``schemas`` a ``query_schemas`` JSON file (default: the
+    116 real schemas shipped with the package). Use as a context manager, or
+    call :meth:`start` / :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        db: Optional[str] = None,
+        seed: str = "demo",
+        schemas: Optional[str] = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        from .seed import SEEDS, apply_seed  # local: the seed imports this package's modules
+
+        if seed not in SEEDS:
+            raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
+        self.host, self.port = host, port
+        self.schema_json: List[Dict[str, Any]] = _load_json(schemas or os.path.join(DATA, "schemas.json"))
+        self.server_information: Dict[str, Any] = _load_json(os.path.join(DATA, "server_information.json"))
+        self.schemas = SchemaRegistry.from_json(self.schema_json)
+        self.store = Store(self.schemas, db)
+        self.evaluator = Evaluator(self.store)
+        self.writer = Writer(self.store, self.evaluator)
+        with self.store.lock:
+            fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
+            if fresh:
+                self.store.connection.execute("BEGIN")
+                apply_seed(self, seed)
+                self.store.connection.execute("COMMIT")
+        credentials = self.store.connection.execute(
+            "SELECT username, api_key, readonly FROM _sandbox_credentials ORDER BY readonly, rowid"
+        ).fetchall()
+        self.api_user, self.api_key = credentials[0]["username"], credentials[0]["api_key"]
+        readonly = [c for c in credentials if c["readonly"]]
+        self.readonly_user = readonly[0]["username"] if readonly else None
+        self.readonly_key = readonly[0]["api_key"] if readonly else None
+        self._counter_lock = threading.Lock()
+        self.request_count = 0
+        self.operation_count = 0
+        self.client_tokens: List[Optional[str]] = []
+        self._httpd: Optional[ThreadingHTTPServer] = None
+        self._thread: Optional[threading.Thread] = None
+
+    # -- lifecycle ---------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """``http://host:port`` of the running server."""
+        if self._httpd is None:
+            raise RuntimeError("The sandbox is not started.")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> Sandbox:
+        """Serve in a background thread (idempotent)."""
+        if self._httpd is None:
+            self._httpd = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
+            self._httpd.daemon_threads = True
+            self._thread = threading.Thread(target=self._httpd.serve_forever, name="ftrack-sandbox", daemon=True)
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the database."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        with self.store.lock:
+            self.store.connection.close()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted."""
+        self.start()
+        assert self._thread is not None
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        finally:
+            self.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    def reset_counters(self) -> None:
+        """Set the request and operation counts to 0 and forget the recorded client tokens."""
+        with self._counter_lock:
+            self.request_count = 0
+            self.operation_count = 0
+            self.client_tokens = []
+
+    # -- calls ---------------------------------------------------------------------------
+    def call(self, body: bytes, headers: Mapping[str, str]) -> Tuple[int, Any]:
+        """Answer one ``/api`` request: ``(HTTP status, JSON body)``."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        strict = lowered.get("ftrack-strict-api", "").strip().lower() == "true"
+        with self._counter_lock:
+            self.request_count += 1
+            self.client_tokens.append(lowered.get("ftrack-clienttoken"))
+        try:
+            user_id, readonly = self._authenticate(lowered.get("ftrack-user"), lowered.get("ftrack-api-key"))
+            try:
+                operations = json.loads(body.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                raise SandboxError("ParseError", "The request body is not valid JSON.") from None
+            if not isinstance(operations, list) or not all(isinstance(op, dict) for op in operations):
+                raise validation_error("The request body must be a JSON array of operation objects.")
+            with self._counter_lock:
+                self.operation_count += len(operations)
+            return 200, self.run_batch(operations, user_id, readonly)
+        except SandboxError as error:
+            index = getattr(error, "operation_index", None)
+            return (error.status if strict else 200), error.to_json(index)
+
+    def run_batch(self, operations: List[Dict[str, Any]], user_id: Optional[str], readonly: bool = False) -> List[Any]:
+        """Run ``operations`` in one transaction: all applied, or none and the error raised."""
+        results: List[Any] = []
+        with self.store.lock:
+            connection = self.store.connection
+            connection.execute("BEGIN IMMEDIATE")
+            index = 0
+            try:
+                now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
+                for position, operation in enumerate(operations):
+                    index = position
+                    results.append(self._operation(operation, user_id, readonly, now))
+            except Exception as error:
+                connection.execute("ROLLBACK")
+                if not isinstance(error, SandboxError):
+                    error = SandboxError("ServerError", f"{type(error).__name__}: {error}")
+                if len(operations) > 1:
+                    action = operations[index].get("action")
+                    error.content += (
+                        f" (operation {index} of the batch, action {action!r}; nothing of the batch was applied)"
+                    )
+                error.operation_index = index  # type: ignore[attr-defined]
+                raise error from None
+            connection.execute("COMMIT")
+        return results
+
+    def _operation(self, operation: Dict[str, Any], user_id: Optional[str], readonly: bool, now: str) -> Any:
+        action = operation.get("action")
+        if action in WRITE_ACTIONS and readonly:
+            raise permission_error(
+                f"Permission denied: the user may only read; {action} {operation.get('entity_type')!r} is not allowed."
+            )
+        if action == "query":
+            return self.evaluator.query(operation.get("expression"))
+        if action == "create":
+            return self.writer.create(operation.get("entity_type"), operation.get("entity_data"), user_id, now)
+        if action == "update":
+            return self.writer.update(operation.get("entity_type"), operation.get("entity_key"), operation.get("entity_data"))
+        if action == "delete":
+            return self.writer.delete(operation.get("entity_type"), operation.get("entity_key"))
+        if action == "query_schemas":
+            return self.schema_json
+        if action == "query_server_information":
+            return dict(self.server_information)
+        if action == "get_upload_metadata":
+            component_id = operation.get("component_id")
+            return {
+                "url": f"{self.url}/upload/{component_id}",
+                "headers": {"Content-Length": str(operation.get("file_size", 0)), "Content-Type": "application/octet-stream"},
+                "component_id": component_id,
+            }
+        raise validation_error(f"Unknown action {action!r}.")
+
+    def _authenticate(self, username: Optional[str], api_key: Optional[str]) -> Tuple[Optional[str], bool]:
+        with self.store.lock:
+            row = self.store.connection.execute(
+                "SELECT api_key, readonly FROM _sandbox_credentials WHERE username = ?", [username or ""]
+            ).fetchone()
+            if row is None or not api_key or row["api_key"] != api_key:
+                raise SandboxError("InvalidCredentialsError", INVALID_CREDENTIALS, "api_credentials_invalid")
+            user = self.store.connection.execute(
+                f'SELECT id FROM "{self.store.family("User")}" WHERE _type = ? AND username = ?', ["User", username]
+            ).fetchone()
+        return (user["id"] if user is not None else None), bool(row["readonly"])
+
+
+def _handler_for(sandbox: Sandbox) -> type:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "ftrack-orm-sandbox"
+
+        def log_message(self, *args: Any) -> None:  # quiet
+            pass
+
+        def _send(self, status: int, payload: Any) -> None:
+            body = json.dumps(payload).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def do_POST(self) -> None:
+            body = self._body()
+            if self.path.split("?", 1)[0].rstrip("/") != "/api":
+                self._send(404, {"exception": "NotFound", "content": f"No endpoint {self.path}", "error_code": None})
+                return
+            status, payload = sandbox.call(body, dict(self.headers.items()))
+            self._send(status, payload)
+
+        def do_PUT(self) -> None:  # uploads are accepted and dropped
+            self._body()
+            if self.path.startswith("/upload/"):
+                self._send(200, {})
+            else:
+                self._send(404, {"exception": "NotFound", "content": f"No endpoint {self.path}", "error_code": None})
+
+        def do_GET(self) -> None:
+            self._send(404, {"exception": "NotFound", "content": f"No endpoint {self.path}", "error_code": None})
+
+    return Handler

@@ -1,0 +1,246 @@
+"""SQLite storage generated from the schemas.
+
+One table per *family* (the types that share a key space, see
+``SchemaRegistry.identity_type``): ``Context`` holds projects and every typed
+context, ``Component`` every component kind, and so on. A row's concrete type
+is in the ``_type`` column (and, for typed contexts, follows ``object_type_id``
+as on a real server). Each scalar attribute of the family is a column:
+strings, datetimes (``YYYY-MM-DDTHH:MM:SS``, UTC) and dates as TEXT, integers
+and booleans as INTEGER, numbers as REAL, and ``object``/``json``/``variable``
+values as JSON text (compared through ``json_extract``).
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import sqlite3
+import threading
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import attrs
+
+from ..schema import EntitySchema, SchemaRegistry
+from .errors import validation_error
+from .relations import Relations
+
+_AFFINITY = {"integer": "INTEGER", "boolean": "INTEGER", "number": "REAL"}
+JSON_KINDS = frozenset({"object", "json", "variable"})
+_CHUNK = 500
+
+
+def quote(name: str) -> str:
+    """An SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@attrs.frozen
+class Table:
+    """The storage of one family of types."""
+
+    name: str
+    columns: Dict[str, str]  # column → attribute kind ("string" for hidden keys)
+    primary_key: Tuple[str, ...]
+    types: Tuple[str, ...]  # every type stored here
+
+
+class Store:
+    """The database: tables, connection, lock and the value conversions."""
+
+    def __init__(self, schemas: SchemaRegistry, path: Optional[str] = None) -> None:
+        self.schemas = schemas
+        self.relations = Relations(schemas)
+        self.lock = threading.RLock()
+        self.connection = sqlite3.connect(
+            path or ":memory:", check_same_thread=False, isolation_level=None
+        )
+        self.connection.row_factory = sqlite3.Row
+        self.connection.execute("PRAGMA journal_mode = WAL" if path else "PRAGMA journal_mode = MEMORY")
+        self.connection.execute("PRAGMA synchronous = OFF")
+        self.tables: Dict[str, Table] = self._layout()
+        self._create_tables()
+
+    # -- layout ---------------------------------------------------------------------
+    def family(self, entity_type: str) -> str:
+        return self.schemas.identity_type(entity_type)
+
+    def table(self, entity_type: str) -> Table:
+        return self.tables[self.family(entity_type)]
+
+    def _layout(self) -> Dict[str, Table]:
+        families: Dict[str, List[EntitySchema]] = {}
+        for name, schema in self.schemas.schemas.items():
+            families.setdefault(self.family(name), []).append(schema)
+        tables = {}
+        for family, members in families.items():
+            columns: Dict[str, str] = {}
+            for schema in members:
+                for attribute in schema.attributes.values():
+                    if attribute.is_scalar:
+                        columns.setdefault(attribute.name, attribute.kind)
+                    else:
+                        relation = self.relations.get(schema.name, attribute.name)
+                        if relation is not None and relation.hidden:
+                            columns.setdefault(relation.fk, "string")
+            root = self.schemas.get(family) or members[0]
+            primary_key = root.primary_key or ("id",)
+            tables[family] = Table(family, columns, primary_key, tuple(s.name for s in members))
+        return tables
+
+    def _create_tables(self) -> None:
+        existing = {r[0] for r in self.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        statements = [
+            "CREATE TABLE IF NOT EXISTS _sandbox_credentials "
+            "(username TEXT PRIMARY KEY, api_key TEXT NOT NULL, readonly INTEGER NOT NULL DEFAULT 0)"
+        ]
+        for table in self.tables.values():
+            if table.name in existing:
+                continue
+            columns = ", ".join(
+                f"{quote(c)} {_AFFINITY.get(kind, 'TEXT')}" for c, kind in table.columns.items()
+            )
+            name = quote(table.name)
+            statements.append(f"CREATE TABLE {name} (_type TEXT NOT NULL, {columns})")
+            key = ", ".join(quote(c) for c in table.primary_key)
+            statements.append(f"CREATE UNIQUE INDEX {quote('pk_' + table.name)} ON {name} ({key})")
+            if len(table.types) > 1:
+                statements.append(f"CREATE INDEX {quote('type_' + table.name)} ON {name} (_type)")
+            for column in table.columns:
+                if column.endswith("_id") and (column,) != table.primary_key:
+                    index = quote(f"ix_{table.name}_{column}")
+                    statements.append(f"CREATE INDEX {index} ON {name} ({quote(column)})")
+        with self.lock:
+            self.connection.execute("BEGIN")
+            for statement in statements:
+                self.connection.execute(statement)
+            self.connection.execute("COMMIT")
+
+    # -- reading ---------------------------------------------------------------------
+    def type_filter(self, entity_type: str, alias: str) -> Tuple[str, List[Any]]:
+        """SQL restricting rows of ``alias`` to ``entity_type`` and its subtypes ("" if none needed)."""
+        table = self.table(entity_type)
+        if entity_type == table.name and self.schemas.get(table.name) is not None:
+            return "", []
+        types = [t for t in self.schemas.subtypes(entity_type)]
+        return f"{alias}._type IN ({', '.join('?' * len(types))})", types
+
+    def rows_where(
+        self, entity_type: str, column: str, values: Iterable[Any], extra: Sequence[Tuple[str, Any]] = ()
+    ) -> List[sqlite3.Row]:
+        """Rows of ``entity_type`` (and subtypes) whose ``column`` is one of ``values``, by rowid."""
+        table = self.table(entity_type)
+        values = list(dict.fromkeys(v for v in values if v is not None))
+        condition, params = self.type_filter(entity_type, "t")
+        conditions = [condition] if condition else []
+        for name, value in extra:
+            conditions.append(f"t.{quote(name)} = ?")
+            params.append(value)
+        rows: List[sqlite3.Row] = []
+        for start in range(0, len(values), _CHUNK):
+            chunk = values[start:start + _CHUNK]
+            where = " AND ".join([f"t.{quote(column)} IN ({', '.join('?' * len(chunk))})", *conditions])
+            rows.extend(self.connection.execute(
+                f"SELECT t.rowid AS _rowid, t.* FROM {quote(table.name)} t WHERE {where}", [*chunk, *params]
+            ))
+        rows.sort(key=lambda r: r["_rowid"])
+        return rows
+
+    def get(self, entity_type: str, key: Sequence[Any]) -> Optional[sqlite3.Row]:
+        """The row of ``entity_type`` (or a subtype) with primary key ``key``."""
+        table = self.table(entity_type)
+        if len(key) != len(table.primary_key):
+            return None
+        condition, params = self.type_filter(entity_type, "t")
+        where = " AND ".join(
+            [f"t.{quote(c)} = ?" for c in table.primary_key] + ([condition] if condition else [])
+        )
+        return self.connection.execute(
+            f"SELECT t.rowid AS _rowid, t.* FROM {quote(table.name)} t WHERE {where}", [*key, *params]
+        ).fetchone()
+
+
+# -- value conversion ---------------------------------------------------------------------
+def parse_datetime(value: Any) -> str:
+    """A wire or ISO datetime (any offset, fractions allowed) → stored UTC text."""
+    if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
+        value = value.get("value")
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, datetime.date):
+        moment = datetime.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00").replace(" ", "T")
+        try:
+            moment = datetime.datetime.fromisoformat(_trim_fraction(text))
+        except ValueError:
+            raise validation_error(f"Invalid datetime {value!r}: expected ISO 8601.") from None
+    else:
+        raise validation_error(f"Invalid datetime {value!r}.")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment.replace(microsecond=0).isoformat()
+
+
+def _trim_fraction(text: str) -> str:
+    """Python 3.9's ``fromisoformat`` only takes 3 or 6 fraction digits: drop fractions."""
+    if "." not in text:
+        return text
+    head, _, tail = text.partition(".")
+    digits = len(tail) - len(tail.lstrip("0123456789"))
+    return head + tail[digits:]
+
+
+def parse_date(value: Any) -> str:
+    return parse_datetime(value)[:10]
+
+
+def to_column(kind: str, value: Any, label: str) -> Any:
+    """Check and convert a wire value of attribute ``label`` to its stored form."""
+    if value is None:
+        return None
+    if kind in ("string",):
+        if not isinstance(value, str):
+            raise validation_error(f"{label} must be of type string. Got {value!r}.")
+        return value
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise validation_error(f"{label} must be of type integer. Got {value!r}.")
+        return value
+    if kind == "number":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise validation_error(f"{label} must be of type number. Got {value!r}.")
+        return float(value)
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise validation_error(f"{label} must be of type boolean. Got {value!r}.")
+        return int(value)
+    if kind == "datetime":
+        return parse_datetime(value)
+    if kind == "date":
+        return parse_date(value)
+    if kind in JSON_KINDS:
+        if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
+            value = parse_datetime(value)
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def from_column(kind: str, value: Any) -> Any:
+    """A stored value → its wire form (typed datetimes, decoded JSON)."""
+    if value is None:
+        return None
+    if kind == "datetime":
+        return {"__type__": "datetime", "value": value}
+    if kind == "date":
+        return {"__type__": "date", "value": value}
+    if kind == "boolean":
+        return bool(value)
+    if kind == "number":
+        return float(value)
+    if kind in JSON_KINDS:
+        try:
+            return json.loads(value)
+        except (TypeError, ValueError):
+            return value
+    return value
