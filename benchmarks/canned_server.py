@@ -274,6 +274,7 @@ class CannedAPI:
         self.log = log
         self.pages: Dict[Tuple[Any, ...], bytes] = {}
         self.selections: Dict[Tuple[Any, ...], List[Dict[str, Any]]] = {}
+        self.write_plans: Dict[str, Tuple[Dict[str, Any], Tuple[str, ...], Dict[str, Any], Dict[str, Any]]] = {}
         self.lock = threading.Lock()
         self.requests = 0
         self.operations = 0
@@ -334,44 +335,64 @@ class CannedAPI:
         return rows
 
     # -- writes -----------------------------------------------------------------------------
-    def write(self, operation: Dict[str, Any]) -> bytes:
+    def _write_plan(self, entity_type: str) -> Tuple[Dict[str, Any], Tuple[str, ...], Dict[str, Any], Dict[str, Any]]:
+        """Per type, once: (create defaults, {uid} attributes, attribute kinds, update system values)."""
+        plan = self.write_plans.get(entity_type)
+        if plan is None:
+            schema = self.dataset.schemas[entity_type]
+            defaults: Dict[str, Any] = {}
+            uids = []
+            kinds: Dict[str, Any] = {}
+            for name, prop in schema["properties"].items():
+                if "$ref" in prop:
+                    kinds[name] = f"{name}_id" if f"{name}_id" in schema["properties"] else False
+                elif prop.get("type") in ("array", "mapped_array"):
+                    kinds[name] = False
+                else:
+                    kinds[name] = True
+                    default = prop.get("default")
+                    if default == "{uid}":
+                        uids.append(name)
+                    elif default is not None:
+                        defaults[name] = default
+            system: Dict[str, Any] = {}
+            if entity_type in self.dataset.object_type_ids:
+                system = {"context_type": "task", "project_id": self.dataset.project["id"]}
+                defaults.update(system, object_type_id=self.dataset.object_type_ids[entity_type])
+            plan = self.write_plans[entity_type] = (defaults, tuple(uids), kinds, system)
+        return plan
+
+    def write(self, operation: Dict[str, Any], now: Dict[str, str]) -> Dict[str, Any]:
+        """The answer of a create/update/delete: the entity echoed as a server stores it."""
         action = operation["action"]
         entity_type = operation.get("entity_type")
         if entity_type not in self.dataset.schemas:
             raise ParseError(f"Unknown entity type {entity_type!r}.")
-        schema = self.dataset.schemas[entity_type]
         if action == "delete":
-            return b'{"action":"delete","data":true}'
+            return {"action": "delete", "data": True}
+        defaults, uids, kinds, system = self._write_plan(entity_type)
         data = operation.get("entity_data") or {}
-        out: Dict[str, Any] = {"__entity_type__": entity_type}
         if action == "create":
-            for name, prop in schema["properties"].items():
-                default = prop.get("default")
-                if default is not None and name not in data and "$ref" not in prop:
-                    out[name] = str(uuid.uuid4()) if default == "{uid}" else default
-            if entity_type in self.dataset.object_type_ids:
-                out.update(context_type="task", object_type_id=self.dataset.object_type_ids[entity_type],
-                           project_id=self.dataset.project["id"],
-                           created_at=_datetime(_dt.datetime.utcnow()))
+            out = {"__entity_type__": entity_type, **defaults}
+            for name in uids:
+                if name not in data:
+                    out[name] = str(uuid.uuid4())
+            if system:
+                out["created_at"] = now
         else:
-            for name, value in zip(schema.get("primary_key", ["id"]), operation.get("entity_key") or []):
+            out = {"__entity_type__": entity_type, **system}
+            for name, value in zip(self.dataset.schemas[entity_type].get("primary_key", ["id"]),
+                                   operation.get("entity_key") or []):
                 out[name] = value
-            for name in schema.get("system_projections", ()):
-                name = {"showid": "project_id"}.get(name, name)
-                if name in schema["properties"] and entity_type in self.dataset.object_type_ids:
-                    out[name] = {"context_type": "task", "project_id": self.dataset.project["id"]}.get(name)
         for name, value in data.items():
-            if name == "__entity_type__":
-                continue
-            prop = schema["properties"].get(name)
-            if prop is None:
-                raise ParseError(f"No attribute {name!r} exists for schema {entity_type!r}.")
-            if "$ref" in prop:  # a reference is echoed as its foreign key
-                if f"{name}_id" in schema["properties"]:
-                    out[f"{name}_id"] = value.get("id") if isinstance(value, dict) else None
-            elif prop.get("type") not in ("array", "mapped_array"):
+            kind = kinds.get(name)
+            if kind is True:
                 out[name] = value
-        return b'{"action":"' + action.encode() + b'","data":' + _dumps(out) + b"}"
+            elif kind:  # a reference is echoed as its foreign key
+                out[kind] = value.get("id") if isinstance(value, dict) else None
+            elif kind is None and name != "__entity_type__":
+                raise ParseError(f"No attribute {name!r} exists for schema {entity_type!r}.")
+        return {"action": action, "data": out}
 
     # -- dispatch ---------------------------------------------------------------------------
     def answer(self, body: bytes) -> bytes:
@@ -380,7 +401,8 @@ class CannedAPI:
             batch = json.loads(body)
             if not isinstance(batch, list):
                 raise ParseError("The body must be a list of operations.")
-            parts = []
+            parts: List[Any] = []
+            now = _datetime(_dt.datetime.utcnow())
             for operation in batch:
                 action = operation.get("action")
                 if self.log:
@@ -392,13 +414,16 @@ class CannedAPI:
                 elif action == "query":
                     parts.append(self.query_page(operation["expression"]))
                 elif action in ("create", "update", "delete"):
-                    parts.append(self.write(operation))
+                    parts.append(self.write(operation, now))
                 else:
                     raise ParseError(f"Unsupported action {action!r}")
                 with self.lock:
                     self.actions[action] = self.actions.get(action, 0) + 1
-            answer = b"[" + b",".join(parts) + b"]"
-        except (ParseError, KeyError, TypeError, ValueError) as exc:
+            if all(isinstance(part, dict) for part in parts):
+                answer = _dumps(parts)  # a batch of writes: one encoder call
+            else:
+                answer = b"[" + b",".join(part if isinstance(part, bytes) else _dumps(part) for part in parts) + b"]"
+        except (ParseError, KeyError, TypeError, ValueError, AttributeError) as exc:
             answer = _dumps({"exception": "ParseError" if isinstance(exc, ParseError) else "ServerError",
                              "content": str(exc), "error_code": None})
             batch = []
