@@ -48,7 +48,7 @@ class Writer:
         self._incoming: Dict[str, List[Tuple[str, str, str]]] = {}
         for entity_type, attribute, relation in store.relations.references():
             family = store.family(relation.target)
-            entry = (store.table(entity_type).name, relation.fk, f"{entity_type}.{attribute}")
+            entry = (store.table(entity_type).name, relation.fk, attribute)
             if all(e[:2] != entry[:2] for e in self._incoming.get(family, [])):
                 self._incoming.setdefault(family, []).append(entry)
 
@@ -158,7 +158,7 @@ class Writer:
                         raise validation_error(
                             f"Cannot delete {row['_type']} {row['id']!r}: it (or an entity deleted with it) "
                             f"is still referenced by {referrer['_type']} {referrer['id'] if 'id' in referrer.keys() else ''!r} "
-                            f"through {label} ({column}). Delete or re-point that first."
+                            f"through its {label!r} ({column}). Delete or re-point that first."
                         )
 
     # -- helpers -------------------------------------------------------------------------

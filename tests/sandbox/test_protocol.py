@@ -1,0 +1,120 @@
+"""Transport, authentication, permissions, error objects, strict statuses and counters."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+
+from ftrack_orm.sandbox.errors import INVALID_CREDENTIALS
+
+from .conftest import SHARED, Client
+
+QUERY = [{"action": "query", "expression": "select name from Shot limit 1"}]
+
+
+def test_invalid_credentials(shared_sandbox):
+    for user, key in [("nobody", shared_sandbox.api_key), (shared_sandbox.api_user, "wrong-key"),
+                      (shared_sandbox.readonly_user, shared_sandbox.api_key)]:
+        for strict, status in ((False, 200), (True, 401)):
+            got_status, body = Client(shared_sandbox, user, key).post(QUERY, strict=strict)
+            assert got_status == status
+            assert body == {"exception": "InvalidCredentialsError", "content": INVALID_CREDENTIALS,
+                            "error_code": "api_credentials_invalid"}
+    assert INVALID_CREDENTIALS.startswith("The supplied API key is not valid. API keys are created from Settings")
+
+
+def test_missing_headers_are_invalid_credentials(shared_sandbox):
+    response = requests.post(shared_sandbox.url + "/api", json=QUERY, timeout=10)
+    assert response.status_code == 200
+    assert response.json()["exception"] == "InvalidCredentialsError"
+
+
+def test_read_only_user_may_read_but_not_write(shared_sandbox):
+    readonly = Client(shared_sandbox, shared_sandbox.readonly_user, shared_sandbox.readonly_key)
+    assert readonly.rows("select name from Shot limit 1")[0]["name"] == "sh010"
+    shot = readonly.rows("select id from Shot limit 1")[0]
+    for operation in [
+        {"action": "create", "entity_type": "Note", "entity_data": {"content": "x"}},
+        {"action": "update", "entity_type": "Shot", "entity_key": [shot["id"]], "entity_data": {"description": "x"}},
+        {"action": "delete", "entity_type": "Shot", "entity_key": [shot["id"]]},
+    ]:
+        status, body = readonly.post([operation], strict=True)
+        assert status == 403
+        assert body["exception"] == "PermissionError" and operation["action"] in body["content"]
+        assert readonly.post([operation])[0] == 200
+    assert readonly.rows("select description from Shot limit 1")[0]["description"] == "Shot sh010 of sq010"
+
+
+@pytest.mark.parametrize(
+    "operations, exception, status",
+    [
+        ([{"action": "query", "expression": "select nope from Task"}], "ValidationError", 400),
+        ([{"action": "query", "expression": "select from"}], "ValidationError", 400),
+        ([{"action": "frobnicate"}], "ValidationError", 400),
+        ({"action": "query"}, "ValidationError", 400),
+        ([{"action": "delete", "entity_type": "Task", "entity_key": [[1]]}], "ServerError", 500),
+    ],
+)
+def test_error_objects_and_strict_statuses(reader, operations, exception, status):
+    got_status, body = reader.post(operations, strict=True)
+    assert got_status == status
+    assert body["exception"] == exception and body["content"] and "error_code" in body
+    relaxed_status, relaxed = reader.post(operations)
+    assert relaxed_status == 200 and relaxed["exception"] == exception
+
+
+def test_body_that_is_not_json(shared_sandbox):
+    headers = {"ftrack-user": shared_sandbox.api_user, "ftrack-api-key": shared_sandbox.api_key,
+               "ftrack-strict-api": "true", "Content-Type": "application/json"}
+    response = requests.post(shared_sandbox.url + "/api", data=b"{not json", headers=headers, timeout=10)
+    assert response.status_code == 400
+    assert response.json()["exception"] == "ParseError"
+    assert requests.post(shared_sandbox.url + "/other", json=[], headers=headers, timeout=10).status_code == 404
+
+
+def test_server_information_and_schemas(reader):
+    info, schemas = reader.call([{"action": "query_server_information"}, {"action": "query_schemas"}])
+    with open(SHARED / "server_information.json", encoding="utf-8") as handle:
+        assert info == json.load(handle)
+    with open(SHARED / "schemas.json", encoding="utf-8") as handle:
+        assert schemas == json.load(handle)
+    assert len(schemas) == 116
+
+
+def test_shipped_data_is_byte_identical():
+    from pathlib import Path
+
+    import ftrack_orm.sandbox.server as server
+
+    for name in ("schemas.json", "server_information.json"):
+        assert (Path(server.DATA) / name).read_bytes() == (SHARED / name).read_bytes()
+
+
+def test_upload_metadata(reader):
+    answer = reader.call([{"action": "get_upload_metadata", "component_id": "c1", "file_name": "a.exr", "file_size": 13}])[0]
+    assert answer["component_id"] == "c1" and answer["headers"]["Content-Length"] == "13"
+    assert requests.put(answer["url"], data=b"x" * 13, headers=answer["headers"], timeout=10).status_code == 200
+
+
+def test_counters_and_client_tokens(sandbox):
+    sandbox.reset_counters()
+    client = Client(sandbox)
+    client.post([{"action": "query_server_information"}], headers={"ftrack-clienttoken": "ftrack-orm--one"})
+    client.post([{"action": "query_server_information"}] * 3, headers={"ftrack-clienttoken": "ftrack-orm--two"})
+    Client(sandbox, "nobody", "x").post(QUERY)
+    assert sandbox.request_count == 3
+    assert sandbox.operation_count == 4  # the unauthenticated call's operations are not counted
+    assert sandbox.client_tokens == ["ftrack-orm--one", "ftrack-orm--two", "tests-token"]
+    sandbox.reset_counters()
+    assert (sandbox.request_count, sandbox.operation_count, sandbox.client_tokens) == (0, 0, [])
+
+
+def test_concurrent_requests(shared_sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(_):
+        return Client(shared_sandbox).rows("select name from Shot where name is sh050")[0]["name"]
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(work, range(32))) == ["sh050"] * 32
