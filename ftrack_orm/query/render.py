@@ -94,6 +94,8 @@ def _criteria(node: ast.Criteria) -> str:
         value = node.value
         if node.op in ("in", "not_in") and not isinstance(value, ast.Query):
             value = tuple(value) if isinstance(value, (list, tuple, set, frozenset)) else (value,)
+        elif node.op not in ("in", "not_in") and isinstance(value, (ast.Query, list, tuple, set, frozenset)):
+            raise TypeError(f"Operator {node.op!r} takes a single value, not {value!r}.")
         return f"{_path(node.path)} {_OPERATOR_TEXT[node.op]} {render_value(value)}"
     if isinstance(node, ast.Has):
         return f"{_path(node.path)} has ({_criteria(node.criteria)})"

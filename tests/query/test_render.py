@@ -101,6 +101,8 @@ def test_single_item_groups_and_scalar_in():
     assert render(Comparison(Path.of("a"), "in", "x")) == 'a in ("x")'
     with pytest.raises(ValueError):
         render(Or(()))
+    with pytest.raises(TypeError):
+        render(Comparison(Path.of("a"), "=", ("x", "y")))
 
 
 # -- random trees --------------------------------------------------------------------
