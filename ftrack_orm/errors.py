@@ -30,6 +30,7 @@ class ServerError(FtrackOrmError):
         operation_index: Optional[int] = None,
         operation: Optional[Mapping[str, Any]] = None,
         cause: Optional[BaseException] = None,
+        entity: Any = None,
     ) -> None:
         super().__init__(content)
         self.content = content
@@ -39,6 +40,8 @@ class ServerError(FtrackOrmError):
         self.operation_index = operation_index
         self.operation = operation
         self.cause = cause
+        #: The entity whose operation failed, when known (set by the unit of work).
+        self.entity = entity
 
     def __str__(self) -> str:
         text = self.content
@@ -46,7 +49,7 @@ class ServerError(FtrackOrmError):
             text = f"{self.exception_name}: {text}"
         if self.operation_index is not None:
             text += f" (operation {self.operation_index}"
-            described = _describe_operation(self.operation)
+            described = repr(self.entity) if self.entity is not None else _describe_operation(self.operation)
             text += f": {described})" if described else ")"
         return text
 
@@ -61,6 +64,22 @@ class ServerPermissionDeniedError(ServerError, PermissionError):
 
 class InvalidCredentialsError(ServerPermissionDeniedError):
     """The user name or API key was not accepted."""
+
+
+class PartialCommitError(ServerError):
+    """A commit split into several calls failed after some of them landed.
+
+    ``landed`` counts the calls applied on the server; their changes are clean.
+    Everything from the failed call on is still pending; ``error`` is the failure.
+    """
+
+    def __init__(self, content: str, *, landed: int, total: int, error: ServerError) -> None:
+        super().__init__(content, exception_name=error.exception_name, error_code=error.error_code,
+                         status_code=error.status_code, operation_index=error.operation_index,
+                         operation=error.operation, cause=error, entity=error.entity)
+        self.landed = landed
+        self.total = total
+        self.error = error
 
 
 class MalformedResponseError(ServerError):

@@ -81,6 +81,8 @@ class IdentityMap:
         self.auto_populate = auto_populate
         self.changes = ChangeTracker()
         self._configurations = custom_attribute_configurations
+        #: Makes the ``{uid}`` defaults of new entities (settable: seeded ids in tests).
+        self.id_factory: Callable[[], str] = lambda: str(uuid.uuid4())
         # identity type -> {key value (or tuple for composite keys): entity}
         self._entities: Dict[str, Dict[Any, Entity]] = {}
         self._info: Dict[str, Tuple[type, Dict[Any, Entity], Optional[str], Tuple[str, ...], Tuple[str, ...]]] = {}
@@ -263,7 +265,7 @@ class IdentityMap:
         for attribute in cls._schema.attributes.values():
             if attribute.has_default and not attribute.is_relation:
                 default = attribute.default
-                value = str(uuid.uuid4()) if default == "{uid}" else copy.deepcopy(default)
+                value = self.id_factory() if default == "{uid}" else copy.deepcopy(default)
                 state.local[attribute.name] = value
                 state.originals[attribute.name] = NOT_LOADED
         try:

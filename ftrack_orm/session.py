@@ -5,23 +5,30 @@ transport, decodes answers through the codec, and loads schemas at first need.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
 import urllib.parse
 import uuid
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import codec
 from . import operations as ops
+from .entity.base import Entity
+from .entity.factory import TypeRegistry
+from .entity.loading import ResultGroup
+from .errors import ConfigurationError, MalformedResponseError, ServerError, error_from_payload
+from .identity import IdentityMap
+from .loader import SessionLoader
 from .query import Query, check, parse
 from .query.builder import type_name
-from .query.result import DEFAULT_PAGE_SIZE, QueryResult
-from .errors import ConfigurationError, MalformedResponseError, ServerError, error_from_payload
+from .query.result import DEFAULT_PAGE_SIZE, MultipleResultsFoundError, QueryResult
 from .schema import SchemaRegistry
 from .schema_cache import SchemaCache
-from .transport import RequestsTransport, RetryPolicy, Timeout, Transport
+from .transport import HTTPResponse, RequestsTransport, RetryPolicy, Timeout, Transport
+from .uow import CommitResult, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +72,8 @@ class Session:
         transport: Optional[Transport] = None,
         retry: Optional[RetryPolicy] = None,
         verify: Union[bool, str] = True,
+        auto_populate: bool = True,
+        id_factory: Optional[Callable[[], str]] = None,
     ) -> None:
         if auto_connect_event_hub:
             raise NotImplementedError(
@@ -96,7 +105,13 @@ class Session:
         self._schema_cache: Optional[SchemaCache] = schema_cache or None
         self._schemas: Optional[SchemaRegistry] = None
         self._server_information: Optional[Dict[str, Any]] = None
-        self._schema_lock = threading.Lock()
+        self._schema_lock = threading.RLock()
+        self._identity: Optional[IdentityMap] = None
+        self._uow: Optional[UnitOfWork] = None
+        self._transaction_depth = 0
+        self._auto_populate = auto_populate
+        self._id_factory = id_factory
+        self._custom_attribute_configurations = self._load_custom_attribute_configurations
         self.closed = False
 
     # -- lifecycle -----------------------------------------------------------------
@@ -128,14 +143,22 @@ class Session:
     def call(self, operations: Sequence[Mapping[str, Any]]) -> List[Any]:
         """Send ``operations`` as ONE batch and return the decoded results, in order.
 
+        Entities in the answer come back as entity objects from the identity map.
         Raises a :class:`~ftrack_orm.errors.ServerError` subclass naming the server's
         exception, and the failing operation when the server tells which.
         """
-        if self.closed:
-            raise ServerError("This session is closed.")
-        batch = list(operations)
+        return self._call(list(operations), self._entity_hook())
+
+    def _call(self, batch: List[Mapping[str, Any]], hook: Optional[codec.EntityHook]) -> List[Any]:
         if not batch:
             return []
+        response = self._post(batch)
+        return self._decode(response.status_code, response.content, batch, hook)
+
+    def _post(self, batch: List[Mapping[str, Any]]) -> HTTPResponse:
+        """Send one batch; the raw response (network errors raise)."""
+        if self.closed:
+            raise ServerError("This session is closed.")
         body = codec.encode(batch)
         started = time.perf_counter()
         response = self._transport.post(self._api_url, body, self._headers, read_only=ops.is_read_only(batch))
@@ -145,17 +168,18 @@ class Session:
                 self._api_url, len(batch), sorted({str(op.get("action")) for op in batch}),
                 len(body), response.status_code, len(response.content), (time.perf_counter() - started) * 1000,
             )
-        return self._decode(response.status_code, response.content, batch)
+        return response
 
     def _entity_hook(self) -> codec.EntityHook:
-        registry = self._schemas
-        if registry is None:
-            return codec.PayloadMerger()
-        return codec.PayloadMerger(lambda name: registry[name].primary_key if name in registry else ("id",))
+        if self._identity is not None:
+            return self._identity.merge
+        return codec.PayloadMerger()
 
-    def _decode(self, status: int, content: bytes, batch: List[Mapping[str, Any]]) -> List[Any]:
+    def _decode(
+        self, status: int, content: bytes, batch: List[Mapping[str, Any]], hook: Optional[codec.EntityHook]
+    ) -> List[Any]:
         try:
-            payload = codec.decode(content, self._entity_hook())
+            payload = codec.decode(content, hook)
         except ValueError as exc:
             snippet = content[:200].decode("utf-8", "replace")
             raise MalformedResponseError(
@@ -211,23 +235,52 @@ class Session:
                 if cache is not None:
                     cache.store(self.server_url, info.get("schema_hash"), schemas)
             self._server_information = info
-            self._schemas = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
+            registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
+            identity = IdentityMap(registry, loader=SessionLoader(self), auto_populate=self._auto_populate,
+                                   custom_attribute_configurations=self._custom_attribute_configurations)
+            if self._id_factory is not None:
+                identity.id_factory = self._id_factory
+            self._identity = identity
+            self._schemas = registry
 
-    # -- seed API ------------------------------------------------------------------
-    def entity_key(self, entity_type: str, key: Key) -> List[Any]:
-        """Primary-key values of ``entity_type`` in ``primary_key`` order.
+    # -- the object mapper ------------------------------------------------------------
+    @property
+    def identity_map(self) -> IdentityMap:
+        """The session's entities: one object per (type, primary key)."""
+        if self._identity is None:
+            self._load_schemas()
+        assert self._identity is not None
+        return self._identity
 
-        ``key`` is a value (single-key types), a sequence, or a mapping of key names.
-        """
-        if isinstance(key, Mapping):
-            names = self.schemas[entity_type].primary_key
-            missing = [name for name in names if name not in key]
-            if missing:
-                raise ValueError(f"{entity_type} key is missing {', '.join(missing)} (primary key: {', '.join(names)}).")
-            return [key[name] for name in names]
-        if isinstance(key, (str, int)):
-            return [key]
-        return list(key)
+    @property
+    def types(self) -> TypeRegistry:
+        """Entity classes by schema name: ``session.types["Task"]`` (also ``session.Task``)."""
+        return self.identity_map.types
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names the Session does not have: entity types (session.Task).
+        if name[:1].isupper():
+            return self.types[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def auto_populate(self) -> bool:
+        """Whether reading an unloaded attribute fetches it (else ``NotLoadedError``)."""
+        return self.identity_map.auto_populate
+
+    @auto_populate.setter
+    def auto_populate(self, enabled: bool) -> None:
+        self.identity_map.auto_populate = enabled
+
+    def auto_populating(self, enabled: bool) -> Any:
+        """Context manager switching lazy loading on or off in this thread."""
+        return self.identity_map.auto_populating(enabled)
+
+    def populate(self, entities: Any, projections: Union[str, Sequence[str]]) -> None:
+        """Load dotted ``projections`` (``"name, parent.name"``) for all ``entities`` at once."""
+        if not isinstance(entities, (list, tuple)):
+            entities = [entities] if isinstance(entities, Entity) else list(entities)
+        self.identity_map.populate(entities, projections)
 
     def query(self, expression: Any, page_size: int = DEFAULT_PAGE_SIZE) -> QueryResult:
         """A lazy :class:`QueryResult` from an expression string or an entity class/type name.
@@ -243,22 +296,122 @@ class Session:
             check(tree, self.schemas)
         return QueryResult(self, tree, page_size)
 
-    def _fetch_page(self, expression: str) -> Tuple[List[Any], Dict[str, Any]]:
-        """Send one query; return its rows and metadata."""
-        result = self.call([ops.query(expression)])[0]
+    def _fetch_page(self, expression: str, group: Optional[ResultGroup] = None) -> Tuple[List[Any], Dict[str, Any]]:
+        """Send one query; its rows (merged into ``group``) and metadata."""
+        hook = group.merge if group is not None else self._entity_hook()
+        result = self._call([ops.query(expression)], hook)[0]
         return result.get("data") or [], result.get("metadata") or {}
 
-    def create(self, entity_type: str, data: Mapping[str, Any]) -> Any:
-        """Create an entity and return the server's answer data."""
-        return self.call([ops.create(entity_type, data)])[0]["data"]
+    def _result_group(self) -> ResultGroup:
+        return ResultGroup(self.identity_map)
 
-    def update(self, entity_type: str, keys: Key, data: Mapping[str, Any]) -> Any:
-        """Update an entity and return the server's answer data."""
-        return self.call([ops.update(entity_type, self.entity_key(entity_type, keys), data)])[0]["data"]
+    def entity_key(self, entity_type: str, key: Key) -> List[Any]:
+        """Primary-key values of ``entity_type`` in ``primary_key`` order.
 
-    def delete(self, entity_type: str, keys: Key) -> bool:
-        """Delete an entity; returns the server's answer (``True``)."""
-        return self.call([ops.delete(entity_type, self.entity_key(entity_type, keys))])[0]["data"]
+        ``key`` is a value (single-key types), a sequence, or a mapping of key names.
+        """
+        if isinstance(key, Mapping):
+            names = self.schemas[entity_type].primary_key
+            missing = [name for name in names if name not in key]
+            if missing:
+                raise ValueError(f"{entity_type} key is missing {', '.join(missing)} (primary key: {', '.join(names)}).")
+            return [key[name] for name in names]
+        if isinstance(key, (str, int)):
+            return [key]
+        return list(key)
+
+    def _entity(self, entity_type: str, key: Key) -> Entity:
+        """The entity of that key from the identity map, or a reference-only one."""
+        values = self.entity_key(entity_type, key)
+        schema = self.schemas[entity_type]
+        found = self.identity_map.get(entity_type, tuple(values))
+        if found is not None:
+            return found
+        payload: Dict[str, Any] = dict(zip(schema.primary_key, values))
+        payload["__entity_type__"] = entity_type
+        return self.identity_map.merge(payload)
+
+    def create(self, entity_type: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
+        """A new entity, pending until :meth:`commit` (its primary key is already set)."""
+        return self.identity_map.create(entity_type, dict(data or {}))
+
+    def update(self, entity_type: str, keys: Key, data: Mapping[str, Any]) -> Entity:
+        """Record an update of the entity with primary key ``keys``; sent by :meth:`commit`."""
+        entity = self._entity(entity_type, keys)
+        for name, value in data.items():
+            entity[name] = value
+        return entity
+
+    def delete(self, entity_or_type: Any, keys: Optional[Key] = None) -> None:
+        """Record the deletion of an entity (or of ``type`` with ``keys``); sent by :meth:`commit`."""
+        entity = entity_or_type if keys is None else self._entity(entity_or_type, keys)
+        if not isinstance(entity, Entity):
+            raise TypeError("delete() takes an entity, or an entity type and its primary key.")
+        self.identity_map.mark_deleted(entity)
+
+    def ensure(self, entity_type: str, data: Mapping[str, Any], identifying_keys: Optional[Sequence[str]] = None) -> Entity:
+        """The entity matching ``data`` on ``identifying_keys`` (default: all keys of ``data``).
+
+        None found: one is created; one found: its differing values are updated;
+        several: ``MultipleResultsFoundError``. Changes are pending until :meth:`commit`.
+        """
+        names = list(identifying_keys or data.keys())
+        missing = [name for name in names if name not in data]
+        if missing:
+            raise ValueError(f"ensure({entity_type!r}): identifying keys {missing} are not in data.")
+        result = self.query(entity_type).where(**{name: data[name] for name in names})
+        result = result.select(*dict.fromkeys(list(self.schemas[entity_type].primary_key) + list(data)))
+        rows = result.limit(2).all()
+        if len(rows) > 1:
+            raise MultipleResultsFoundError(f"ensure({entity_type!r}) matched several entities: {result}")
+        if not rows:
+            return self.create(entity_type, data)
+        entity = rows[0]
+        for name, value in data.items():
+            if entity[name] != value:
+                entity[name] = value
+        return entity
+
+    def _load_custom_attribute_configurations(self) -> List[Dict[str, Any]]:
+        # Plain dicts (no identity map): read once, on first use of custom_attributes.
+        expression = ("select id, key, entity_type, object_type_id, project_id, is_hierarchical, "
+                      "config, default, type.name from CustomAttributeConfiguration")
+        return self._call([ops.query(expression)], None)[0]["data"]
+
+    @property
+    def unit_of_work(self) -> UnitOfWork:
+        if self._uow is None:
+            self._uow = UnitOfWork(self, self.identity_map)
+        return self._uow
+
+    def commit(self, chunk_size: Optional[int] = None) -> CommitResult:
+        """Send every pending change as ONE call (see :class:`~ftrack_orm.uow.UnitOfWork`)."""
+        if self._identity is None:
+            return CommitResult()
+        return self.unit_of_work.commit(chunk_size)
+
+    def rollback(self) -> None:
+        """Discard pending work: changed entities revert, new ones are detached."""
+        if self._identity is not None:
+            self._identity.rollback()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Commit when the block succeeds; roll back and re-raise when it raises.
+
+        Nested blocks join the outermost one (only it commits or rolls back).
+        """
+        self._transaction_depth += 1
+        try:
+            yield self
+        except BaseException:
+            self._transaction_depth -= 1
+            if self._transaction_depth == 0:
+                self.rollback()
+            raise
+        self._transaction_depth -= 1
+        if self._transaction_depth == 0:
+            self.commit()
 
     def get_component_url(self, component_id: Optional[str]) -> Optional[str]:
         """Download URL of a component (no request is made). It carries the API key: never log it."""

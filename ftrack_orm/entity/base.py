@@ -56,11 +56,10 @@ class Entity:
     # ------------------------------------------------------------------ class level
     @classmethod
     def _class_attribute(cls, name: str) -> Any:
-        """What ``Task.name`` (class-level access) returns; the query builder overrides it.
+        """What ``Task.name`` (class-level access) returns: a schema-checked query path."""
+        from ..query.builder import AttributePath
 
-        ``name`` is the wire name. Returns the :class:`AttributeSchema` for now.
-        """
-        return cls._schema.attributes[name]
+        return AttributePath(cls._map.schemas, cls.__entity_type__).attr(name)
 
     @classmethod
     def _attribute(cls, name: str) -> Attribute:

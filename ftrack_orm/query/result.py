@@ -154,10 +154,11 @@ class QueryResult:
     def _paged(self, query: ast.Query) -> Iterator[List[Any]]:
         start = query.offset or 0
         remaining = query.limit
+        group = self._session._result_group()  # one group for all pages: lazy loads batch across them
         while remaining is None or remaining > 0:
             size = self.page_size if remaining is None else min(self.page_size, remaining)
             expression = render(attrs.evolve(query, offset=start, limit=size))
-            rows, metadata = self._session._fetch_page(expression)
+            rows, metadata = self._session._fetch_page(expression, group)
             self._last = metadata
             if remaining is not None:
                 remaining -= len(rows)

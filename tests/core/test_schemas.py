@@ -111,7 +111,10 @@ def test_seed_api_key_forms(served):
     assert session.entity_key("Task", "t1") == ["t1"]
     with pytest.raises(ValueError, match="missing key"):
         session.entity_key("Metadata", {"parent_id": "p"})
-    session.update("Task", {"id": "t1"}, {"name": "x"})
+    task = session.update("Task", {"id": "t1"}, {"name": "x"})
+    assert task.changes == {"name": (None, "x")} or task.changes["name"][1] == "x"
+    served.handler = lambda request: (200, [{"action": "update", "data": {"__entity_type__": "Task", "id": "t1", "name": "x"}}])
+    assert session.commit().counts["update"] == 1
     assert served.requests[-1]["json"] == [
         {"action": "update", "entity_type": "Task", "entity_key": ["t1"], "entity_data": {"name": "x"}}
     ]

@@ -47,10 +47,12 @@ def test_rename_rule_for_keywords_and_reserved_names(imap):
 
 
 def test_class_level_access_goes_through_one_hook(imap):
-    assert isinstance(imap.types.Task.name, AttributeSchema)
-    assert imap.types.Task.bid.kind == "number"
-    assert imap.types.Task.parent.target == "Context"
-    assert imap.types.TypedContextLink.from_.name == "from"
+    # the default hook gives schema-checked query paths
+    assert imap.types.Task.name.attribute == imap.schemas["Task"].attributes["name"]
+    assert isinstance(imap.types.Task.name.attribute, AttributeSchema)
+    assert imap.types.Task.bid.attribute.kind == "number"
+    assert imap.types.Task.parent.target_type == "Context"
+    assert str(imap.types.TypedContextLink.from_.path) == "from"
 
     class Custom(imap.types.Task):
         __slots__ = ()

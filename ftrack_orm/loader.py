@@ -1,0 +1,58 @@
+"""The session's loader: fetches unloaded attributes for the identity map.
+
+``load(entity_type, entities, attributes)`` sends ONE call holding one ``query``
+operation per chunk of keys (``select <attributes> from <type> where id in
+(...)``), so 1,000 entities cost one request while no single expression carries
+more than :data:`KEYS_PER_QUERY` keys (very long ``in`` lists fail on real servers).
+All answers decode into one result group, so what they bring (e.g. the parents
+of 1,000 tasks) is batched again when read.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, List, Sequence
+
+from . import operations as ops
+from .entity.loading import ResultGroup
+from .query import ast
+from .query.render import render
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .entity.base import Entity
+    from .session import Session
+
+#: Keys per ``in (...)`` list in one query expression.
+KEYS_PER_QUERY = 250
+
+
+class SessionLoader:
+    """Implements :class:`~ftrack_orm.entity.loading.Loader` over a session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        #: Number of load calls made (each is one HTTP request); for tests and benchmarks.
+        self.calls = 0
+
+    def load(self, entity_type: str, entities: Sequence[Entity], attributes: Sequence[str]) -> None:
+        if not entities:
+            return
+        schema = self._session.schemas[entity_type]
+        keys = schema.primary_key
+        select = tuple(ast.Path.of(name) for name in dict.fromkeys(list(keys) + list(attributes)))
+        batch = []
+        for start in range(0, len(entities), KEYS_PER_QUERY):
+            chunk = entities[start:start + KEYS_PER_QUERY]
+            batch.append(ops.query(render(ast.Query(entity_type, select, _key_criteria(keys, chunk)))))
+        group = ResultGroup(self._session.identity_map)
+        self.calls += 1
+        self._session._call(batch, group.merge)
+
+
+def _key_criteria(keys: Sequence[str], entities: Sequence[Any]) -> ast.Criteria:
+    if len(keys) == 1:
+        values = tuple(entity._current_value(keys[0]) for entity in entities)
+        return ast.Comparison(ast.Path.of(keys[0]), "in", values)
+    alternatives: List[ast.Criteria] = [
+        ast.And(tuple(ast.Comparison(ast.Path.of(k), "=", entity._current_value(k)) for k in keys))
+        for entity in entities
+    ]
+    return ast.Or(tuple(alternatives)) if len(alternatives) > 1 else alternatives[0]

@@ -1,0 +1,223 @@
+"""The unit of work: pending changes → ONE batched, ordered, all-or-nothing call.
+
+It reads what the entities recorded (the identity map's change sets: new, dirty,
+deleted; attributes never call the session), turns it into :class:`Change`
+records, lets :func:`~ftrack_orm.plan.plan_commit` merge and order them, and sends
+the operations in one ``call``. Merging falls out of the state model: an entity
+holds one current value per attribute, so a create followed by updates is one
+create, several updates are one update with only the changed attributes, and a
+create followed by a delete sends nothing.
+
+Entities are marked clean only after the server confirmed. If the call fails for
+any reason (validation, permission, network, unknown outcome), nothing local has
+changed: every pending change and entity is exactly as before, so the user can
+fix the problem and commit again. The server's batches are all-or-nothing, which
+is what makes that safe.
+
+Not thread-safe: record and commit changes from one thread per session.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import attrs
+
+from .entity.base import Entity
+from .entity.changes import mapped_changes
+from .errors import MalformedResponseError, PartialCommitError, ServerError
+from .plan import Change, CommitPlan, plan_commit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .identity import IdentityMap
+    from .session import Session
+
+
+@attrs.frozen
+class CommitResult:
+    """What a commit sent: operations per action and the number of calls."""
+
+    counts: Mapping[str, int] = attrs.field(factory=lambda: {"create": 0, "update": 0, "delete": 0})
+    calls: int = 0
+
+    @property
+    def operations(self) -> int:
+        return sum(self.counts.values())
+
+    def __bool__(self) -> bool:
+        return self.operations > 0
+
+
+class UnitOfWork:
+    """Plans and sends the pending changes of one session's identity map."""
+
+    def __init__(self, session: Session, identity_map: IdentityMap) -> None:
+        self._session = session
+        self._map = identity_map
+
+    # -- gathering ------------------------------------------------------------------
+    def gather(self) -> Tuple[List[Change], Dict[int, Entity]]:
+        """Change records of every pending entity, and the owner entity of each record."""
+        tracker = self._map.changes
+        new_entities = tracker.new
+        new_by_key = {}
+        for entity in new_entities:
+            key = entity._primary_key()
+            if len(key) == 1:
+                new_by_key[key[0]] = entity
+        changes: List[Change] = []
+        owners: Dict[int, Entity] = {}
+
+        def add(change: Change, owner: Entity) -> None:
+            changes.append(change)
+            owners[id(change)] = owner
+
+        for entity in new_entities:
+            data, references = _data(entity, new_by_key)
+            add(Change("create", entity.__entity_type__, entity._primary_key(), data, entity, references,
+                       label=f"create {entity!r}"), entity)
+            for change in self._mapped(entity):
+                add(change, entity)
+        for entity in tracker.dirty:
+            data, references = _data(entity, new_by_key)
+            if data:
+                add(Change("update", entity.__entity_type__, entity._primary_key(), data, entity, references,
+                           label=f"update {entity!r}"), entity)
+            for change in self._mapped(entity):
+                add(change, entity)
+        deleted = tracker.deleted
+        for entity, references in _deletion_order(deleted).items():
+            add(Change("delete", entity.__entity_type__, entity._primary_key(), {}, entity, tuple(references),
+                       label=f"delete {entity!r}"), entity)
+        return changes, owners
+
+    def _mapped(self, entity: Entity) -> List[Change]:
+        result = []
+        for mapped in mapped_changes(entity):
+            schema = self._map.schemas[mapped.entity_type]
+            key = tuple(mapped.entity_key.get(name) for name in schema.primary_key)
+            if None in key:
+                raise ValueError(
+                    f"{entity!r}: cannot save {mapped.attribute}[{mapped.key!r}]: no custom attribute "
+                    f"configuration named {mapped.key!r} applies to {entity.__entity_type__}."
+                )
+            data = dict(mapped.entity_data)
+            if mapped.action == "create":
+                data.update(mapped.entity_key)
+            result.append(Change(mapped.action, mapped.entity_type, key, data, mapped.item, (entity,),
+                                 label=f"{mapped.action} {entity!r}.{mapped.attribute}[{mapped.key!r}]"))
+        return result
+
+    def plan(self) -> CommitPlan:
+        """The operations the next commit would send, in order (nothing is sent)."""
+        return plan_commit(self.gather()[0])
+
+    # -- committing -----------------------------------------------------------------
+    def commit(self, chunk_size: Optional[int] = None) -> CommitResult:
+        """Send everything pending (see the module docstring); returns what was sent.
+
+        ``chunk_size``: split the operations into calls of at most that many. The
+        commit is then NOT all-or-nothing: if a later call fails,
+        :class:`PartialCommitError` says how many calls landed; what they carried is
+        clean, the rest stays pending.
+        """
+        changes, owners = self.gather()
+        if not changes:
+            return CommitResult()
+        plan = plan_commit(changes)
+        operations = [operation.to_dict() for operation in plan.operations]
+        size = len(operations) if not chunk_size else max(1, int(chunk_size))
+        bounds = [(start, min(start + size, len(operations))) for start in range(0, len(operations), size)]
+        last_chunk: Dict[int, Tuple[int, Entity]] = {}
+        for index, change in enumerate(plan.changes):
+            owner = owners[id(change)]
+            last_chunk[id(owner)] = (index // size, owner)
+        for number, (start, stop) in enumerate(bounds):
+            try:
+                self._send(operations[start:stop], plan.changes[start:stop],
+                           [e for chunk, e in last_chunk.values() if chunk == number])
+            except ServerError as error:
+                if number == 0:
+                    raise
+                raise PartialCommitError(
+                    f"Call {number + 1} of {len(bounds)} failed after {number} landed: {error}. "
+                    f"The changes of the failed and later calls are still pending.",
+                    landed=number, total=len(bounds), error=error,
+                ) from error
+        return CommitResult(plan.counts, len(bounds))
+
+    def _send(self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity]) -> None:
+        session, identity_map = self._session, self._map
+        response = session._post(batch)
+        if not (200 <= response.status_code < 300 and response.content.lstrip()[:1] == b"["):
+            try:
+                session._decode(response.status_code, response.content, batch, None)
+            except ServerError as error:
+                _name_entity(error, changes)
+                raise
+        snapshot = identity_map.snapshot()
+        for entity in finished:
+            identity_map.mark_committed(entity)
+        try:
+            session._decode(response.status_code, response.content, batch, identity_map.merge)
+        except MalformedResponseError as error:
+            identity_map.restore(snapshot)
+            error.content += " The commit may have been applied on the server; check before committing again."
+            raise
+
+
+def _data(entity: Entity, new_by_key: Mapping[Any, Entity]) -> Tuple[Dict[str, Any], Tuple[Entity, ...]]:
+    """Changed attribute values of ``entity`` (not mapped collections) and what they reference."""
+    state = entity._state
+    data: Dict[str, Any] = {}
+    references: List[Entity] = []
+    if state is None:
+        return data, ()
+    attributes = type(entity)._attributes
+    for name, value in state.local.items():
+        schema = attributes[name].schema
+        if schema.kind == "mapped_collection":
+            continue
+        data[name] = value
+        if isinstance(value, Entity):
+            references.append(value)
+        elif type(value) is list:
+            references.extend(item for item in value if isinstance(item, Entity))
+        elif schema.foreign_key and value in new_by_key:
+            references.append(new_by_key[value])
+    return data, tuple(references)
+
+
+def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
+    """For each deleted entity, the deleted entities it depends on (deleted after it).
+
+    Known from loaded values: a reference or a foreign key to another deleted entity
+    (a task's ``parent``/``parent_id``), or a loaded collection holding one (a shot's
+    ``children``: those go first).
+    """
+    depends: Dict[Entity, List[Entity]] = {entity: [] for entity in deleted}
+    by_key = {}
+    for entity in deleted:
+        key = entity._primary_key()
+        if len(key) == 1:
+            by_key[key[0]] = entity
+    for entity in deleted:
+        attributes = type(entity)._attributes
+        for name, value in entity._values.items():
+            if isinstance(value, Entity):
+                depends[entity].append(value)
+            elif type(value) is list:
+                for item in value:
+                    if item in depends and item is not entity:
+                        depends[item].append(entity)
+            elif value.__class__ is str and value in by_key and attributes[name].schema.foreign_key:
+                depends[entity].append(by_key[value])
+    return depends
+
+
+def _name_entity(error: ServerError, changes: Sequence[Change]) -> None:
+    index = error.operation_index
+    if index is not None and 0 <= index < len(changes):
+        change = changes[index]
+        error.entity = change.entity
+        if not error.operation:
+            error.operation = change.to_operation().to_dict()
