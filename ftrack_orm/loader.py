@@ -9,7 +9,7 @@ of 1,000 tasks) is batched again when read.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Sequence
+from typing import TYPE_CHECKING, Any, List, Sequence, Tuple
 
 from . import operations as ops
 from .entity.loading import ResultGroup
@@ -33,15 +33,19 @@ class SessionLoader:
         self.calls = 0
 
     def load(self, entity_type: str, entities: Sequence[Entity], attributes: Sequence[str]) -> None:
-        if not entities:
-            return
-        schema = self._session.schemas[entity_type]
-        keys = schema.primary_key
-        select = tuple(ast.Path.of(name) for name in dict.fromkeys(list(keys) + list(attributes)))
+        self.load_many([(entity_type, entities, attributes)])
+
+    def load_many(self, requests: Sequence[Tuple[str, Sequence[Entity], Sequence[str]]]) -> None:
+        """Serve several ``load`` requests in ONE call (one query operation per key chunk)."""
         batch = []
-        for start in range(0, len(entities), KEYS_PER_QUERY):
-            chunk = entities[start:start + KEYS_PER_QUERY]
-            batch.append(ops.query(render(ast.Query(entity_type, select, _key_criteria(keys, chunk)))))
+        for entity_type, entities, attributes in requests:
+            keys = self._session.schemas[entity_type].primary_key
+            select = tuple(ast.Path.of(name) for name in dict.fromkeys(list(keys) + list(attributes)))
+            for start in range(0, len(entities), KEYS_PER_QUERY):
+                chunk = entities[start:start + KEYS_PER_QUERY]
+                batch.append(ops.query(render(ast.Query(entity_type, select, _key_criteria(keys, chunk)))))
+        if not batch:
+            return
         group = ResultGroup(self._session.identity_map)
         self.calls += 1
         self._session._call(batch, group.merge)

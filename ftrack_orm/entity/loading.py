@@ -39,7 +39,11 @@ class Loader(Protocol):
     """What the session gives the identity map to fetch unloaded attributes."""
 
     def load(self, entity_type: str, entities: Sequence[Entity], attributes: Sequence[str]) -> None:
-        """Fetch ``attributes`` of ``entities`` (all of ``entity_type`` or its subtypes)."""
+        """Fetch ``attributes`` of ``entities`` (all of ``entity_type`` or its subtypes).
+
+        A loader may also offer ``load_many([(entity_type, entities, attributes), ...])``
+        to serve several such requests in one round trip; ``populate`` uses it.
+        """
 
 
 class ResultGroup:
@@ -156,36 +160,47 @@ def populate(identity_map: IdentityMap, entities: Iterable[Entity], projections:
     Entities already holding an attribute are not asked again; new entities are skipped.
     """
     tree = parse_projections(projections)
-    level: List[Entity] = list({id(e): e for e in entities}.values())
-    _populate_level(identity_map, level, tree)
+    level: List[Tuple[List[Entity], Dict[str, Any]]] = [(list({id(e): e for e in entities}.values()), tree)]
+    while level:
+        _load_level(identity_map, level)
+        following = []
+        for members, subtree_of in level:
+            for name, subtree in subtree_of.items():
+                if subtree:
+                    related: Dict[int, Entity] = {}
+                    for entity in members:
+                        for item in _related(entity, name):
+                            related[id(item)] = item
+                    if related:
+                        following.append((list(related.values()), subtree))
+        level = following
 
 
-def _populate_level(identity_map: IdentityMap, entities: List[Entity], tree: Dict[str, Any]) -> None:
-    if not entities or not tree:
-        return
+def _load_level(identity_map: IdentityMap, level: List[Tuple[List[Entity], Dict[str, Any]]]) -> None:
+    """Fetch every attribute one level of the projection tree needs, in one round trip."""
     plan: Dict[type, Tuple[Dict[int, Entity], Dict[str, None]]] = {}
-    for entity in entities:
-        cls = type(entity)
-        state = entity._state
-        skip = state is not None and (state.new or state.detached)
-        for name in tree:
-            cls._attribute(name)  # AttributeError with did-you-mean for a wrong path
-            if skip or name in entity._values:
-                continue
-            base = identity_map._query_class(cls, name)
-            members, names = plan.setdefault(base, ({}, {}))
-            members[id(entity)] = entity
-            names[name] = None
-    if plan:
-        loader = identity_map.loader
-        if loader is None:
-            raise NotLoadedError("populate() needs a loader and the identity map has none")
-        for base, (members, names) in plan.items():
-            loader.load(base.__entity_type__, list(members.values()), list(names))
-    for name, subtree in tree.items():
-        if subtree:
-            following: Dict[int, Entity] = {}
-            for entity in entities:
-                for related in _related(entity, name):
-                    following[id(related)] = related
-            _populate_level(identity_map, list(following.values()), subtree)
+    for entities, tree in level:
+        for entity in entities:
+            cls = type(entity)
+            state = entity._state
+            skip = state is not None and (state.new or state.detached)
+            for name in tree:
+                cls._attribute(name)  # AttributeError with did-you-mean for a wrong path
+                if skip or name in entity._values:
+                    continue
+                base = identity_map._query_class(cls, name)
+                members, names = plan.setdefault(base, ({}, {}))
+                members[id(entity)] = entity
+                names[name] = None
+    if not plan:
+        return
+    loader = identity_map.loader
+    if loader is None:
+        raise NotLoadedError("populate() needs a loader and the identity map has none")
+    requests = [(base.__entity_type__, list(members.values()), list(names)) for base, (members, names) in plan.items()]
+    load_many = getattr(loader, "load_many", None)
+    if load_many is not None:
+        load_many(requests)  # one round trip for the whole level
+    else:
+        for request in requests:
+            loader.load(*request)
