@@ -238,6 +238,43 @@ class Attribute:
         raise AttributeError(f"{self.qualname} cannot be deleted; use revert() to drop a change")
 
 
+class ReferenceAttribute(Attribute):
+    """Descriptor for a reference; assigning it also sets its foreign key (``parent`` ->
+    ``parent_id``) so the two never disagree in what is sent."""
+
+    __slots__ = ()
+
+    def __set__(self, instance: Entity, value: Any) -> None:
+        super().__set__(instance, value)
+        foreign_key = type(instance)._attributes.get(self.name + "_id")
+        if foreign_key is not None and foreign_key.schema.foreign_key and not foreign_key.schema.immutable:
+            key = value._primary_key() if value is not None else (None,)
+            if len(key) == 1:
+                instance._set_local(foreign_key.name, key[0])
+
+
+class ForeignKeyAttribute(Attribute):
+    """Descriptor for a foreign key; assigning it re-points its reference too
+    (to the entity of that key when the session has it, else the reference change is dropped)."""
+
+    __slots__ = ()
+
+    def __set__(self, instance: Entity, value: Any) -> None:
+        super().__set__(instance, value)
+        attributes = type(instance)._attributes
+        reference = attributes.get(self.name[:-3]) if self.name.endswith("_id") else None
+        if reference is None or reference.schema.kind != "reference":
+            return
+        target = instance._map.get(reference.schema.target, value) if value is not None else None
+        state = instance._state
+        if target is not None or value is None:
+            instance._set_local(reference.name, target)
+        elif state is not None and reference.name in state.local:
+            state.local.pop(reference.name)
+            state.originals.pop(reference.name, None)
+            instance._map.changes.sync(instance)
+
+
 class CollectionAttribute(Attribute):
     """Descriptor for a collection: reads return a tracked :class:`Collection` view."""
 
@@ -320,7 +357,7 @@ KINDS: Dict[str, Tuple[AttributeKind, Type[Attribute]]] = {
     "json": (JsonKind("json"), Attribute),
     "object": (JsonKind("object"), Attribute),
     "variable": (JsonKind("variable"), Attribute),
-    "reference": (ReferenceKind("reference"), Attribute),
+    "reference": (ReferenceKind("reference"), ReferenceAttribute),
     "collection": (CollectionKind("collection"), CollectionAttribute),
     "mapped_collection": (MappedCollectionKind("mapped_collection"), MappedCollectionAttribute),
 }
@@ -329,4 +366,6 @@ KINDS: Dict[str, Tuple[AttributeKind, Type[Attribute]]] = {
 def make_attribute(schema: AttributeSchema, owner_name: str, python_name: str) -> Attribute:
     """Build the descriptor for one schema attribute through :data:`KINDS`."""
     kind, descriptor = KINDS.get(schema.kind, KINDS["variable"])
+    if schema.foreign_key and descriptor is Attribute:
+        descriptor = ForeignKeyAttribute
     return descriptor(schema, owner_name, python_name, kind)

@@ -31,7 +31,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from .attributes import Attribute
 
 
-class Entity:
+class EntityMeta(type):
+    """Metaclass of entity classes: an unknown class attribute (``Task.nmae``) fails
+    at once with a did-you-mean, through the same hook as known ones."""
+
+    def __getattr__(cls, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return cls._class_attribute(name)
+
+
+class Entity(metaclass=EntityMeta):
     """Base of all generated entity classes (``session.types["Task"]`` etc.).
 
     ``session.Task(name="x", parent=shot)`` is a shortcut for

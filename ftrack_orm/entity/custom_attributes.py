@@ -196,7 +196,7 @@ class CustomAttributeConfigurations:
                 break
         is_context = any(getattr(k, "__entity_type__", "") == "Context" for k in cls.__mro__)
         object_type_id = _peek(entity, "object_type_id")
-        project_id = entity._current_value("id") if config_type == "show" else _peek(entity, "project_id")
+        project_id = entity._current_value("id") if config_type == "show" else _project_of(entity)
         cache_key = (config_type, object_type_id, project_id, is_context)
         found = self._cache.get(cache_key)
         if found is not None:
@@ -220,6 +220,21 @@ class CustomAttributeConfigurations:
             if config.id == config_id:
                 return config
         return None
+
+
+def _project_of(entity: Any) -> Any:
+    """The project id of ``entity``: its ``project_id``, else found up its (new) parents."""
+    for _ in range(64):  # a parent chain is never that deep; guards against cycles
+        project_id = entity._current_value("project_id")
+        if project_id is not None or "parent" not in type(entity)._attributes:
+            return project_id
+        parent = entity._current_value("parent")
+        if parent is None:
+            return None
+        if parent.__entity_type__ == "Project":
+            return parent._current_value("id")
+        entity = parent
+    return None
 
 
 def _peek(entity: Any, name: str) -> Any:

@@ -182,7 +182,8 @@ class Sandbox:
         if action == "create":
             return self.writer.create(operation.get("entity_type"), operation.get("entity_data"), user_id, now)
         if action == "update":
-            return self.writer.update(operation.get("entity_type"), operation.get("entity_key"), operation.get("entity_data"))
+            return self.writer.update(operation.get("entity_type"), operation.get("entity_key"),
+                                      operation.get("entity_data"), user_id, now)
         if action == "delete":
             return self.writer.delete(operation.get("entity_type"), operation.get("entity_key"))
         if action == "query_schemas":

@@ -90,7 +90,16 @@ class Writer:
         return {"action": "create", "data": self.evaluator.encode(schema.name, key, list(dict.fromkeys(shown)))}
 
     # -- update --------------------------------------------------------------------------
-    def update(self, entity_type: Any, entity_key: Any, data: Any) -> Dict[str, Any]:
+    def update(self, entity_type: Any, entity_key: Any, data: Any, user_id: Optional[str] = None,
+               now: str = "") -> Dict[str, Any]:
+        schema = self._schema(entity_type)
+        key = list(entity_key) if isinstance(entity_key, (list, tuple)) else [entity_key]
+        if {"configuration_id", "entity_id"} <= set(schema.primary_key) and isinstance(data, dict) \
+                and len(key) == len(schema.primary_key) and self.store.get(schema.name, key) is None:
+            # Custom attribute values are upserted, as on ftrack: a value that was never
+            # set has no row yet.
+            answer = self.create(schema.name, dict(data, **dict(zip(schema.primary_key, key))), user_id, now)
+            return {"action": "update", "data": answer["data"]}
         row = self._row(entity_type, entity_key)
         schema = self.schemas[row["_type"]]
         if not isinstance(data, dict):

@@ -140,8 +140,7 @@ def test_500th_invalid_operation_leaves_nothing_and_everything_pending(session, 
     assert server_rows(sandbox, 'select id from Task where name like "bulk%"') == []
     assert [(t.name, t.is_dirty) for t in tasks + [bad]] == before
     assert len(session.identity_map.changes.new) == 500
-    bad.parent = shot  # fix and commit again
-    bad.parent_id = shot.id
+    bad.parent = shot  # fix (re-points parent_id too) and commit again
     assert session.commit().counts["create"] == 500
     assert len(server_rows(sandbox, 'select id from Task where name like "bulk%"')) == 500
     assert not any(t.is_dirty for t in tasks + [bad])
