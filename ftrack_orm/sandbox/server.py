@@ -86,7 +86,9 @@ class Sandbox:
         if self._httpd is None:
             self._httpd = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
             self._httpd.daemon_threads = True
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="ftrack-sandbox", daemon=True)
+            # a short poll interval: stop() (each test's teardown) returns in ~50 ms, not ~500 ms
+            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
+                                            name="ftrack-sandbox", daemon=True)
             self._thread.start()
         return self
 
