@@ -14,6 +14,12 @@ changed: every pending change and entity is exactly as before, so the user can
 fix the problem and commit again. The server's batches are all-or-nothing, which
 is what makes that safe.
 
+Collections: ``shot.children.append(task)`` is sent as ``task.parent_id = shot.id``
+(the server stores one-to-many collections as the items' foreign key; the schemas
+tell which, see :mod:`ftrack_orm.relations`). After such a move lands, the item's
+old owner keeps its loaded collection until it is next queried, unless the item's
+foreign key was loaded (then the old owner is found and updated).
+
 Not thread-safe: record and commit changes from one thread per session.
 """
 from __future__ import annotations
@@ -24,8 +30,10 @@ import attrs
 
 from .entity.base import Entity
 from .entity.changes import mapped_changes
+from .entity.collections import collection_diff
 from .errors import MalformedResponseError, PartialCommitError, ServerError
 from .plan import Change, CommitPlan, plan_commit
+from .relations import Relations
 
 if TYPE_CHECKING:  # pragma: no cover
     from .identity import IdentityMap
@@ -53,42 +61,94 @@ class UnitOfWork:
     def __init__(self, session: Session, identity_map: IdentityMap) -> None:
         self._session = session
         self._map = identity_map
+        self._relation_table: Optional[Relations] = None
+        # item -> (foreign key, collection name) of the last gather's collection moves
+        self._moved: Dict[Entity, Tuple[str, str]] = {}
+        self._unsent: List[Entity] = []
 
     # -- gathering ------------------------------------------------------------------
-    def gather(self) -> Tuple[List[Change], Dict[int, Entity]]:
-        """Change records of every pending entity, and the owner entity of each record."""
+    def gather(self) -> Tuple[List[Change], Dict[int, List[Entity]]]:
+        """Change records of every pending entity, and the entities each record settles."""
         tracker = self._map.changes
         new_entities = tracker.new
+        dirty_entities = tracker.dirty
         new_by_key = {}
         for entity in new_entities:
             key = entity._primary_key()
             if len(key) == 1:
                 new_by_key[key[0]] = entity
+        moves, moved_collections = self._collection_moves(new_entities + dirty_entities)
         changes: List[Change] = []
-        owners: Dict[int, Entity] = {}
+        owners: Dict[int, List[Entity]] = {}
 
-        def add(change: Change, owner: Entity) -> None:
+        def add(change: Change, *settled: Entity) -> None:
             changes.append(change)
-            owners[id(change)] = owner
+            owners[id(change)] = list(settled)
 
-        for entity in new_entities:
-            data, references = _data(entity, new_by_key)
-            add(Change("create", entity.__entity_type__, entity._primary_key(), data, entity, references,
-                       label=f"create {entity!r}"), entity)
-            for change in self._mapped(entity):
-                add(change, entity)
-        for entity in tracker.dirty:
-            data, references = _data(entity, new_by_key)
-            if data:
-                add(Change("update", entity.__entity_type__, entity._primary_key(), data, entity, references,
-                           label=f"update {entity!r}"), entity)
-            for change in self._mapped(entity):
-                add(change, entity)
+        for action, entities in (("create", new_entities), ("update", dirty_entities)):
+            for entity in entities:
+                data, references = _data(entity, new_by_key, moved_collections.get(entity, ()))
+                move = moves.pop(entity, None)
+                if move:
+                    data.update(move[0])
+                    references += move[1]
+                if not data and action == "update" and entity in moved_collections:
+                    continue  # only collections changed: settled by the items' changes
+                if data or action == "create":
+                    add(Change(action, entity.__entity_type__, entity._primary_key(), data, entity, references,
+                               label=f"{action} {entity!r}"), entity, *(r for r in references if r in moved_collections))
+                for change in self._mapped(entity):
+                    add(change, entity)
+        for item, (data, references) in moves.items():  # clean items moved between collections
+            add(Change("update", item.__entity_type__, item._primary_key(), data, item, references,
+                       label=f"update {item!r}"), item, *references)
+        settled = {id(e) for entities in owners.values() for e in entities}
+        # e.g. a collection only re-ordered: nothing to send, clean after the commit
+        self._unsent = [entity for entity in moved_collections if id(entity) not in settled]
         deleted = tracker.deleted
-        for entity, references in _deletion_order(deleted).items():
-            add(Change("delete", entity.__entity_type__, entity._primary_key(), {}, entity, tuple(references),
+        for entity, depends in _deletion_order(deleted).items():
+            add(Change("delete", entity.__entity_type__, entity._primary_key(), {}, entity, tuple(depends),
                        label=f"delete {entity!r}"), entity)
         return changes, owners
+
+    def _collection_moves(
+        self, entities: Sequence[Entity]
+    ) -> Tuple[Dict[Entity, Tuple[Dict[str, Any], Tuple[Entity, ...]]], Dict[Entity, Tuple[str, ...]]]:
+        """Items appended to / removed from one-to-many collections, as item key changes.
+
+        ``shot.children.append(task)`` is sent as ``task.parent_id = shot.id`` (what the
+        server stores); a removed item gets ``None`` unless another collection took it.
+        Collections the schemas cannot map to an item key are sent as they are.
+        """
+        moves: Dict[Entity, Tuple[Dict[str, Any], Tuple[Entity, ...]]] = {}
+        handled: Dict[Entity, Tuple[str, ...]] = {}
+        self._moved = {}
+        for entity in entities:
+            state = entity._state
+            attributes = type(entity)._attributes
+            for name, value in (state.local.items() if state is not None else ()):
+                if attributes[name].schema.kind != "collection":
+                    continue
+                relation = self._relations().get(entity.__entity_type__, name)
+                if relation is None or relation.kind != "collection" or relation.where or relation.hidden:
+                    continue
+                key = entity._primary_key()
+                if len(key) != 1:
+                    continue
+                added, removed = collection_diff(entity._values.get(name) or [], value)
+                for item in removed:
+                    moves.setdefault(item, ({relation.fk: None}, ()))
+                    self._moved[item] = (relation.fk, name)
+                for item in added:
+                    moves[item] = ({relation.fk: key[0]}, (entity,))
+                    self._moved[item] = (relation.fk, name)
+                handled[entity] = handled.get(entity, ()) + (name,)
+        return moves, handled
+
+    def _relations(self) -> Relations:
+        if self._relation_table is None:
+            self._relation_table = Relations(self._map.schemas)
+        return self._relation_table
 
     def _mapped(self, entity: Entity) -> List[Change]:
         result = []
@@ -122,6 +182,8 @@ class UnitOfWork:
         """
         changes, owners = self.gather()
         if not changes:
+            for entity in self._unsent:
+                self._map.mark_committed(entity)
             return CommitResult()
         plan = plan_commit(changes)
         operations = [operation.to_dict() for operation in plan.operations]
@@ -129,8 +191,8 @@ class UnitOfWork:
         bounds = [(start, min(start + size, len(operations))) for start in range(0, len(operations), size)]
         last_chunk: Dict[int, Tuple[int, Entity]] = {}
         for index, change in enumerate(plan.changes):
-            owner = owners[id(change)]
-            last_chunk[id(owner)] = (index // size, owner)
+            for owner in owners[id(change)]:
+                last_chunk[id(owner)] = (index // size, owner)
         for number, (start, stop) in enumerate(bounds):
             try:
                 self._send(operations[start:stop], plan.changes[start:stop],
@@ -143,6 +205,8 @@ class UnitOfWork:
                     f"The changes of the failed and later calls are still pending.",
                     landed=number, total=len(bounds), error=error,
                 ) from error
+        for entity in self._unsent:
+            self._map.mark_committed(entity)
         return CommitResult(plan.counts, len(bounds))
 
     def _send(self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity]) -> None:
@@ -157,6 +221,9 @@ class UnitOfWork:
         snapshot = identity_map.snapshot()
         for entity in finished:
             identity_map.mark_committed(entity)
+        for change in changes:
+            if change.entity in self._moved:
+                _forget_old_owner(change.entity, *self._moved[change.entity])
         try:
             session._decode(response.status_code, response.content, batch, identity_map.merge)
         except MalformedResponseError as error:
@@ -165,8 +232,11 @@ class UnitOfWork:
             raise
 
 
-def _data(entity: Entity, new_by_key: Mapping[Any, Entity]) -> Tuple[Dict[str, Any], Tuple[Entity, ...]]:
-    """Changed attribute values of ``entity`` (not mapped collections) and what they reference."""
+def _data(
+    entity: Entity, new_by_key: Mapping[Any, Entity], skip: Sequence[str] = ()
+) -> Tuple[Dict[str, Any], Tuple[Entity, ...]]:
+    """Changed attribute values of ``entity`` (not mapped collections, not ``skip``) and
+    what they reference."""
     state = entity._state
     data: Dict[str, Any] = {}
     references: List[Entity] = []
@@ -175,7 +245,7 @@ def _data(entity: Entity, new_by_key: Mapping[Any, Entity]) -> Tuple[Dict[str, A
     attributes = type(entity)._attributes
     for name, value in state.local.items():
         schema = attributes[name].schema
-        if schema.kind == "mapped_collection":
+        if schema.kind == "mapped_collection" or name in skip:
             continue
         data[name] = value
         if isinstance(value, Entity):
@@ -185,6 +255,21 @@ def _data(entity: Entity, new_by_key: Mapping[Any, Entity]) -> Tuple[Dict[str, A
         elif schema.foreign_key and value in new_by_key:
             references.append(new_by_key[value])
     return data, tuple(references)
+
+
+def _forget_old_owner(item: Entity, foreign_key: str, collection: str) -> None:
+    """After a move landed: drop the item from its old owner's loaded collection and
+    forget its loaded reference (it is re-read from the new foreign key on use)."""
+    reference = foreign_key[:-3] if foreign_key.endswith("_id") else None
+    old_owner = item._values.pop(reference, None) if reference else None
+    attribute = type(item)._attributes.get(reference or "")
+    if old_owner is None and attribute is not None and item._values.get(foreign_key) is not None:
+        old_owner = item._map.get(attribute.schema.target, item._values[foreign_key])
+    if isinstance(old_owner, Entity):
+        items = old_owner._values.get(collection)
+        state = old_owner._state
+        if type(items) is list and item in items and not (state is not None and collection in state.local):
+            old_owner._values[collection] = [other for other in items if other is not item]
 
 
 def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:

@@ -14,7 +14,7 @@ from typing import Any, Callable, List, Sequence, Tuple
 from ..query import ast
 from ..query.checker import resolve_path
 from .errors import validation_error
-from .relations import Relation
+from ..relations import Relation
 from .store import JSON_KINDS, Store, parse_date, parse_datetime, quote
 
 Sql = Tuple[str, List[Any]]

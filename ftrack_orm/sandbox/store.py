@@ -21,7 +21,7 @@ import attrs
 
 from ..schema import EntitySchema, SchemaRegistry
 from .errors import validation_error
-from .relations import Relations
+from ..relations import Relations
 
 _AFFINITY = {"integer": "INTEGER", "boolean": "INTEGER", "number": "REAL"}
 JSON_KINDS = frozenset({"object", "json", "variable"})

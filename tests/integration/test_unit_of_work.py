@@ -300,3 +300,39 @@ def test_metadata_and_custom_attributes_commit(session, sandbox):
     assert rows[0]["metadata"]["new_key"] == "v1"
     assert rows[0]["custom_attributes"]["fstart"] == 1100
     assert not shot.is_dirty
+
+
+def test_collection_append_moves_the_item(session, sandbox):
+    first = session.query("select name, children from Shot where name is sh010").one()
+    second = session.query("select name, children from Shot where name is sh020").one()
+    task = session.query("select name, parent, parent_id from Task where parent.name is sh020").first()
+    first.children.append(task)
+    assert first.changes["children"][1][-1] is task
+    session.commit()
+    batch = session.transport.writes()[-1]
+    assert batch == [{"action": "update", "entity_type": "Task", "entity_key": [task.id],
+                      "entity_data": {"parent_id": first.id}}]
+    assert server_rows(sandbox, f"select parent_id from Task where id is {task.id}")[0]["parent_id"] == first.id
+    assert task.parent is first and task in first.children and task not in second.children
+    assert not first.is_dirty
+
+
+def test_collection_append_of_new_item_goes_into_its_create(session, sandbox):
+    shot, task_type = shot_and_type(session)
+    shot = session.query(f"select name, children from Shot where id is {shot.id}").one()
+    task = session.create("Task", {"name": "appended", "type": task_type})
+    shot.children.append(task)
+    session.commit()
+    creates = [op for op in session.transport.writes()[-1] if op["action"] == "create"]
+    assert len(creates) == 1 and creates[0]["entity_data"]["parent_id"] == shot.id
+    assert server_rows(sandbox, f"select parent_id from Task where id is {task.id}")[0]["parent_id"] == shot.id
+
+
+def test_reordering_a_collection_sends_nothing_and_settles(session, sandbox):
+    shot = session.query("select name, children from Shot where name is sh030").one()
+    children = list(shot.children)
+    shot.children[:] = list(reversed(children))
+    assert shot.is_dirty
+    sandbox.reset_counters()
+    assert session.commit().operations == 0
+    assert sandbox.request_count == 0 and not shot.is_dirty

@@ -16,7 +16,7 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 import attrs
 
-from ..schema import AttributeSchema, EntitySchema, SchemaRegistry
+from .schema import AttributeSchema, EntitySchema, SchemaRegistry
 
 _FK_DESCRIPTION = re.compile(r"Foreign key\(s\): (\w+)\.")
 
