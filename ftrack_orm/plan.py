@@ -110,6 +110,14 @@ def plan_commit(changes: Sequence[Change]) -> CommitPlan:
     return CommitPlan(ordered, tuple(change.to_operation() for change in ordered))
 
 
+def _describe(change: Change) -> str:
+    if change.label:
+        return change.label
+    if change.entity is not None:
+        return f"{change.action} {change.entity!r}"
+    return f"{change.action} {change.entity_type} {list(change.key)}"
+
+
 def _describe_cycle(changes: Sequence[Change], after: List[List[int]], waiting: List[int]) -> str:
     stuck = {i for i, count in enumerate(waiting) if count > 0}
     start = min(stuck)
@@ -124,7 +132,7 @@ def _describe_cycle(changes: Sequence[Change], after: List[List[int]], waiting: 
             break
         seen[current] = len(path)
         path.append(current)
-    names = " -> ".join(changes[i].label or f"{changes[i].action} {changes[i].entity_type} {list(changes[i].key)}" for i in path)
+    names = " -> ".join(_describe(changes[i]) for i in path)
     return (
         f"These changes reference each other in a cycle, so no order can send them: {names}. "
         "Nothing was sent. Break the cycle (e.g. set one reference in a second commit)."

@@ -95,20 +95,17 @@ class UnitOfWork:
                 if not data and action == "update" and entity in moved_collections:
                     continue  # only collections changed: settled by the items' changes
                 if data or action == "create":
-                    add(Change(action, entity.__entity_type__, entity._primary_key(), data, entity, references,
-                               label=f"{action} {entity!r}"), entity, *(r for r in references if r in moved_collections))
+                    add(Change(action, entity.__entity_type__, entity._primary_key(), data, entity, references), entity, *(r for r in references if r in moved_collections))
                 for change in self._mapped(entity):
                     add(change, entity)
         for item, (data, references) in moves.items():  # clean items moved between collections
-            add(Change("update", item.__entity_type__, item._primary_key(), data, item, references,
-                       label=f"update {item!r}"), item, *references)
+            add(Change("update", item.__entity_type__, item._primary_key(), data, item, references), item, *references)
         settled = {id(e) for entities in owners.values() for e in entities}
         # e.g. a collection only re-ordered: nothing to send, clean after the commit
         self._unsent = [entity for entity in moved_collections if id(entity) not in settled]
         deleted = tracker.deleted
         for entity, depends in _deletion_order(deleted).items():
-            add(Change("delete", entity.__entity_type__, entity._primary_key(), {}, entity, tuple(depends),
-                       label=f"delete {entity!r}"), entity)
+            add(Change("delete", entity.__entity_type__, entity._primary_key(), {}, entity, tuple(depends)), entity)
         return changes, owners
 
     def _collection_moves(
@@ -163,8 +160,7 @@ class UnitOfWork:
             data = dict(mapped.entity_data)
             if mapped.action == "create":
                 data.update(mapped.entity_key)
-            result.append(Change(mapped.action, mapped.entity_type, key, data, mapped.item, (entity,),
-                                 label=f"{mapped.action} {entity!r}.{mapped.attribute}[{mapped.key!r}]"))
+            result.append(Change(mapped.action, mapped.entity_type, key, data, mapped.item, (entity,)))
         return result
 
     def plan(self) -> CommitPlan:
@@ -212,24 +208,23 @@ class UnitOfWork:
     def _send(self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity]) -> None:
         session, identity_map = self._session, self._map
         response = session._post(batch)
-        if not (200 <= response.status_code < 300 and response.content.lstrip()[:1] == b"["):
-            try:
-                session._decode(response.status_code, response.content, batch, None)
-            except ServerError as error:
-                _name_entity(error, changes)
-                raise
-        snapshot = identity_map.snapshot()
+        # First a plain parse (no hooks, fast): nothing local changes unless the answer is a
+        # valid success. Only then are entities marked clean and the answers merged.
+        try:
+            session._decode(response.status_code, response.content, batch, None)
+        except MalformedResponseError as error:
+            if 200 <= response.status_code < 300:
+                error.content += " The commit may have been applied on the server; check before committing again."
+            raise
+        except ServerError as error:
+            _name_entity(error, changes)
+            raise
         for entity in finished:
             identity_map.mark_committed(entity)
         for change in changes:
             if change.entity in self._moved:
                 _forget_old_owner(change.entity, *self._moved[change.entity])
-        try:
-            session._decode(response.status_code, response.content, batch, identity_map.merge)
-        except MalformedResponseError as error:
-            identity_map.restore(snapshot)
-            error.content += " The commit may have been applied on the server; check before committing again."
-            raise
+        session._decode(response.status_code, response.content, batch, identity_map.merge)
 
 
 def _data(
