@@ -282,11 +282,13 @@ class Session:
             entities = [entities] if isinstance(entities, Entity) else list(entities)
         self.identity_map.populate(entities, projections)
 
-    def query(self, expression: Any, page_size: int = DEFAULT_PAGE_SIZE) -> QueryResult:
+    def query(self, expression: Any, page_size: int = DEFAULT_PAGE_SIZE, progress: Any = None) -> QueryResult:
         """A lazy :class:`QueryResult` from an expression string or an entity class/type name.
 
         An expression is parsed and checked against the schemas before anything is
         sent: an unknown type or attribute raises ``QueryValidationError`` at once.
+        ``progress``: ``callback(rows_so_far, total_or_None)`` called per page, or
+        ``True`` for a tqdm bar (see :meth:`QueryResult.with_progress`).
         """
         if isinstance(expression, str):
             tree = parse(expression)
@@ -294,7 +296,7 @@ class Session:
         else:
             tree = Query(type_name(expression))
             check(tree, self.schemas)
-        return QueryResult(self, tree, page_size)
+        return QueryResult(self, tree, page_size).with_progress(progress)
 
     def _fetch_page(self, expression: str, group: Optional[ResultGroup] = None) -> Tuple[List[Any], Dict[str, Any]]:
         """Send one query; its rows (merged into ``group``) and metadata."""

@@ -163,10 +163,8 @@ class AttributePath:
             name = name[:-1]  # the published rename rule: ``from_`` is the attribute ``from``
         attribute = schema.attributes.get(name)
         if attribute is None:
-            where = f"{self.dotted}" if self._steps else current
-            raise AttributeError(
-                f"{where} ({current}) has no attribute {name!r}.{suggest(name, schema.attributes)}"
-            )
+            where = f"{self.dotted} ({current})" if self._steps else current
+            raise AttributeError(f"{where} has no attribute {name!r}.{suggest(name, schema.attributes)}")
         return AttributePath(self._registry, self.entity_type, self._steps + (ast.PathStep(name),), current, attribute)
 
     def __getattr__(self, name: str) -> AttributePath:

@@ -1,8 +1,16 @@
 """``QueryResult``: an immutable, reusable, lazily paged query.
 
-Building methods (``where``, ``order_by``, ``select``, ``limit``, ``offset``) return
-new objects; nothing is sent until the result is iterated (page by page, without
-keeping finished pages), or ``all()``, ``first()``, ``one()`` are called.
+Building methods (``where``, ``order_by``, ``select``, ``limit``, ``offset``,
+``with_page_size``, ``with_progress``) return new objects; nothing is sent until
+the result is iterated (page by page, without keeping finished pages), or
+``all()``, ``first()``, ``one()`` are called. ``repr`` never sends anything and a
+truth test sends one query for one row.
+
+``in_`` lists longer than :data:`IN_CHUNK_SIZE` are sent as several queries and
+the results joined without duplicates. With ``order_by``, ``offset`` or ``limit``
+such a query fetches every chunk (with the ordered attributes projected), then
+orders and slices the rows locally: null values last in ascending order and first
+in descending order, like the sandbox; rows that tie keep their fetch order.
 """
 from __future__ import annotations
 
@@ -11,15 +19,18 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 import attrs
 
 from ..errors import FtrackOrmError
-from . import ast
+from . import ast, tabular
 from .builder import AttributePath, Criterion, and_, type_name
 from .checker import expand_default_projections
+from .progress import Progress, ProgressCallback, make_progress
 from .render import render
 
 #: Default number of rows asked per page.
 DEFAULT_PAGE_SIZE = 500
 #: ``in_`` lists longer than this are sent in several queries and the results joined.
 IN_CHUNK_SIZE = 200
+#: Rows shown by ``_repr_html_`` (one query of at most this many rows).
+HTML_ROWS = 20
 
 
 class NoResultFoundError(FtrackOrmError, LookupError):
@@ -39,38 +50,69 @@ class QueryResult:
     ``str(result)`` is the ftrack expression. ``repr`` and building never send anything.
     """
 
-    __slots__ = ("_session", "ast", "page_size", "_last")
+    __slots__ = ("_session", "_ast", "_page_size", "_progress", "_last")
 
-    def __init__(self, session: Any, query: ast.Query, page_size: int = DEFAULT_PAGE_SIZE) -> None:
-        if page_size < 1:
+    def __init__(
+        self, session: Any, query: ast.Query, page_size: int = DEFAULT_PAGE_SIZE, progress: Progress = None
+    ) -> None:
+        if not isinstance(page_size, int) or page_size < 1:
             raise ValueError("page_size must be at least 1.")
-        self._session = session
-        self.ast = query
-        self.page_size = page_size
-        self._last: Dict[str, Any] = {}
+        init = object.__setattr__
+        init(self, "_session", session)
+        init(self, "_ast", query)
+        init(self, "_page_size", page_size)
+        init(self, "_progress", progress)
+        init(self, "_last", {})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("A QueryResult is immutable: use the building methods, which return a new one.")
+
+    @property
+    def ast(self) -> ast.Query:
+        """The query's syntax tree (frozen)."""
+        return self._ast
+
+    @property
+    def page_size(self) -> int:
+        """Rows asked per request."""
+        return self._page_size
+
+    @property
+    def progress(self) -> Progress:
+        """``None``, ``True`` (tqdm or text) or ``callback(rows_so_far, total_or_None)``."""
+        return self._progress
 
     # -- building -----------------------------------------------------------------------
     def _evolve(self, **changes: Any) -> QueryResult:
-        return QueryResult(self._session, attrs.evolve(self.ast, **changes), self.page_size)
+        return QueryResult(self._session, attrs.evolve(self.ast, **changes), self.page_size, self.progress)
 
     @property
     def entity_type(self) -> str:
+        """The schema name of the queried type."""
         return self.ast.entity_type
 
     def _root(self) -> AttributePath:
         return AttributePath(self._session.schemas, self.ast.entity_type)
 
     def where(self, *criteria: Criterion, **equals: Any) -> QueryResult:
-        """Add criteria (AND-ed with those already there); keywords mean ``==``."""
+        """Add criteria (AND-ed with those already there); keywords mean ``==``.
+
+        A criterion must be written from the queried type or one of its supertypes
+        (``Context.name == "x"`` applies to a query of ``Task``, ``Shot.name == "x"``
+        does not apply to a query of ``Context``: query ``Shot`` instead).
+        """
         root = self._root()
         registry = self._session.schemas
         parts = list(self._existing_where())
         for criterion in criteria:
             if not isinstance(criterion, Criterion):
                 raise TypeError(f"where() takes criteria such as Task.name == 'x', not {criterion!r}.")
-            if not (registry.is_subtype(self.entity_type, criterion.entity_type)
-                    or registry.is_subtype(criterion.entity_type, self.entity_type)):
-                raise TypeError(f"A criterion on {criterion.entity_type} does not apply to a query of {self.entity_type}.")
+            if not registry.is_subtype(self.entity_type, criterion.entity_type):
+                raise TypeError(
+                    f"A criterion on {criterion.entity_type} does not apply to a query of {self.entity_type}"
+                    + (f": query {criterion.entity_type} instead."
+                       if registry.is_subtype(criterion.entity_type, self.entity_type) else ".")
+                )
             parts.append(criterion)
         parts.extend(root.attr(name) == value for name, value in equals.items())
         if not parts:
@@ -106,13 +148,21 @@ class QueryResult:
         return self._evolve(select=tuple(projection))
 
     def limit(self, count: Optional[int]) -> QueryResult:
-        return self._evolve(limit=count)
+        """At most ``count`` rows (``None``: no limit)."""
+        return self._evolve(limit=_count("limit", count))
 
     def offset(self, count: Optional[int]) -> QueryResult:
-        return self._evolve(offset=count)
+        """Skip the first ``count`` rows (``None``: none)."""
+        return self._evolve(offset=_count("offset", count))
 
     def with_page_size(self, page_size: int) -> QueryResult:
-        return QueryResult(self._session, self.ast, page_size)
+        """The same query fetched ``page_size`` rows per request."""
+        return QueryResult(self._session, self.ast, page_size, self.progress)
+
+    def with_progress(self, progress: Progress = True) -> QueryResult:
+        """The same query reporting each page received (see :mod:`ftrack_orm.query.progress`)."""
+        make_progress(progress, "")  # validate now
+        return QueryResult(self._session, self.ast, self.page_size, progress)
 
     # -- description -----------------------------------------------------------------
     def __str__(self) -> str:
@@ -132,26 +182,68 @@ class QueryResult:
             yield from page
 
     def pages(self) -> Iterator[List[Any]]:
-        """The rows, one page (list) at a time."""
+        """The rows, one page (list) at a time; each page is fetched when it is needed."""
         query = expand_default_projections(self.ast, self._session.schemas)
+        report = make_progress(self.progress, query.entity_type)
+        try:
+            yield from self._pages(query, report)
+        finally:
+            close = getattr(report, "close", None)
+            if close is not None:
+                close()
+
+    def _pages(self, query: ast.Query, report: Optional[ProgressCallback]) -> Iterator[List[Any]]:
         chunked = _split_long_in(query)
         if chunked is None:
-            yield from self._paged(query)
+            count = 0
+            for rows, last in self._paged(query):
+                count += len(rows)
+                if report is not None:
+                    report(count, count if last else None)
+                yield rows
             return
         if query.order_by or query.offset is not None or query.limit is not None:
-            raise ValueError(
-                f"An in_() list longer than {IN_CHUNK_SIZE} values is sent in several queries, "
-                "which cannot keep order_by/offset/limit across them; filter with a sub-query instead."
-            )
+            yield from self._sorted_chunks(query, chunked, report)
+            return
         seen = set()
-        for part in chunked:
-            for page in self._paged(part):
-                fresh = [row for row in page if id(row) not in seen]
+        count = 0
+        for index, part in enumerate(chunked):
+            for rows, last in self._paged(part):
+                fresh = [row for row in rows if id(row) not in seen]
                 seen.update(id(row) for row in fresh)
+                count += len(fresh)
+                if report is not None:
+                    report(count, count if last and index == len(chunked) - 1 else None)
                 if fresh:
                     yield fresh
 
-    def _paged(self, query: ast.Query) -> Iterator[List[Any]]:
+    def _sorted_chunks(
+        self, query: ast.Query, chunked: List[ast.Query], report: Optional[ProgressCallback]
+    ) -> Iterator[List[Any]]:
+        """Every chunk fetched (order paths projected), then ordered and sliced here."""
+        select = tuple(dict.fromkeys((*(query.select or ()), *(key.path for key in query.order_by))))
+        rows: List[Any] = []
+        seen = set()
+        for part in chunked:
+            part = attrs.evolve(part, select=select, order_by=(), offset=None, limit=None)
+            for page, _ in self._paged(part):
+                for row in page:
+                    if id(row) not in seen:
+                        seen.add(id(row))
+                        rows.append(row)
+                if report is not None:
+                    report(len(rows), None)
+        for key in reversed(query.order_by):
+            rows.sort(key=lambda row, names=key.path.names: _sort_key(row, names), reverse=key.descending)
+        start = query.offset or 0
+        rows = rows[start:] if query.limit is None else rows[start:start + query.limit]
+        if report is not None:
+            report(len(rows), len(rows))
+        for begin in range(0, len(rows), self.page_size):
+            yield rows[begin:begin + self.page_size]
+
+    def _paged(self, query: ast.Query) -> Iterator[Tuple[List[Any], bool]]:
+        """``(rows, is_last_page)`` for each page of ``query``, offset/limit honoured."""
         start = query.offset or 0
         remaining = query.limit
         group = self._session._result_group()  # one group for all pages: lazy loads batch across them
@@ -159,12 +251,13 @@ class QueryResult:
             size = self.page_size if remaining is None else min(self.page_size, remaining)
             expression = render(attrs.evolve(query, offset=start, limit=size))
             rows, metadata = self._session._fetch_page(expression, group)
-            self._last = metadata
+            object.__setattr__(self, "_last", metadata)
             if remaining is not None:
                 remaining -= len(rows)
-            yield rows
             following = (metadata.get("next") or {}).get("offset")
-            if following is None or not rows:
+            last = following is None or not rows or remaining == 0
+            yield rows, last
+            if last:
                 return
             start = following
 
@@ -172,15 +265,20 @@ class QueryResult:
         """Every row, as a list."""
         return list(self)
 
+    def _quiet(self, **changes: Any) -> QueryResult:
+        """A derived query that reports no progress (for the one-row helpers)."""
+        return QueryResult(self._session, attrs.evolve(self.ast, **changes), self.page_size)
+
     def first(self) -> Optional[Any]:
         """The first row, or ``None`` (asks for one row only)."""
-        for row in self._evolve(limit=1):
+        limit = 1 if self.ast.limit is None else min(1, self.ast.limit)
+        for row in self._quiet(limit=limit):
             return row
         return None
 
     def one(self) -> Any:
         """The only row; ``NoResultFoundError`` / ``MultipleResultsFoundError`` otherwise."""
-        rows = self._evolve(limit=2 if self.ast.limit is None else min(2, self.ast.limit)).all()
+        rows = self._quiet(limit=2 if self.ast.limit is None else min(2, self.ast.limit)).all()
         if not rows:
             raise NoResultFoundError(f"No row matches: {render(self.ast)}")
         if len(rows) > 1:
@@ -190,6 +288,56 @@ class QueryResult:
     def __bool__(self) -> bool:
         """True when at least one row matches (sends a one-row query)."""
         return self.first() is not None
+
+    # -- plain data and notebooks -----------------------------------------------------------
+    def _tree(self) -> tabular.Tree:
+        return tabular.projection_tree(self.ast.select or ())
+
+    def to_dicts(self, flat: bool = False) -> List[Dict[str, Any]]:
+        """Every row as a plain dict of its loaded attributes (runs the whole query).
+
+        Relations the query projected through (``select parent.name``) are nested
+        dicts (lists of them for collections); other loaded references are
+        ``{"__entity_type__", <primary key>}`` dicts. ``flat=True`` gives dotted keys
+        instead (``"parent.name"``) without the nested ``__entity_type__`` keys.
+        Values keep their Python types (``datetime``, ``float``...).
+        """
+        tree = self._tree()
+        rows = [tabular.row_dict(entity, tree) for entity in self]
+        return [tabular.flatten(row) for row in rows] if flat else rows
+
+    def to_dataframe(self) -> Any:
+        """A pandas ``DataFrame`` of :meth:`to_dicts` with dotted columns (needs pandas)."""
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            return tabular.dataframe([])  # raises the ImportError with its hint
+        return tabular.dataframe(self.to_dicts())
+
+    def _repr_html_(self) -> str:
+        """A table of the first :data:`HTML_ROWS` rows (one request; never the whole query)."""
+        limit = HTML_ROWS if self.ast.limit is None else min(HTML_ROWS, self.ast.limit)
+        head = self._quiet(limit=limit)
+        rows = list(head)
+        following = (head._last.get("next") or {}).get("offset")
+        more = following is not None and (self.ast.limit is None or self.ast.limit > len(rows))
+        columns = expand_default_projections(self.ast, self._session.schemas).select or ()
+        show_type = any(row.__entity_type__ != self.entity_type for row in rows)
+        return tabular.html_table(render(self.ast), columns, rows, more, show_type)
+
+
+def _count(what: str, count: Optional[int]) -> Optional[int]:
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
+        raise ValueError(f"{what} must be a non-negative integer or None, not {count!r}.")
+    return count
+
+
+def _sort_key(row: Any, names: Sequence[str]) -> Tuple[Any, ...]:
+    """Server values only (local edits do not reorder); nulls sort after values."""
+    value: Any = row
+    for name in names:
+        value = value._values.get(name) if value is not None else None
+    return (1,) if value is None else (0, value)
 
 
 def _split_long_in(query: ast.Query) -> Optional[List[ast.Query]]:
