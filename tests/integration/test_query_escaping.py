@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, Set
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ftrack_orm import Session
@@ -34,6 +34,12 @@ def world():
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=NAMES)
+@example(name="")
+@example(name='" or name is_not "')
+@example(name="\\")
+@example(name='\\" or id is_not none or name is "\\')
+@example(name="x\x00y")
+@example(name="%")
 def test_any_name_comes_back_exactly(world, name):
     session, shot, task_type, created = world
     task = session.create("Task", {"name": name, "parent": shot, "type": task_type})
