@@ -307,12 +307,19 @@ class QueryResult:
         return [tabular.flatten(row) for row in rows] if flat else rows
 
     def to_dataframe(self) -> Any:
-        """A pandas ``DataFrame`` of :meth:`to_dicts` with dotted columns (needs pandas)."""
+        """A pandas ``DataFrame`` of :meth:`to_dicts` with dotted columns (needs pandas).
+
+        Columns: ``__entity_type__``, the primary key, the projected paths in
+        ``select`` order, then any other loaded attribute. Nothing is sent without pandas.
+        """
         try:
             import pandas  # noqa: F401
         except ImportError:
             return tabular.dataframe([])  # raises the ImportError with its hint
-        return tabular.dataframe(self.to_dicts())
+        query = expand_default_projections(self.ast, self._session.schemas)
+        first = ["__entity_type__", *self._session.schemas[self.entity_type].primary_key,
+                 *(".".join(path.names) for path in query.select or ())]
+        return tabular.dataframe(self.to_dicts(), first)
 
     def _repr_html_(self) -> str:
         """A table of the first :data:`HTML_ROWS` rows (one request; never the whole query)."""

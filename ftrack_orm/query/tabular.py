@@ -139,8 +139,11 @@ def html_table(
     )
 
 
-def dataframe(rows: List[Dict[str, Any]]) -> Any:
-    """A pandas DataFrame of flattened rows (``ImportError`` with a hint without pandas)."""
+def dataframe(rows: List[Dict[str, Any]], first: Sequence[str] = ()) -> Any:
+    """A pandas DataFrame of flattened rows (``ImportError`` with a hint without pandas).
+
+    Columns named in ``first`` come first, in that order; then the others as met.
+    """
     try:
         import pandas
     except ImportError as error:
@@ -148,4 +151,8 @@ def dataframe(rows: List[Dict[str, Any]]) -> Any:
             "QueryResult.to_dataframe() needs pandas, which ftrack_orm does not install: "
             "pip install pandas (or use to_dicts())."
         ) from error
-    return pandas.DataFrame([flatten(row) for row in rows])
+    flat = [flatten(row) for row in rows]
+    columns = list(dict.fromkeys(key for row in flat for key in row))
+    ordered = [name for name in first if name in columns]
+    ordered += [name for name in columns if name not in ordered]
+    return pandas.DataFrame(flat, columns=ordered)
