@@ -92,8 +92,8 @@ class UnitOfWork:
                 if move:
                     data.update(move[0])
                     references += move[1]
-                if not data and action == "update" and entity in moved_collections:
-                    continue  # only collections changed: settled by the items' changes
+                # an update whose only change is a collection sends nothing itself (the items'
+                # changes settle it), but its metadata/custom attribute changes still go below
                 if data or action == "create":
                     add(Change(action, entity.__entity_type__, entity._primary_key(), data, entity, references), entity, *(r for r in references if r in moved_collections))
                 for change in self._mapped(entity):
