@@ -173,7 +173,15 @@ class Session:
     def _entity_hook(self) -> codec.EntityHook:
         if self._identity is not None:
             return self._identity.merge
-        return codec.PayloadMerger()
+
+        def first_entity(payload: Dict[str, Any]) -> Any:
+            # The first entity of an answer loads the schemas (the identity map needs them).
+            if self._identity is None:
+                self._load_schemas()
+            assert self._identity is not None
+            return self._identity.merge(payload)
+
+        return first_entity
 
     def _decode(
         self, status: int, content: bytes, batch: List[Mapping[str, Any]], hook: Optional[codec.EntityHook]

@@ -118,3 +118,21 @@ def test_seed_api_key_forms(served):
     assert served.requests[-1]["json"] == [
         {"action": "update", "entity_type": "Task", "entity_key": ["t1"], "entity_data": {"name": "x"}}
     ]
+
+
+def test_call_on_a_fresh_session_returns_entities(scripted_server):
+    base = ftrack_like()
+
+    def handler(request):
+        if request["json"][0]["action"] == "query":
+            return 200, [{"action": "query", "data": [{"__entity_type__": "Task", "id": "t1", "name": "a"}],
+                          "metadata": {"next": {"offset": None}}}]
+        return base(request)
+
+    scripted_server.handler = handler
+    session = Session(scripted_server.url, "u", "k", schema_cache=False)
+    result = session.call([{"action": "query", "expression": "select name from Task"}])
+    task = result[0]["data"][0]
+    assert type(task).__name__ == "Task" and task.name == "a"
+    assert [scripted_server.actions(i) for i in range(2)] == [["query"], ["query_server_information", "query_schemas"]]
+    assert session.identity_map.get("Task", "t1") is task
