@@ -705,9 +705,17 @@ class Bench:
                         break
         official = getattr(ftrack_api, "__version__", "?") if ftrack_api is not None else \
             f"not installed ({OFFICIAL_IMPORT_ERROR})"
+        revision = "?"
+        with contextlib.suppress(Exception):
+            revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                      text=True, check=True).stdout.strip()
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "ftrack_orm"],
+                                   cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+            if dirty:
+                revision += " + uncommitted changes in ftrack_orm/"
         return (f"{os.cpu_count()} CPUs (nproc), {cpu}; Python {platform.python_version()} "
                 f"({platform.python_implementation()}) on {platform.system()} {platform.release()}; "
-                f"ftrack_orm {ftrack_orm.__version__}, ftrack-python-api {official}")
+                f"ftrack_orm {ftrack_orm.__version__} (git {revision}), ftrack-python-api {official}")
 
     def report(self) -> str:
         lines = [
