@@ -87,6 +87,7 @@ class IdentityMap:
         self._entities: Dict[str, Dict[Any, Entity]] = {}
         self._info: Dict[str, Tuple[type, Dict[Any, Entity], Optional[str], Tuple[str, ...], Tuple[str, ...]]] = {}
         self._query_classes: Dict[Tuple[type, str], type] = {}
+        self._default_cache: Dict[type, Tuple[Tuple[str, Any, str], ...]] = {}
         self._tls = _ThreadState()
         self._lock = threading.RLock()
 
@@ -262,12 +263,10 @@ class IdentityMap:
         state = EntityState(new=True)
         _set_state(entity, state)
         _set_group(entity, None)
-        for attribute in cls._schema.attributes.values():
-            if attribute.has_default and not attribute.is_relation:
-                default = attribute.default
-                value = self.id_factory() if default == "{uid}" else copy.deepcopy(default)
-                state.local[attribute.name] = value
-                state.originals[attribute.name] = NOT_LOADED
+        local, originals = state.local, state.originals
+        for name, default, kind in self._defaults(cls):
+            local[name] = self.id_factory() if kind == "uid" else copy.deepcopy(default) if kind == "copy" else default
+            originals[name] = NOT_LOADED
         try:
             for name, value in (data or {}).items():
                 if name != "__entity_type__":
@@ -287,6 +286,20 @@ class IdentityMap:
             raise
         self.changes.sync(entity)
         return entity
+
+    def _defaults(self, cls: type) -> Tuple[Tuple[str, Any, str], ...]:
+        """``(name, default, how)`` of every scalar default of ``cls``, computed once per class;
+        ``how`` is ``uid`` (a new id), ``copy`` (a mutable literal) or ``value``."""
+        found = self._default_cache.get(cls)
+        if found is None:
+            items = []
+            for attribute in cls._schema.attributes.values():
+                if attribute.has_default and not attribute.is_relation:
+                    default = attribute.default
+                    how = "uid" if default == "{uid}" else "copy" if isinstance(default, (list, dict)) else "value"
+                    items.append((attribute.name, default, how))
+            found = self._default_cache[cls] = tuple(items)
+        return found
 
     def mark_deleted(self, entity: Entity) -> None:
         """Record a pending deletion. A new entity is simply dropped (nothing to send)."""

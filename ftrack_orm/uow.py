@@ -70,14 +70,20 @@ class UnitOfWork:
     def gather(self) -> Tuple[List[Change], Dict[int, List[Entity]]]:
         """Change records of every pending entity, and the entities each record settles."""
         tracker = self._map.changes
-        new_entities = tracker.new
-        dirty_entities = tracker.dirty
+        new_entities, dirty_entities = tracker.new, tracker.dirty
         new_by_key = {}
         for entity in new_entities:
             key = entity._primary_key()
             if len(key) == 1:
                 new_by_key[key[0]] = entity
-        moves, moved_collections = self._collection_moves(new_entities + dirty_entities)
+        # One pass over each entity's local changes; collections are decided afterwards,
+        # since appending to a collection changes its items' data.
+        scanned = []
+        collections: List[Tuple[Entity, str, List[Entity]]] = []
+        for action, entities in (("create", new_entities), ("update", dirty_entities)):
+            for entity in entities:
+                scanned.append((action, entity) + _scan(entity, new_by_key, collections))
+        moves, sent_as_lists = self._collection_moves(collections)
         changes: List[Change] = []
         owners: Dict[int, List[Entity]] = {}
 
@@ -85,62 +91,59 @@ class UnitOfWork:
             changes.append(change)
             owners[id(change)] = list(settled)
 
-        for action, entities in (("create", new_entities), ("update", dirty_entities)):
-            for entity in entities:
-                data, references = _data(entity, new_by_key, moved_collections.get(entity, ()))
-                move = moves.pop(entity, None)
-                if move:
-                    data.update(move[0])
-                    references += move[1]
-                # an update whose only change is a collection sends nothing itself (the items'
-                # changes settle it), but its metadata/custom attribute changes still go below
-                if data or action == "create":
-                    add(Change(action, entity.__entity_type__, entity._primary_key(), data, entity, references), entity, *(r for r in references if r in moved_collections))
+        moved_owners = {id(owner) for owner, _, _ in collections}
+        for action, entity, data, references, has_mapped in scanned:
+            for name, value in sent_as_lists.pop(entity, ()):
+                data[name] = value
+                references += tuple(item for item in value if isinstance(item, Entity))
+            move = moves.pop(entity, None)
+            if move:
+                data.update(move[0])
+                references += move[1]
+            # an update whose only change is a moved collection sends nothing itself (the
+            # items' changes settle it), but its mapped-collection changes still go below
+            if data or action == "create":
+                settles = [entity] + [r for r in references if id(r) in moved_owners]
+                add(Change(action, entity.__entity_type__, entity._primary_key(), data, entity, references), *settles)
+            if has_mapped:
                 for change in self._mapped(entity):
                     add(change, entity)
         for item, (data, references) in moves.items():  # clean items moved between collections
             add(Change("update", item.__entity_type__, item._primary_key(), data, item, references), item, *references)
         settled = {id(e) for entities in owners.values() for e in entities}
         # e.g. a collection only re-ordered: nothing to send, clean after the commit
-        self._unsent = [entity for entity in moved_collections if id(entity) not in settled]
-        deleted = tracker.deleted
-        for entity, depends in _deletion_order(deleted).items():
+        self._unsent = list({id(o): o for o, _, _ in collections if id(o) not in settled}.values())
+        for entity, depends in _deletion_order(tracker.deleted).items():
             add(Change("delete", entity.__entity_type__, entity._primary_key(), {}, entity, tuple(depends)), entity)
         return changes, owners
 
     def _collection_moves(
-        self, entities: Sequence[Entity]
-    ) -> Tuple[Dict[Entity, Tuple[Dict[str, Any], Tuple[Entity, ...]]], Dict[Entity, Tuple[str, ...]]]:
+        self, collections: Sequence[Tuple[Entity, str, List[Entity]]]
+    ) -> Tuple[Dict[Entity, Tuple[Dict[str, Any], Tuple[Entity, ...]]], Dict[Entity, List[Tuple[str, List[Entity]]]]]:
         """Items appended to / removed from one-to-many collections, as item key changes.
 
         ``shot.children.append(task)`` is sent as ``task.parent_id = shot.id`` (what the
         server stores); a removed item gets ``None`` unless another collection took it.
-        Collections the schemas cannot map to an item key are sent as they are.
+        Collections the schemas cannot map to an item key are sent as lists (returned
+        per owner).
         """
         moves: Dict[Entity, Tuple[Dict[str, Any], Tuple[Entity, ...]]] = {}
-        handled: Dict[Entity, Tuple[str, ...]] = {}
+        as_lists: Dict[Entity, List[Tuple[str, List[Entity]]]] = {}
         self._moved = {}
-        for entity in entities:
-            state = entity._state
-            attributes = type(entity)._attributes
-            for name, value in (state.local.items() if state is not None else ()):
-                if attributes[name].schema.kind != "collection":
-                    continue
-                relation = self._relations().get(entity.__entity_type__, name)
-                if relation is None or relation.kind != "collection" or relation.where or relation.hidden:
-                    continue
-                key = entity._primary_key()
-                if len(key) != 1:
-                    continue
-                added, removed = collection_diff(entity._values.get(name) or [], value)
-                for item in removed:
-                    moves.setdefault(item, ({relation.fk: None}, ()))
-                    self._moved[item] = (relation.fk, name)
-                for item in added:
-                    moves[item] = ({relation.fk: key[0]}, (entity,))
-                    self._moved[item] = (relation.fk, name)
-                handled[entity] = handled.get(entity, ()) + (name,)
-        return moves, handled
+        for entity, name, value in collections:
+            relation = self._relations().get(entity.__entity_type__, name)
+            key = entity._primary_key()
+            if relation is None or relation.kind != "collection" or relation.where or relation.hidden or len(key) != 1:
+                as_lists.setdefault(entity, []).append((name, value))
+                continue
+            added, removed = collection_diff(entity._values.get(name) or [], value)
+            for item in removed:
+                moves.setdefault(item, ({relation.fk: None}, ()))
+                self._moved[item] = (relation.fk, name)
+            for item in added:
+                moves[item] = ({relation.fk: key[0]}, (entity,))
+                self._moved[item] = (relation.fk, name)
+        return moves, as_lists
 
     def _relations(self) -> Relations:
         if self._relation_table is None:
@@ -227,29 +230,34 @@ class UnitOfWork:
         session._decode(response.status_code, response.content, batch, identity_map.merge)
 
 
-def _data(
-    entity: Entity, new_by_key: Mapping[Any, Entity], skip: Sequence[str] = ()
-) -> Tuple[Dict[str, Any], Tuple[Entity, ...]]:
-    """Changed attribute values of ``entity`` (not mapped collections, not ``skip``) and
-    what they reference."""
+def _scan(
+    entity: Entity, new_by_key: Mapping[Any, Entity], collections: List[Tuple[Entity, str, List[Entity]]]
+) -> Tuple[Dict[str, Any], Tuple[Entity, ...], bool]:
+    """Split ``entity``'s local changes: plain values to send (and the entities they
+    reference), collections (appended to ``collections``), and whether any mapped
+    collection changed."""
     state = entity._state
     data: Dict[str, Any] = {}
     references: List[Entity] = []
+    has_mapped = False
     if state is None:
-        return data, ()
+        return data, (), False
     attributes = type(entity)._attributes
     for name, value in state.local.items():
-        schema = attributes[name].schema
-        if schema.kind == "mapped_collection" or name in skip:
+        kind = value.__class__
+        if kind is dict:  # a mapped collection's key changes (json attributes are never dicts here)
+            if attributes[name].schema.kind == "mapped_collection":
+                has_mapped = True
+                continue
+        elif kind is list and attributes[name].schema.kind == "collection":
+            collections.append((entity, name, value))
             continue
         data[name] = value
         if isinstance(value, Entity):
             references.append(value)
-        elif type(value) is list:
-            references.extend(item for item in value if isinstance(item, Entity))
-        elif schema.foreign_key and value in new_by_key:
+        elif kind is str and value in new_by_key and attributes[name].schema.foreign_key:
             references.append(new_by_key[value])
-    return data, tuple(references)
+    return data, tuple(references), has_mapped
 
 
 def _forget_old_owner(item: Entity, foreign_key: str, collection: str) -> None:

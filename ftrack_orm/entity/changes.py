@@ -123,6 +123,8 @@ def mapped_changes(entity: Entity) -> List[MappedChange]:
     result = []
     cls = type(entity)
     for name, pending in state.local.items():
+        if type(pending) is not dict:  # fast path: mapped-collection changes are dicts
+            continue
         attribute = cls._attributes.get(name)
         if attribute is None or attribute.schema.kind != "mapped_collection":
             continue
