@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import attrs
 
 from .errors import FtrackOrmError
+from . import operations as ops
 from .operations import CreateOperation, DeleteOperation, Operation, UpdateOperation
 
 _PHASE = {"create": 0, "update": 1, "delete": 2}
@@ -46,9 +47,18 @@ class Change:
     label: str = attrs.field(default="", eq=False)
 
     def to_operation(self) -> Operation:
+        """The immutable operation object of this change."""
         if self.action == "delete":
             return DeleteOperation(self.entity_type, self.key)
         return _BUILD[self.action](self.entity_type, self.key, dict(self.data))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The wire form of this change's operation (same as ``to_operation().to_dict()``)."""
+        if self.action == "create":
+            return ops.create(self.entity_type, self.data)
+        if self.action == "update":
+            return ops.update(self.entity_type, self.key, self.data)
+        return ops.delete(self.entity_type, self.key)
 
 
 @attrs.frozen
@@ -56,18 +66,22 @@ class CommitPlan:
     """The operations of one commit, in the order they will be sent."""
 
     changes: Tuple[Change, ...]
-    operations: Tuple[Operation, ...]
+
+    @property
+    def operations(self) -> Tuple[Operation, ...]:
+        """The immutable operation objects, in sending order."""
+        return tuple(change.to_operation() for change in self.changes)
 
     @property
     def counts(self) -> Dict[str, int]:
         """Operations per action: ``{"create": n, "update": n, "delete": n}``."""
         counts = {"create": 0, "update": 0, "delete": 0}
-        for operation in self.operations:
-            counts[operation.action] += 1
+        for change in self.changes:
+            counts[change.action] += 1
         return counts
 
     def __len__(self) -> int:
-        return len(self.operations)
+        return len(self.changes)
 
 
 def plan_commit(changes: Sequence[Change]) -> CommitPlan:
@@ -106,8 +120,7 @@ def plan_commit(changes: Sequence[Change]) -> CommitPlan:
                 heapq.heappush(ready, (_PHASE[changes[follower].action], follower))
     if len(order) != len(changes):
         raise ReferenceCycleError(_describe_cycle(changes, after, waiting))
-    ordered = tuple(changes[i] for i in order)
-    return CommitPlan(ordered, tuple(change.to_operation() for change in ordered))
+    return CommitPlan(tuple(changes[i] for i in order))
 
 
 def _describe(change: Change) -> str:

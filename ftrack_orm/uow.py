@@ -185,7 +185,7 @@ class UnitOfWork:
                 self._map.mark_committed(entity)
             return CommitResult()
         plan = plan_commit(changes)
-        operations = [operation.to_dict() for operation in plan.operations]
+        operations = [change.to_dict() for change in plan.changes]
         size = len(operations) if not chunk_size else max(1, int(chunk_size))
         bounds = [(start, min(start + size, len(operations))) for start in range(0, len(operations), size)]
         last_chunk: Dict[int, Tuple[int, Entity]] = {}
