@@ -325,9 +325,10 @@ class IdentityMap:
         """Forget ``entity`` (e.g. deleted on the server); it becomes detached."""
         self.detach(entity, "removed from the session")
 
-    def mark_committed(self, entity: Entity) -> None:
+    def mark_committed(self, entity: Entity, answered: Iterable[str] = ()) -> None:
         """After the server confirmed: local values become server values, the entity is
-        clean (deleted ones are detached). Merge the server's answer afterwards."""
+        clean (deleted ones are detached). ``answered``: attributes the server's answer
+        already merged, which keep the server's value."""
         state = entity._state
         if state is None or state.detached:
             return
@@ -338,7 +339,7 @@ class IdentityMap:
         values = entity._values
         attributes = type(entity)._attributes
         for name, value in state.local.items():
-            if attributes[name].schema.kind != "mapped_collection":
+            if name not in answered and attributes[name].schema.kind != "mapped_collection":
                 values[name] = value
         _set_state(entity, None)
         self.changes.discard(entity)

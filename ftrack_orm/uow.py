@@ -211,10 +211,22 @@ class UnitOfWork:
     def _send(self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity]) -> None:
         session, identity_map = self._session, self._map
         response = session._post(batch)
-        # First a plain parse (no hooks, fast): nothing local changes unless the answer is a
-        # valid success. Only then are entities marked clean and the answers merged.
+        # One parse, merging the answers: merges only refresh server values, so nothing
+        # the user changed moves unless the answer is a valid success. Then entities are
+        # marked clean; attributes the answer carried keep the server's value.
+        merge = identity_map.merge
+        answered: Dict[int, Any] = {}
+        moved = [(c.entity, self._moved[c.entity]) for c in changes if c.entity in self._moved]
+        old_keys = [item._values.get(fk) for item, (fk, _) in moved]  # before the answer refreshes them
+
+        def hook(payload: Dict[str, Any]) -> Any:
+            keys = payload.keys() - _TYPE_KEY
+            entity = merge(payload)
+            answered[id(entity)] = keys
+            return entity
+
         try:
-            session._decode(response.status_code, response.content, batch, None)
+            session._decode(response.status_code, response.content, batch, hook)
         except MalformedResponseError as error:
             if 200 <= response.status_code < 300:
                 error.content += " The commit may have been applied on the server; check before committing again."
@@ -223,11 +235,12 @@ class UnitOfWork:
             _name_entity(error, changes)
             raise
         for entity in finished:
-            identity_map.mark_committed(entity)
-        for change in changes:
-            if change.entity in self._moved:
-                _forget_old_owner(change.entity, *self._moved[change.entity])
-        session._decode(response.status_code, response.content, batch, identity_map.merge)
+            identity_map.mark_committed(entity, answered.get(id(entity), ()))
+        for (item, (fk, collection)), old_key in zip(moved, old_keys):
+            _forget_old_owner(item, fk, collection, old_key)
+
+
+_TYPE_KEY = frozenset(("__entity_type__",))
 
 
 def _scan(
@@ -260,14 +273,14 @@ def _scan(
     return data, tuple(references), has_mapped
 
 
-def _forget_old_owner(item: Entity, foreign_key: str, collection: str) -> None:
+def _forget_old_owner(item: Entity, foreign_key: str, collection: str, old_key: Any) -> None:
     """After a move landed: drop the item from its old owner's loaded collection and
     forget its loaded reference (it is re-read from the new foreign key on use)."""
     reference = foreign_key[:-3] if foreign_key.endswith("_id") else None
     old_owner = item._values.pop(reference, None) if reference else None
     attribute = type(item)._attributes.get(reference or "")
-    if old_owner is None and attribute is not None and item._values.get(foreign_key) is not None:
-        old_owner = item._map.get(attribute.schema.target, item._values[foreign_key])
+    if old_owner is None and attribute is not None and old_key is not None:
+        old_owner = item._map.get(attribute.schema.target, old_key)
     if isinstance(old_owner, Entity):
         items = old_owner._values.get(collection)
         state = old_owner._state

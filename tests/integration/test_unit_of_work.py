@@ -336,3 +336,21 @@ def test_reordering_a_collection_sends_nothing_and_settles(session, sandbox):
     sandbox.reset_counters()
     assert session.commit().operations == 0
     assert sandbox.request_count == 0 and not shot.is_dirty
+
+
+def test_collection_move_updates_old_owner_found_by_foreign_key(session, sandbox):
+    first = session.query("select name, children from Shot where name is sh040").one()
+    second = session.query("select name, children from Shot where name is sh050").one()
+    task = session.query("select name, parent_id from Task where parent.name is sh050").first()
+    assert "parent" not in task._values  # only the foreign key is loaded
+    first.children.append(task)
+    session.commit()
+    assert task not in second.children and task in first.children
+    assert task.parent_id == first.id
+
+
+def test_server_answer_wins_for_attributes_it_carries(session, sandbox):
+    shot, task_type = shot_and_type(session)
+    task = session.create("Task", {"name": "answer", "parent": shot, "type": task_type})
+    session.commit()
+    assert task.sort == 0 and task.context_type == "task"  # filled by the server, not sent as such
