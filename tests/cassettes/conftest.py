@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import re
+import urllib.parse
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
@@ -74,7 +75,7 @@ def scrub_request(request: Any) -> Any:
         if lowered in _KEPT_REQUEST_HEADERS:
             headers[name] = SCRUBBED if lowered in _CREDENTIAL_HEADERS else value
     request.headers = headers
-    request.uri = REPLAY_URL + (request.parsed_uri.path or "/")
+    request.uri = REPLAY_URL + (urllib.parse.urlsplit(request.uri).path or "/")  # works on every vcrpy
     if request.body:
         body = request.body.decode("utf-8") if isinstance(request.body, bytes) else request.body
         request.body = _scrub_text(body).encode("utf-8")
