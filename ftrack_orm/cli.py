@@ -15,6 +15,7 @@ import sys
 from typing import Any, Dict, Iterator, List, Optional, Sequence, TextIO
 
 from .errors import FtrackOrmError
+from .query import expand_default_projections
 from .session import Session
 
 
@@ -38,25 +39,6 @@ def _session(args: argparse.Namespace) -> Iterator[Session]:
     else:
         with Session(args.server, args.user, args.key) as session:
             yield session
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "_ftrack_reference"):
-        label = getattr(value, "_values", {}).get("name")
-        return label if isinstance(label, str) else value._ftrack_reference().get("id", repr(value))
-    if isinstance(value, (_dt.datetime, _dt.date)):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != "__entity_type__"}
-    return value
-
-
-def row_dict(row: Any) -> Dict[str, Any]:
-    """A query row as a flat dict of loaded values (references shown by name or id)."""
-    data = row.to_dict() if hasattr(row, "to_dict") else dict(row)
-    return {key: _plain(value) for key, value in data.items() if key != "__entity_type__"}
 
 
 def print_table(rows: Sequence[Dict[str, Any]], out: TextIO, width: int = 40) -> None:
@@ -107,13 +89,21 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     with _session(args) as session:
         result = session.query(args.expression)
-        rows = [row_dict(row) for row in (result.limit(args.limit) if args.limit else result)]
+        if args.limit:
+            result = result.limit(args.limit)
+        projected = expand_default_projections(result.ast, session.schemas).select or ()
+        columns = [".".join(path.names) for path in projected]
+        rows = [{column: row.get(column) for column in columns} for row in result.to_dicts(flat=True)]
         if args.json:
-            json.dump(rows, out, indent=2, default=str)
+            json.dump(rows, out, indent=2, default=_json_value)
             print(file=out)
         else:
             print_table(rows, out)
     return 0
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (_dt.datetime, _dt.date)) else str(value)
 
 
 def cmd_stubs(args: argparse.Namespace, out: TextIO) -> int:
@@ -169,3 +159,6 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (| head): not an error
+        sys.stderr.close()
+        return 0
