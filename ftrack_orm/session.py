@@ -348,6 +348,10 @@ class Session:
     def update(self, entity_type: str, keys: Key, data: Mapping[str, Any]) -> Entity:
         """Record an update of the entity with primary key ``keys``; sent by :meth:`commit`."""
         entity = self._entity(entity_type, keys)
+        for name, value in data.items():  # check everything first: all of data is recorded, or none
+            attribute = type(entity)._attribute(name)
+            attribute.check_settable(entity)
+            attribute.kind.convert(value, attribute, entity)
         for name, value in data.items():
             entity[name] = value
         return entity

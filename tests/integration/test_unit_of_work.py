@@ -354,3 +354,13 @@ def test_server_answer_wins_for_attributes_it_carries(session, sandbox):
     task = session.create("Task", {"name": "answer", "parent": shot, "type": task_type})
     session.commit()
     assert task.sort == 0 and task.context_type == "task"  # filled by the server, not sent as such
+
+
+def test_update_with_one_bad_value_records_nothing(session, sandbox):
+    task = session.query("select name, bid, description from Task").first()
+    with pytest.raises(TypeError, match="Task.bid"):
+        session.update("Task", task.id, {"description": "first", "bid": "not a number"})
+    assert not task.is_dirty and task.description != "first"
+    with pytest.raises(AttributeError, match="Did you mean 'name'"):
+        session.update("Task", task.id, {"description": "first", "nmae": "x"})
+    assert not task.is_dirty
