@@ -29,8 +29,6 @@ class SessionLoader:
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        #: Number of load calls made (each is one HTTP request); for tests and benchmarks.
-        self.calls = 0
 
     def load(self, entity_type: str, entities: Sequence[Entity], attributes: Sequence[str]) -> None:
         self.load_many([(entity_type, entities, attributes)])
@@ -47,7 +45,6 @@ class SessionLoader:
         if not batch:
             return
         group = ResultGroup(self._session.identity_map)
-        self.calls += 1
         self._session._call(batch, group.merge)
 
 

@@ -55,6 +55,19 @@ class CommitResult:
         return self.operations > 0
 
 
+@attrs.frozen
+class Pending:
+    """What one gathering found: the change records, the entities each record settles
+    (by ``id`` of the record), the items moved between collections (item ->
+    (foreign key, collection)), and entities clean once the commit lands although
+    nothing is sent for them (a collection only re-ordered)."""
+
+    changes: Tuple[Change, ...]
+    owners: Mapping[int, List[Entity]]
+    moved: Mapping[Entity, Tuple[str, str]]
+    unsent: Tuple[Entity, ...]
+
+
 class UnitOfWork:
     """Plans and sends the pending changes of one session's identity map."""
 
@@ -62,13 +75,10 @@ class UnitOfWork:
         self._session = session
         self._map = identity_map
         self._relation_table: Optional[Relations] = None
-        # item -> (foreign key, collection name) of the last gather's collection moves
-        self._moved: Dict[Entity, Tuple[str, str]] = {}
-        self._unsent: List[Entity] = []
 
     # -- gathering ------------------------------------------------------------------
-    def gather(self) -> Tuple[List[Change], Dict[int, List[Entity]]]:
-        """Change records of every pending entity, and the entities each record settles."""
+    def gather(self) -> Pending:
+        """Change records of every pending entity (see :class:`Pending`)."""
         tracker = self._map.changes
         new_entities, dirty_entities = tracker.new, tracker.dirty
         new_by_key = {}
@@ -83,7 +93,7 @@ class UnitOfWork:
         for action, entities in (("create", new_entities), ("update", dirty_entities)):
             for entity in entities:
                 scanned.append((action, entity) + _scan(entity, new_by_key, collections))
-        moves, sent_as_lists = self._collection_moves(collections)
+        moves, moved, sent_as_lists = self._collection_moves(collections)
         changes: List[Change] = []
         owners: Dict[int, List[Entity]] = {}
 
@@ -112,24 +122,28 @@ class UnitOfWork:
             add(Change("update", item.__entity_type__, item._primary_key(), data, item, references), item, *references)
         settled = {id(e) for entities in owners.values() for e in entities}
         # e.g. a collection only re-ordered: nothing to send, clean after the commit
-        self._unsent = list({id(o): o for o, _, _ in collections if id(o) not in settled}.values())
+        unsent = tuple({id(o): o for o, _, _ in collections if id(o) not in settled}.values())
         for entity, depends in _deletion_order(tracker.deleted).items():
             add(Change("delete", entity.__entity_type__, entity._primary_key(), {}, entity, tuple(depends)), entity)
-        return changes, owners
+        return Pending(tuple(changes), owners, moved, unsent)
 
     def _collection_moves(
         self, collections: Sequence[Tuple[Entity, str, List[Entity]]]
-    ) -> Tuple[Dict[Entity, Tuple[Dict[str, Any], Tuple[Entity, ...]]], Dict[Entity, List[Tuple[str, List[Entity]]]]]:
+    ) -> Tuple[
+        Dict[Entity, Tuple[Dict[str, Any], Tuple[Entity, ...]]],
+        Dict[Entity, Tuple[str, str]],
+        Dict[Entity, List[Tuple[str, List[Entity]]]],
+    ]:
         """Items appended to / removed from one-to-many collections, as item key changes.
 
         ``shot.children.append(task)`` is sent as ``task.parent_id = shot.id`` (what the
         server stores); a removed item gets ``None`` unless another collection took it.
-        Collections the schemas cannot map to an item key are sent as lists (returned
-        per owner).
+        Returns the item changes, each moved item's (foreign key, collection), and the
+        collections the schemas cannot map to an item key (sent as lists), per owner.
         """
         moves: Dict[Entity, Tuple[Dict[str, Any], Tuple[Entity, ...]]] = {}
         as_lists: Dict[Entity, List[Tuple[str, List[Entity]]]] = {}
-        self._moved = {}
+        moved: Dict[Entity, Tuple[str, str]] = {}
         for entity, name, value in collections:
             relation = self._relations().get(entity.__entity_type__, name)
             key = entity._primary_key()
@@ -139,11 +153,11 @@ class UnitOfWork:
             added, removed = collection_diff(entity._values.get(name) or [], value)
             for item in removed:
                 moves.setdefault(item, ({relation.fk: None}, ()))
-                self._moved[item] = (relation.fk, name)
+                moved[item] = (relation.fk, name)
             for item in added:
                 moves[item] = ({relation.fk: key[0]}, (entity,))
-                self._moved[item] = (relation.fk, name)
-        return moves, as_lists
+                moved[item] = (relation.fk, name)
+        return moves, moved, as_lists
 
     def _relations(self) -> Relations:
         if self._relation_table is None:
@@ -168,7 +182,7 @@ class UnitOfWork:
 
     def plan(self) -> CommitPlan:
         """The operations the next commit would send, in order (nothing is sent)."""
-        return plan_commit(self.gather()[0])
+        return plan_commit(self.gather().changes)
 
     # -- committing -----------------------------------------------------------------
     def commit(self, chunk_size: Optional[int] = None) -> CommitResult:
@@ -179,23 +193,23 @@ class UnitOfWork:
         :class:`PartialCommitError` says how many calls landed; what they carried is
         clean, the rest stays pending.
         """
-        changes, owners = self.gather()
-        if not changes:
-            for entity in self._unsent:
+        pending = self.gather()
+        if not pending.changes:
+            for entity in pending.unsent:
                 self._map.mark_committed(entity)
             return CommitResult()
-        plan = plan_commit(changes)
+        plan = plan_commit(pending.changes)
         operations = [change.to_dict() for change in plan.changes]
         size = len(operations) if not chunk_size else max(1, int(chunk_size))
         bounds = [(start, min(start + size, len(operations))) for start in range(0, len(operations), size)]
         last_chunk: Dict[int, Tuple[int, Entity]] = {}
         for index, change in enumerate(plan.changes):
-            for owner in owners[id(change)]:
+            for owner in pending.owners[id(change)]:
                 last_chunk[id(owner)] = (index // size, owner)
         for number, (start, stop) in enumerate(bounds):
             try:
                 self._send(operations[start:stop], plan.changes[start:stop],
-                           [e for chunk, e in last_chunk.values() if chunk == number])
+                           [e for chunk, e in last_chunk.values() if chunk == number], pending.moved)
             except ServerError as error:
                 if number == 0:
                     raise
@@ -204,11 +218,14 @@ class UnitOfWork:
                     f"The changes of the failed and later calls are still pending.",
                     landed=number, total=len(bounds), error=error,
                 ) from error
-        for entity in self._unsent:
+        for entity in pending.unsent:
             self._map.mark_committed(entity)
         return CommitResult(plan.counts, len(bounds))
 
-    def _send(self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity]) -> None:
+    def _send(
+        self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity],
+        moved_items: Mapping[Entity, Tuple[str, str]],
+    ) -> None:
         session, identity_map = self._session, self._map
         response = session._post(batch)
         # One parse, merging the answers: merges only refresh server values, so nothing
@@ -216,7 +233,7 @@ class UnitOfWork:
         # marked clean; attributes the answer carried keep the server's value.
         merge = identity_map.merge
         answered: Dict[int, Any] = {}
-        moved = [(c.entity, self._moved[c.entity]) for c in changes if c.entity in self._moved]
+        moved = [(c.entity, moved_items[c.entity]) for c in changes if c.entity in moved_items]
         old_keys = [item._values.get(fk) for item, (fk, _) in moved]  # before the answer refreshes them
 
         def hook(payload: Dict[str, Any]) -> Any:
