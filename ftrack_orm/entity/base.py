@@ -81,14 +81,18 @@ class Entity(metaclass=EntityMeta):
                 f"{cls.__entity_type__} has no attribute {name!r}.{suggest(name, cls._attributes)}"
             ) from None
 
+    @classmethod
+    def _unknown(cls, name: str) -> AttributeError:
+        """The error for a Python attribute name the schema does not have (did-you-mean)."""
+        candidates = [d.python_name for d in cls._attributes.values()]
+        return AttributeError(f"{cls.__entity_type__} has no attribute {name!r}.{suggest(name, candidates)}")
+
     # ------------------------------------------------------------------ access
     def __getattr__(self, name: str) -> Any:
         # Only reached for names no descriptor/slot knows: unknown attributes.
         if name.startswith("__"):
             raise AttributeError(name)
-        cls = type(self)
-        candidates = [d.python_name for d in cls._attributes.values()]
-        raise AttributeError(f"{cls.__entity_type__} has no attribute {name!r}.{suggest(name, candidates)}")
+        raise type(self)._unknown(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Descriptors (schema attributes) and slots are data descriptors on the class;
@@ -99,11 +103,7 @@ class Entity(metaclass=EntityMeta):
             if descriptor is not None:
                 break
         if descriptor is None or not hasattr(descriptor, "__set__"):
-            cls = type(self)
-            candidates = [d.python_name for d in cls._attributes.values()]
-            raise AttributeError(
-                f"{cls.__entity_type__} has no attribute {name!r}.{suggest(name, candidates)}"
-            )
+            raise type(self)._unknown(name)
         object.__setattr__(self, name, value)
 
     def __getitem__(self, name: str) -> Any:
