@@ -1,8 +1,11 @@
-"""A disk cache of server schemas, keyed by server URL and ``schema_hash``.
+"""A disk cache of server schemas, keyed by content: the server's ``schema_hash``.
 
-A restart then costs one small ``query_server_information`` call instead of the
-~200 KB schema download. A corrupt or foreign cache file is ignored (and rewritten
-after the next download); writes are atomic (temporary file + rename).
+Servers that serve the same schemas (every sandbox, a studio's staging and
+production sites) share one file, so the cache does not grow with the number of
+servers or ports. A restart then costs one small ``query_server_information``
+call instead of the ~200 KB schema download. A corrupt or foreign cache file is
+ignored (and rewritten after the next download); writes are atomic (temporary
+file + rename).
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from typing import Any, Dict, List, Optional, Union
 
 logger = logging.getLogger(__name__)
 
+_PREFIX = "schemas-"
+
 
 def default_cache_dir() -> Path:
     """``$FTRACK_ORM_CACHE_DIR``, else ``$XDG_CACHE_HOME/ftrack_orm``, else ``~/.cache/ftrack_orm``."""
@@ -27,7 +32,7 @@ def default_cache_dir() -> Path:
 
 
 class SchemaCache:
-    """Schemas of each server on disk, one JSON file per server URL."""
+    """Schemas on disk, one JSON file per ``schema_hash``."""
 
     def __init__(self, directory: Union[str, Path, None] = None) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
@@ -35,28 +40,29 @@ class SchemaCache:
     def __repr__(self) -> str:
         return f"SchemaCache({str(self.directory)!r})"
 
-    def path_for(self, server_url: str) -> Path:
-        digest = hashlib.sha256(server_url.encode("utf-8")).hexdigest()[:24]
-        return self.directory / f"schemas-{digest}.json"
+    def path_for(self, schema_hash: str) -> Path:
+        """The file holding the schemas of ``schema_hash`` (the hash is hashed again:
+        a server's string never becomes a path of its own choosing)."""
+        digest = hashlib.sha256(schema_hash.encode("utf-8")).hexdigest()[:32]
+        return self.directory / f"{_PREFIX}{digest}.json"
 
-    def has(self, server_url: str) -> bool:
-        """True when a cache file exists for this server (valid or not)."""
-        return self.path_for(server_url).is_file()
+    def is_empty(self) -> bool:
+        """True when no schemas are cached at all: a session then downloads the
+        server information and the schemas in one call instead of asking first."""
+        try:
+            return not any(path.name.startswith(_PREFIX) for path in self.directory.iterdir())
+        except OSError:
+            return True
 
-    def load(self, server_url: str, schema_hash: Optional[str]) -> Optional[List[Dict[str, Any]]]:
-        """The cached schemas when they match ``schema_hash``; otherwise ``None``."""
+    def load(self, schema_hash: Optional[str]) -> Optional[List[Dict[str, Any]]]:
+        """The cached schemas of ``schema_hash``, or ``None``."""
         if not schema_hash:
             return None
-        path = self.path_for(server_url)
+        path = self.path_for(schema_hash)
         try:
             with open(path, encoding="utf-8") as handle:
                 data = json.load(handle)
-            if (
-                isinstance(data, dict)
-                and data.get("server_url") == server_url
-                and data.get("schema_hash") == schema_hash
-                and isinstance(data.get("schemas"), list)
-            ):
+            if isinstance(data, dict) and data.get("schema_hash") == schema_hash and isinstance(data.get("schemas"), list):
                 return data["schemas"]
         except FileNotFoundError:
             return None
@@ -64,16 +70,20 @@ class SchemaCache:
             logger.debug("ignoring unreadable schema cache %s: %s", path, exc)
         return None
 
-    def store(self, server_url: str, schema_hash: Optional[str], schemas: List[Dict[str, Any]]) -> None:
-        """Write the schemas for this server; failures are logged at debug level, not raised."""
+    def store(self, schema_hash: Optional[str], schemas: List[Dict[str, Any]]) -> None:
+        """Write the schemas of ``schema_hash``; failures are logged at debug level, not raised."""
         if not schema_hash:
             return
-        path = self.path_for(server_url)
+        path = self.path_for(schema_hash)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".schemas-", dir=str(path.parent))
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"server_url": server_url, "schema_hash": schema_hash, "schemas": schemas}, handle)
-            os.replace(tmp, path)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    json.dump({"schema_hash": schema_hash, "schemas": schemas}, handle)
+                os.replace(tmp, path)
+            except BaseException:
+                os.unlink(tmp)
+                raise
         except OSError as exc:
             logger.debug("could not write schema cache %s: %s", path, exc)

@@ -232,16 +232,16 @@ class Session:
                 return
             cache = self._schema_cache
             schemas = None
-            if cache is not None and cache.has(self.server_url):
+            if cache is not None and not cache.is_empty():
                 info = self.call([ops.query_server_information()])[0]
-                schemas = cache.load(self.server_url, info.get("schema_hash"))
+                schemas = cache.load(info.get("schema_hash"))
                 if schemas is None:
                     schemas = self.call([ops.query_schemas()])[0]
-                    cache.store(self.server_url, info.get("schema_hash"), schemas)
+                    cache.store(info.get("schema_hash"), schemas)
             else:
                 info, schemas = self.call([ops.query_server_information(), ops.query_schemas()])
                 if cache is not None:
-                    cache.store(self.server_url, info.get("schema_hash"), schemas)
+                    cache.store(info.get("schema_hash"), schemas)
             self._server_information = info
             registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
             identity = IdentityMap(registry, loader=SessionLoader(self), auto_populate=self._auto_populate,

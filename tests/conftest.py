@@ -1,21 +1,31 @@
-"""Shared fixtures: the real ftrack data in ../shared, and a scripted HTTP server on loopback."""
+"""Shared fixtures: a scripted HTTP server on loopback answering with the real ftrack data."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "ftrack"
+from tests.support.data import schemas_json, server_information_json
 
 
-def shared_json(relative: str) -> Any:
-    with open(SHARED / relative, encoding="utf-8") as handle:
-        return json.load(handle)
+@pytest.fixture(scope="session", autouse=True)
+def private_schema_cache(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The suite never writes to the user's home: every session (and every subprocess)
+    caches schemas in one temporary directory."""
+    directory = tmp_path_factory.mktemp("schema-cache")
+    previous = os.environ.get("FTRACK_ORM_CACHE_DIR")
+    os.environ["FTRACK_ORM_CACHE_DIR"] = str(directory)
+    yield directory
+    if previous is None:
+        del os.environ["FTRACK_ORM_CACHE_DIR"]
+    else:
+        os.environ["FTRACK_ORM_CACHE_DIR"] = previous
+
 
 
 class ScriptedServer:
@@ -88,8 +98,8 @@ def scripted_server():
 
 def ftrack_like(schemas: Any = None, info: Any = None) -> Callable[[Dict[str, Any]], Tuple[int, Any]]:
     """A handler answering schema/info/query operations from the real shared data."""
-    schemas = schemas if schemas is not None else shared_json("schemas.json")
-    info = info if info is not None else shared_json("server_information.json")
+    schemas = schemas if schemas is not None else schemas_json()
+    info = info if info is not None else server_information_json()
 
     def handler(request: Dict[str, Any]) -> Tuple[int, Any]:
         results = []

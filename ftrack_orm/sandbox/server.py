@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 import threading
@@ -21,6 +22,12 @@ WRITE_ACTIONS = frozenset({"create", "update", "delete"})
 def _load_json(path: str) -> Any:
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def schema_hash(schema_json: Any) -> str:
+    """A content hash of schemas (the shipped real schemas keep the real server's hash)."""
+    canonical = json.dumps(schema_json, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hashlib.md5(canonical, usedforsecurity=False).hexdigest()
 
 
 class Sandbox:
@@ -48,6 +55,9 @@ class Sandbox:
         self.host, self.port = host, port
         self.schema_json: List[Dict[str, Any]] = _load_json(schemas or os.path.join(DATA, "schemas.json"))
         self.server_information: Dict[str, Any] = _load_json(os.path.join(DATA, "server_information.json"))
+        if schemas is not None and self.schema_json != _load_json(os.path.join(DATA, "schemas.json")):
+            # Other schemas, another hash: a client's schema cache must not confuse the two.
+            self.server_information["schema_hash"] = schema_hash(self.schema_json)
         self.schemas = SchemaRegistry.from_json(self.schema_json)
         self.store = Store(self.schemas, db)
         self.evaluator = Evaluator(self.store)

@@ -221,13 +221,13 @@ def packaged_schemas() -> Any:
     return _PACKAGED["server_information"], _PACKAGED["schemas"]
 
 
-def prefilled_schema_cache(directory: Path, server_url: str) -> SchemaCache:
+def prefilled_schema_cache(directory: Path) -> SchemaCache:
     """A cache holding the sandbox's schemas under its schema_hash: a session start then
     records only the small ``query_server_information`` (a real server with another hash
     makes the session download and record its schemas, as it should)."""
     info, schemas = packaged_schemas()
     cache = SchemaCache(directory)
-    cache.store(server_url, info["schema_hash"], schemas)
+    cache.store(info["schema_hash"], schemas)
     return cache
 
 
@@ -269,7 +269,7 @@ def cassette(request: Any, tmp_path: Path) -> Iterator[Callable[..., Session]]:
             else:
                 username, key = target.user, target.key
             if "schema_cache" not in options:
-                options["schema_cache"] = prefilled_schema_cache(cache_directory, target.url)
+                options["schema_cache"] = prefilled_schema_cache(cache_directory)
             session = Session(target.url, username, api_key or key, client_token=CLIENT_TOKEN,
                               transport=CassetteTransport(name), **options)
             sessions.append(session)

@@ -126,7 +126,7 @@ def test_request_bodies_match_as_json_not_as_bytes(tmp_path):
     name = "session__session_start_with_cached_schemas_asks_only_server_information.yaml"
     with RECORDER.use_cassette(name, record_mode="none"):
         session = Session(REPLAY_URL, "u", "k", client_token=CLIENT_TOKEN, transport=CassetteTransport(name),
-                          schema_cache=prefilled_schema_cache(tmp_path, REPLAY_URL))
+                          schema_cache=prefilled_schema_cache(tmp_path))
         response = session.transport.post(f"{REPLAY_URL}/api", b'[ { "action" : "query_server_information" } ]',
                                           {"Content-Type": "application/json"}, read_only=True)
         assert response.status_code == 200 and b"schema_hash" in response.content

@@ -8,7 +8,7 @@ import pytest
 
 from ftrack_orm import codec
 
-from ..conftest import shared_json, SHARED
+from tests.support.data import RESPONSES, server_information_json
 
 UTC = dt.timezone.utc
 
@@ -65,7 +65,7 @@ def test_decode_datetime_is_aware_utc(text, expected):
 
 
 def test_decode_typed_values_in_a_real_response():
-    body = (SHARED / "responses" / "query_select_name_created_at_from_task_limit_1.json").read_bytes()
+    body = (RESPONSES / "query_select_name_created_at_from_task_limit_1.json").read_bytes()
     result = codec.decode(body)
     created = result["data"][0]["created_at"]
     assert created == dt.datetime(2022, 10, 10, 10, 12, 9, tzinfo=UTC)
@@ -79,7 +79,7 @@ def test_entity_hook_sees_entities_bottom_up():
         seen.append((payload["__entity_type__"], type(payload.get("asset")).__name__))
         return ("entity", payload["__entity_type__"], payload["id"])
 
-    body = (SHARED / "responses" /
+    body = (RESPONSES /
             "query_select_version_asset.versions.version_from_assetversion_where_asset_id_is_not_none_limit_1.json").read_bytes()
     result = codec.decode(body, hook)
     assert result["data"] == [("entity", "AssetVersion", "01ac528a-c5ea-11e1-a6c6-f23c91df25eb")]
@@ -89,7 +89,7 @@ def test_entity_hook_sees_entities_bottom_up():
 
 
 def test_payload_merger_merges_occurrences_of_one_entity():
-    body = (SHARED / "responses" /
+    body = (RESPONSES /
             "query_select_version_asset.versions.version_from_assetversion_where_asset_id_is_not_none_limit_1.json").read_bytes()
     result = codec.decode(body, codec.PayloadMerger())
     version = result["data"][0]
@@ -108,10 +108,10 @@ def test_payload_merger_composite_keys():
 
 
 def test_shared_responses_all_decode_with_entities_hooked():
-    for path in (SHARED / "responses").glob("*.json"):
+    for path in RESPONSES.glob("*.json"):
         if path.name == "get_upload_metadata.json":
             continue  # the one answer without entities
         hooked: list = []
         codec.decode(path.read_bytes(), hooked.append)
         assert hooked, path.name
-    assert shared_json("server_information.json")["is_timezone_support_enabled"] is True
+    assert server_information_json()["is_timezone_support_enabled"] is True

@@ -9,7 +9,9 @@ from ftrack_orm import Session
 from ftrack_orm.schema import SchemaRegistry, UnknownEntityTypeError
 from ftrack_orm.schema_cache import SchemaCache
 
-from ..conftest import ftrack_like, shared_json
+from tests.support.data import schemas_json, server_information_json
+
+from ..conftest import ftrack_like
 
 
 @pytest.fixture
@@ -44,31 +46,50 @@ def test_restart_with_cache_costs_one_small_call(served, tmp_path):
 
 
 def test_changed_schema_hash_downloads_again(scripted_server, tmp_path):
-    info = dict(shared_json("server_information.json"))
+    info = dict(server_information_json())
     scripted_server.handler = ftrack_like(info=info)
     assert len(open_session(scripted_server, tmp_path).schemas) == 116
     info["schema_hash"] = "new-hash"
     scripted_server.requests.clear()
     assert len(open_session(scripted_server, tmp_path).schemas) == 116
     assert [scripted_server.actions(i) for i in range(2)] == [["query_server_information"], ["query_schemas"]]
-    data = json.loads(SchemaCache(tmp_path).path_for(scripted_server.url).read_text())
+    data = json.loads(SchemaCache(tmp_path).path_for("new-hash").read_text())
     assert data["schema_hash"] == "new-hash"
+    assert len(list(tmp_path.glob("schemas-*.json"))) == 2
 
 
 def test_corrupt_cache_is_ignored_and_rewritten(served, tmp_path):
-    cache = SchemaCache(tmp_path)
-    path = cache.path_for(served.url)
+    path = SchemaCache(tmp_path).path_for("23a1157b8b1730fd91c76f63dcd67a8f")
     path.write_text("{not json")
     session = open_session(served, tmp_path)
     assert len(session.schemas) == 116
     assert json.loads(path.read_text())["schema_hash"] == "23a1157b8b1730fd91c76f63dcd67a8f"
 
 
-def test_cache_is_keyed_by_server_url(served, tmp_path):
+def test_servers_with_the_same_schemas_share_one_file(tmp_path):
+    from tests.conftest import ScriptedServer
+
+    first, second = ScriptedServer(), ScriptedServer()
+    try:
+        for server in (first, second):
+            server.handler = ftrack_like()
+        assert len(open_session(first, tmp_path).schemas) == 116
+        assert len(open_session(second, tmp_path).schemas) == 116
+        assert second.actions(0) == ["query_server_information"] and len(second.requests) == 1
+        assert len(list(tmp_path.iterdir())) == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def test_cache_is_keyed_by_schema_hash(tmp_path):
     cache = SchemaCache(tmp_path)
-    cache.store("http://other", "23a1157b8b1730fd91c76f63dcd67a8f", [{"id": "X"}])
-    assert cache.load(served.url, "23a1157b8b1730fd91c76f63dcd67a8f") is None
-    assert cache.load("http://other", "23a1157b8b1730fd91c76f63dcd67a8f") == [{"id": "X"}]
+    assert cache.is_empty()
+    cache.store("hash-a", [{"id": "A"}])
+    assert not cache.is_empty()
+    assert cache.load("hash-a") == [{"id": "A"}]
+    assert cache.load("hash-b") is None and cache.load(None) is None
+    assert cache.path_for("../../etc/passwd").parent == tmp_path
 
 
 def test_cache_off_switch_writes_nothing(served, tmp_path, monkeypatch):
@@ -84,7 +105,7 @@ def test_default_cache_dir_from_environment(tmp_path, monkeypatch):
 
 
 def test_registry_subtypes_and_kinds():
-    registry = SchemaRegistry.from_json(shared_json("schemas.json"))
+    registry = SchemaRegistry.from_json(schemas_json())
     assert registry.ancestors("Shot") == ["TypedContext", "Context"]
     assert registry.is_subtype("Project", "Context") and not registry.is_subtype("Project", "TypedContext")
     assert registry.identity_type("Shot") == "Context"

@@ -10,14 +10,14 @@ import pytest
 
 from ftrack_orm.identity import IdentityMap
 from ftrack_orm.schema import SchemaRegistry
-from tests.conftest import SHARED, shared_json
+from tests.support.data import SCHEMAS, response_json
 
 UTC = _dt.timezone.utc
 
 
 @pytest.fixture(scope="session")
 def schemas() -> SchemaRegistry:
-    return SchemaRegistry.from_file(str(SHARED / "schemas.json"))
+    return SchemaRegistry.from_file(str(SCHEMAS))
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def decode(identity_map: IdentityMap, data: Any) -> Any:
 
 
 def load_response(identity_map: IdentityMap, name: str) -> Any:
-    return decode(identity_map, json.dumps(shared_json(f"responses/{name}")))
+    return decode(identity_map, json.dumps(response_json(name)))
 
 
 class CountingLoader:

@@ -1,7 +1,7 @@
 """Golden tests: real ftrack server answers decode through a Session into the right entities.
 
-The answers are in ``../shared/ftrack/responses/`` beside the clone (recorded from a
-real server). Each is fed to a Session whose transport answers from those files, so
+The answers are in ``tests/data/ftrack/responses/`` (recorded from a real server;
+see ``tests/support/data.py``). Each is fed to a Session whose transport answers from those files, so
 it goes through the same path as live traffic: codec, identity map, entity classes
 built from the real ``schemas.json``. ``auto_populate=False``: an attribute the
 server did not send is "not loaded" (``NotLoadedError``), never ``None``.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from pathlib import Path
 from typing import Any, List, Mapping
 
 import pytest
@@ -20,9 +19,8 @@ from ftrack_orm import operations as ops
 from ftrack_orm.entity import NotLoadedError
 from ftrack_orm.entity.base import Entity
 from ftrack_orm.transport import HTTPResponse
+from tests.support.data import RESPONSES, response_json, schemas_json, server_information_json
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "ftrack"
-RESPONSES = SHARED / "responses"
 UTC = datetime.timezone.utc
 
 TWICE = "query_select_version_asset.versions.version_from_assetversion_where_asset_id_is_not_none_limit_1.json"
@@ -42,9 +40,9 @@ class FileTransport:
         results = []
         for operation in batch:
             if operation["action"] == "query_server_information":
-                results.append(json.loads((SHARED / "server_information.json").read_text(encoding="utf-8")))
+                results.append(server_information_json())
             elif operation["action"] == "query_schemas":
-                results.append(json.loads((SHARED / "schemas.json").read_text(encoding="utf-8")))
+                results.append(schemas_json())
             else:
                 results.append(self.answers.pop(0))
         return HTTPResponse(200, json.dumps(results).encode("utf-8"))
@@ -63,7 +61,7 @@ def session():
 
 def answer(session: Session, name: str, operation: Mapping[str, Any]) -> Any:
     """Send ``operation``; the server answers with the real response file ``name``."""
-    session.transport.answers.append(json.loads((RESPONSES / name).read_text(encoding="utf-8")))
+    session.transport.answers.append(response_json(name))
     (result,) = session.call([operation])
     return result
 

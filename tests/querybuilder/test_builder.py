@@ -9,12 +9,12 @@ from ftrack_orm.query import parse
 from ftrack_orm.query.builder import AttributePath, and_, not_, or_
 from ftrack_orm.schema import SchemaRegistry
 
-from ..conftest import shared_json
+from tests.support.data import schemas_json
 
 
 @pytest.fixture(scope="module")
 def registry():
-    return SchemaRegistry.from_json(shared_json("schemas.json"))
+    return SchemaRegistry.from_json(schemas_json())
 
 
 @pytest.fixture

@@ -1,15 +1,12 @@
 """Sandbox tests talk real HTTP to a real sandbox on loopback, with plain ``requests``."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import requests
 
 from ftrack_orm.sandbox import Sandbox
-
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "ftrack"
 
 
 def merged(data: Any, into: Optional[Dict[str, Dict[str, Any]]] = None) -> Dict[str, Dict[str, Any]]:

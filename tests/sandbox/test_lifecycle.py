@@ -1,6 +1,7 @@
 """Seeds, file databases, the command line and the pytest fixture."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -94,19 +95,46 @@ def test_command_line_serves_and_prints_credentials():
 
 def test_pytest_fixture(tmp_path):
     (tmp_path / "test_user_code.py").write_text(textwrap.dedent('''
+        import os
         import requests
+        from ftrack_orm import Session
 
         def test_with_sandbox(ftrack_sandbox):
             answer = requests.post(ftrack_sandbox.url + "/api", json=[{"action": "query", "expression": "select name from Shot"}],
                                    headers={"ftrack-user": ftrack_sandbox.api_user, "ftrack-api-key": ftrack_sandbox.api_key}).json()
             assert len(answer[0]["data"]) == 10
             assert ftrack_sandbox.request_count == 1
+
+        def test_sessions_cache_schemas_in_a_temporary_directory(ftrack_sandbox):
+            with Session(ftrack_sandbox.url, ftrack_sandbox.api_user, ftrack_sandbox.api_key) as session:
+                assert len(session.query("Shot").all()) == 10
+            cached = os.listdir(os.environ["FTRACK_ORM_CACHE_DIR"])
+            assert len(cached) == 1 and cached[0].startswith("schemas-")
     '''))
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("FTRACK_ORM_CACHE_DIR", "XDG_CACHE_HOME")}
+    env.update(PYTHONPATH=str(ROOT), HOME=str(home))
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:ftrack_sandbox",
-         "-p", "ftrack_orm.sandbox.pytest_plugin", str(tmp_path / "test_user_code.py")],
+         "-p", "ftrack_orm.sandbox.pytest_plugin", "--basetemp", str(tmp_path / "base"),
+         str(tmp_path / "test_user_code.py")],
         capture_output=True, text=True, env=env, cwd=str(tmp_path), timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed" in result.stdout
+    assert "2 passed" in result.stdout
+    assert list(home.iterdir()) == []
+
+
+def test_schema_hash_follows_the_schemas_served(tmp_path):
+    from tests.support.data import schemas_json
+
+    shipped = Sandbox(seed="empty")
+    assert shipped.server_information["schema_hash"] == "23a1157b8b1730fd91c76f63dcd67a8f"
+    fewer = [schema for schema in schemas_json() if schema["id"] != "Timer"]
+    path = tmp_path / "schemas.json"
+    path.write_text(json.dumps(fewer))
+    other = Sandbox(seed="empty", schemas=str(path))
+    assert other.server_information["schema_hash"] not in ("", "23a1157b8b1730fd91c76f63dcd67a8f")
+    assert Sandbox(seed="empty", schemas=str(path)).server_information["schema_hash"] == \
+        other.server_information["schema_hash"]

@@ -1,14 +1,16 @@
 """Transport, authentication, permissions, error objects, strict statuses and counters."""
 from __future__ import annotations
 
-import json
+from pathlib import Path
 
 import pytest
 import requests
 
 from ftrack_orm.sandbox.errors import INVALID_CREDENTIALS
 
-from .conftest import SHARED, Client
+from tests.support.data import SANDBOX_DATA, schemas_json, server_information_json
+
+from .conftest import Client
 
 QUERY = [{"action": "query", "expression": "select name from Shot limit 1"}]
 
@@ -75,20 +77,18 @@ def test_body_that_is_not_json(shared_sandbox):
 
 def test_server_information_and_schemas(reader):
     info, schemas = reader.call([{"action": "query_server_information"}, {"action": "query_schemas"}])
-    with open(SHARED / "server_information.json", encoding="utf-8") as handle:
-        assert info == json.load(handle)
-    with open(SHARED / "schemas.json", encoding="utf-8") as handle:
-        assert schemas == json.load(handle)
+    assert info == server_information_json()
+    assert schemas == schemas_json()
     assert len(schemas) == 116
 
 
-def test_shipped_data_is_byte_identical():
-    from pathlib import Path
-
+def test_tests_read_the_data_the_sandbox_serves():
+    """One copy of the real schemas and server information: the sandbox's."""
     import ftrack_orm.sandbox.server as server
 
-    for name in ("schemas.json", "server_information.json"):
-        assert (Path(server.DATA) / name).read_bytes() == (SHARED / name).read_bytes()
+    assert Path(server.DATA).resolve() == SANDBOX_DATA
+    assert server_information_json()["schema_hash"] == "23a1157b8b1730fd91c76f63dcd67a8f"
+    assert not list(Path(__file__).resolve().parents[1].glob("data/**/schemas.json"))
 
 
 def test_upload_metadata(reader):

@@ -1,11 +1,10 @@
 """The sandbox answers the expressions of the real responses with the same shape."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from .conftest import SHARED
+from tests.support.data import RESPONSES, response_json
 
 # file name → the expression that produced it (the file name encodes it)
 EXPRESSIONS = {
@@ -32,29 +31,26 @@ def shape(value):
 
 
 def test_every_real_query_response_is_covered():
-    files = sorted(p.name for p in (SHARED / "responses").glob("query_*.json"))
+    files = sorted(p.name for p in RESPONSES.glob("query_*.json"))
     assert files == sorted(EXPRESSIONS)
 
 
 @pytest.mark.parametrize("file_name", sorted(EXPRESSIONS))
 def test_same_shape_as_the_real_server(reader, file_name):
-    with open(SHARED / "responses" / file_name, encoding="utf-8") as handle:
-        real = json.load(handle)
+    real = response_json(file_name)
     ours = reader.query(EXPRESSIONS[file_name])
     assert shape(ours) == shape(real)
     assert ours["metadata"] == real["metadata"]
 
 
 def test_create_and_update_answers_have_the_real_keys(client):
-    with open(SHARED / "responses" / "create_user.json", encoding="utf-8") as handle:
-        real_create = json.load(handle)["data"]
+    real_create = response_json("create_user.json")["data"]
     sent = {k: v for k, v in real_create.items() if k not in ("id", "resource_type", "__entity_type__")}
     created = client.call([{"action": "create", "entity_type": "User", "entity_data": {"__entity_type__": "User", **sent}}])[0]
     assert created["action"] == "create"
     assert set(real_create) <= set(created["data"])
     assert shape({k: created["data"][k] for k in real_create}) == shape(real_create)
-    with open(SHARED / "responses" / "update_user.json", encoding="utf-8") as handle:
-        real_update = json.load(handle)["data"]
+    real_update = response_json("update_user.json")["data"]
     updated = client.call([{"action": "update", "entity_type": "User", "entity_key": [created["data"]["id"]],
                             "entity_data": {"username": "renamed"}}])[0]
     assert shape(updated["data"]) == shape(real_update)
