@@ -8,14 +8,13 @@ becomes ``{"__type__": "date", ...}``, and an entity object is sent as its refer
 Decoding: typed values become aware UTC ``datetime`` and ``date`` objects, and every
 object carrying ``"__entity_type__"`` goes through ONE entity hook, bottom-up (its
 nested references are already decoded when the hook sees it). The entity layer
-plugs its identity map into that hook; without one, :class:`PayloadMerger` merges
-the occurrences of one entity within a response into one dict.
+plugs its identity map into that hook; without one, entities stay plain dicts.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 EntityHook = Callable[[Dict[str, Any]], Any]
 
@@ -102,27 +101,3 @@ def decode(body: Union[bytes, str], entity_hook: Optional[EntityHook] = None) ->
     """Parse a response body; raises ``ValueError`` if it is not JSON."""
     return json.loads(body, object_hook=make_object_hook(entity_hook))
 
-
-class PayloadMerger:
-    """An entity hook that merges every occurrence of one entity into one dict.
-
-    Used when no entity layer is plugged in. ``primary_key`` maps an entity type to
-    its primary-key attribute names (``id`` when it does not know the type).
-    """
-
-    def __init__(self, primary_key: Optional[Callable[[str], Sequence[str]]] = None) -> None:
-        self._primary_key = primary_key or (lambda entity_type: ("id",))
-        self._seen: Dict[Tuple[Any, ...], Dict[str, Any]] = {}
-
-    def __call__(self, payload: Dict[str, Any]) -> Dict[str, Any]:
-        entity_type = payload["__entity_type__"]
-        try:
-            key = (entity_type,) + tuple(payload[name] for name in self._primary_key(entity_type))
-        except (KeyError, TypeError):
-            return payload
-        existing = self._seen.get(key)
-        if existing is None:
-            self._seen[key] = payload
-            return payload
-        existing.update(payload)
-        return existing

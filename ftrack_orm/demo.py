@@ -78,7 +78,7 @@ def run_demo(out: TextIO = sys.stdout) -> int:
             planned = session.unit_of_work.plan()
             sandbox.reset_counters()  # count only what leaving the block sends
         say(f"committed {len(planned)} operations in {sandbox.request_count} request(s): "
-            + ", ".join(f"{op.action} {op.entity_type}" for op in planned.operations[:6]) + ", ...")
+            + ", ".join(f"{op.action} {op.entity_type}" for op in planned.changes[:6]) + ", ...")
         say(f"the server filled defaults: task status = {task.status.name!r}, created_at = {task.created_at:%Y-%m-%d %H:%M}")
 
         step("4. A commit that fails validation: nothing applied, nothing lost")

@@ -1,5 +1,5 @@
-"""Operations of the ftrack API: raw dict builders for ``Session.call`` and the
-immutable operation objects the unit of work plans with.
+"""Operations of the ftrack API: the wire dicts ``Session.call`` sends (the unit of
+work builds its operations with them too).
 
 >>> from ftrack_orm import operations
 >>> operations.update("Task", ["3f2c"], {"name": "Layout"})
@@ -7,9 +7,7 @@ immutable operation objects the unit of work plans with.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
-
-import attrs
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 Key = Union[str, int, Sequence[Any]]
 
@@ -67,50 +65,3 @@ def is_read_only(batch: Iterable[Mapping[str, Any]]) -> bool:
     """True when every operation of ``batch`` only reads."""
     return all(op.get("action") in READ_ONLY_ACTIONS for op in batch)
 
-
-def _freeze(data: Mapping[str, Any]) -> Tuple[Tuple[str, Any], ...]:
-    return tuple(data.items())
-
-
-@attrs.frozen
-class CreateOperation:
-    """Create ``entity_type`` with ``data`` (which includes the primary key)."""
-
-    entity_type: str
-    key: Tuple[Any, ...]
-    data: Tuple[Tuple[str, Any], ...] = attrs.field(converter=_freeze)
-
-    action = "create"
-
-    def to_dict(self) -> Dict[str, Any]:
-        return create(self.entity_type, dict(self.data))
-
-
-@attrs.frozen
-class UpdateOperation:
-    """Set ``data`` on the entity ``entity_type`` with primary key ``key``."""
-
-    entity_type: str
-    key: Tuple[Any, ...]
-    data: Tuple[Tuple[str, Any], ...] = attrs.field(converter=_freeze)
-
-    action = "update"
-
-    def to_dict(self) -> Dict[str, Any]:
-        return update(self.entity_type, self.key, dict(self.data))
-
-
-@attrs.frozen
-class DeleteOperation:
-    """Delete the entity ``entity_type`` with primary key ``key``."""
-
-    entity_type: str
-    key: Tuple[Any, ...]
-
-    action = "delete"
-
-    def to_dict(self) -> Dict[str, Any]:
-        return delete(self.entity_type, self.key)
-
-
-Operation = Union[CreateOperation, UpdateOperation, DeleteOperation]

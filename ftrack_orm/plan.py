@@ -1,4 +1,4 @@
-"""Planning a commit: pending changes → immutable operations in dependency order.
+"""Planning a commit: pending changes → change records in dependency order.
 
 Pure logic, no I/O: the unit of work gathers :class:`Change` records from the
 entities' state, and :func:`plan_commit` orders them so that
@@ -19,10 +19,8 @@ import attrs
 
 from .errors import FtrackOrmError
 from . import operations as ops
-from .operations import CreateOperation, DeleteOperation, Operation, UpdateOperation
 
 _PHASE = {"create": 0, "update": 1, "delete": 2}
-_BUILD = {"create": CreateOperation, "update": UpdateOperation}
 
 
 class ReferenceCycleError(FtrackOrmError, ValueError):
@@ -46,14 +44,8 @@ class Change:
     references: Tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     label: str = attrs.field(default="", eq=False)
 
-    def to_operation(self) -> Operation:
-        """The immutable operation object of this change."""
-        if self.action == "delete":
-            return DeleteOperation(self.entity_type, self.key)
-        return _BUILD[self.action](self.entity_type, self.key, dict(self.data))
-
     def to_dict(self) -> Dict[str, Any]:
-        """The wire form of this change's operation (same as ``to_operation().to_dict()``)."""
+        """The wire form of this change's operation (see :mod:`ftrack_orm.operations`)."""
         if self.action == "create":
             return ops.create(self.entity_type, self.data)
         if self.action == "update":
@@ -66,11 +58,6 @@ class CommitPlan:
     """The operations of one commit, in the order they will be sent."""
 
     changes: Tuple[Change, ...]
-
-    @property
-    def operations(self) -> Tuple[Operation, ...]:
-        """The immutable operation objects, in sending order."""
-        return tuple(change.to_operation() for change in self.changes)
 
     @property
     def counts(self) -> Dict[str, int]:

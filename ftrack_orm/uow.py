@@ -338,4 +338,4 @@ def _name_entity(error: ServerError, changes: Sequence[Change]) -> None:
         change = changes[index]
         error.entity = change.entity
         if not error.operation:
-            error.operation = change.to_operation().to_dict()
+            error.operation = change.to_dict()

@@ -14,7 +14,7 @@ in descending order, like the sandbox; rows that tie keep their fetch order.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 import attrs
 
@@ -39,9 +39,6 @@ class NoResultFoundError(FtrackOrmError, LookupError):
 
 class MultipleResultsFoundError(FtrackOrmError, LookupError):
     """``one()`` found more than one row."""
-
-
-PageFetcher = Callable[[str], Tuple[List[Any], Dict[str, Any]]]
 
 
 class QueryResult:

@@ -88,25 +88,6 @@ def test_entity_hook_sees_entities_bottom_up():
     assert seen[-1] == ("AssetVersion", "tuple")
 
 
-def test_payload_merger_merges_occurrences_of_one_entity():
-    body = (RESPONSES /
-            "query_select_version_asset.versions.version_from_assetversion_where_asset_id_is_not_none_limit_1.json").read_bytes()
-    result = codec.decode(body, codec.PayloadMerger())
-    version = result["data"][0]
-    first_in_collection = version["asset"]["versions"][0]
-    assert first_in_collection is version
-    assert version["version"] == 1 and version["asset_id"] == "01cfdcaa-c5ea-11e1-adec-f23c91df25eb"
-
-
-def test_payload_merger_composite_keys():
-    merger = codec.PayloadMerger(lambda t: ("parent_id", "key"))
-    a = merger({"__entity_type__": "Metadata", "parent_id": "p", "key": "k", "value": "1"})
-    b = merger({"__entity_type__": "Metadata", "parent_id": "p", "key": "k", "parent_type": "Task"})
-    c = merger({"__entity_type__": "Metadata", "parent_id": "p", "key": "other"})
-    assert a is b and a is not c
-    assert a["value"] == "1" and a["parent_type"] == "Task"
-
-
 def test_shared_responses_all_decode_with_entities_hooked():
     for path in RESPONSES.glob("*.json"):
         if path.name == "get_upload_metadata.json":

@@ -19,7 +19,7 @@ def test_chain_created_in_reverse_order_is_sent_parents_first():
     project, sequence, shot, task = E("project"), E("sequence"), E("shot"), E("task")
     changes = [create(task, shot), create(shot, sequence), create(sequence, project), create(project)]
     plan = plan_commit(changes)
-    assert [op.key[0] for op in plan.operations] == ["project", "sequence", "shot", "task"]
+    assert [op.key[0] for op in plan.changes] == ["project", "sequence", "shot", "task"]
     assert plan.counts == {"create": 4, "update": 0, "delete": 0}
 
 
@@ -31,13 +31,13 @@ def test_phases_keep_recorded_order_without_constraints():
         create(a),
         Change("update", "Task", ("z",), {"name": "y"}, E("z")),
     ]
-    assert [op.action + op.key[0] for op in plan_commit(changes).operations] == ["createa", "updateb", "updatez", "deletec"]
+    assert [op.action + op.key[0] for op in plan_commit(changes).changes] == ["createa", "updateb", "updatez", "deletec"]
 
 
 def test_update_referencing_a_new_entity_follows_its_create():
     new, old = E("new"), E("old")
     changes = [Change("update", "Task", ("old",), {"parent": new}, old, (new,)), create(new)]
-    assert [op.action for op in plan_commit(changes).operations] == ["create", "update"]
+    assert [op.action for op in plan_commit(changes).changes] == ["create", "update"]
 
 
 def test_dependents_are_deleted_first():
@@ -47,7 +47,7 @@ def test_dependents_are_deleted_first():
         Change("delete", "Task", ("task",), entity=task, references=(shot,)),
         Change("delete", "Note", ("note",), entity=note, references=(task,)),
     ]
-    assert [op.key[0] for op in plan_commit(changes).operations] == ["note", "task", "shot"]
+    assert [op.key[0] for op in plan_commit(changes).changes] == ["note", "task", "shot"]
 
 
 def test_reference_cycle_is_reported_with_names():
@@ -68,10 +68,10 @@ def test_self_reference_is_not_a_cycle():
     assert len(plan_commit([create(a, a)])) == 1
 
 
-def test_operations_are_immutable_dicts_on_demand():
+def test_changes_render_as_wire_dicts():
     a = E("a")
-    op = plan_commit([create(a)]).operations[0]
-    assert op.to_dict() == {"action": "create", "entity_type": "Task", "entity_data": {"name": "a", "__entity_type__": "Task"}}
+    change = plan_commit([create(a)]).changes[0]
+    assert change.to_dict() == {"action": "create", "entity_type": "Task", "entity_data": {"name": "a", "__entity_type__": "Task"}}
 
 
 def test_large_plan_is_fast_enough_to_not_matter():
@@ -79,5 +79,5 @@ def test_large_plan_is_fast_enough_to_not_matter():
     parent = E("parent")
     changes = [create(e, parent) for e in entities] + [create(parent)]
     plan = plan_commit(changes)
-    assert plan.operations[0].key == ("parent",)
+    assert plan.changes[0].key == ("parent",)
     assert len(plan) == 5001
