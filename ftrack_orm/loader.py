@@ -9,26 +9,35 @@ of 1,000 tasks) is batched again when read.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Sequence, Tuple
 
 from . import operations as ops
-from .entity.loading import ResultGroup
 from .query import ast
 from .query.render import render
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .client import WireClient
     from .entity.base import Entity
-    from .session import Session
+    from .entity.loading import ResultGroup
+    from .schema import SchemaRegistry
 
 #: Keys per ``in (...)`` list in one query expression.
 KEYS_PER_QUERY = 250
 
 
 class SessionLoader:
-    """Implements :class:`~ftrack_orm.entity.loading.Loader` over a session."""
+    """Implements :class:`~ftrack_orm.entity.loading.Loader` over a wire client.
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    ``schemas`` gives the primary keys; ``result_group()`` makes the group the
+    answers of one load decode into (the identity map's).
+    """
+
+    def __init__(
+        self, client: WireClient, schemas: SchemaRegistry, result_group: Callable[[], ResultGroup]
+    ) -> None:
+        self._client = client
+        self._schemas = schemas
+        self._result_group = result_group
 
     def load(self, entity_type: str, entities: Sequence[Entity], attributes: Sequence[str]) -> None:
         self.load_many([(entity_type, entities, attributes)])
@@ -37,15 +46,15 @@ class SessionLoader:
         """Serve several ``load`` requests in ONE call (one query operation per key chunk)."""
         batch = []
         for entity_type, entities, attributes in requests:
-            keys = self._session.schemas[entity_type].primary_key
+            keys = self._schemas[entity_type].primary_key
             select = tuple(ast.Path.of(name) for name in dict.fromkeys(list(keys) + list(attributes)))
             for start in range(0, len(entities), KEYS_PER_QUERY):
                 chunk = entities[start:start + KEYS_PER_QUERY]
                 batch.append(ops.query(render(ast.Query(entity_type, select, _key_criteria(keys, chunk)))))
         if not batch:
             return
-        group = ResultGroup(self._session.identity_map)
-        self._session._call(batch, group.merge)
+        group = self._result_group()
+        self._client.call(batch, group.merge)
 
 
 def _key_criteria(keys: Sequence[str], entities: Sequence[Any]) -> ast.Criteria:

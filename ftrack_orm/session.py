@@ -1,25 +1,25 @@
 """The public :class:`Session`: configuration, wiring of the parts, and the seed API.
 
-The session itself does little: it builds the headers, hands batches to the
-transport, decodes answers through the codec, and loads schemas at first need.
+The session itself does little: it builds the :class:`~ftrack_orm.client.WireClient`
+(headers, encode → transport → decode), loads schemas at first need, and hands
+each collaborator only what it needs: the unit of work and the loader get the
+client, query results a narrow :class:`~ftrack_orm.results.ResultSource`.
 """
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import threading
-import time
-import urllib.parse
 import uuid
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import codec
 from . import operations as ops
+from .client import WireClient
 from .entity.base import Entity
 from .entity.factory import TypeRegistry
 from .entity.loading import ResultGroup
-from .errors import ConfigurationError, MalformedResponseError, ServerError, error_from_payload
+from .errors import ConfigurationError
 from .identity import IdentityMap
 from .loader import SessionLoader
 from .query import Query, check, parse
@@ -27,10 +27,8 @@ from .query.builder import type_name
 from .query.result import DEFAULT_PAGE_SIZE, MultipleResultsFoundError, QueryResult
 from .schema import SchemaRegistry
 from .schema_cache import SchemaCache
-from .transport import HTTPResponse, RequestsTransport, RetryPolicy, Timeout, Transport
+from .transport import RequestsTransport, RetryPolicy, Timeout, Transport
 from .uow import CommitResult, UnitOfWork
-
-logger = logging.getLogger(__name__)
 
 _DEFAULT = object()
 
@@ -82,22 +80,14 @@ class Session:
             )
         self.server_url = _setting(server_url, "server_url", "FTRACK_SERVER").rstrip("/")
         self.api_user = _setting(api_user, "api_user", "FTRACK_API_USER")
-        self.__api_key = _setting(api_key, "api_key", "FTRACK_API_KEY")
         self.client_token = client_token or f"ftrack-orm--{uuid.uuid4()}"
         self.strict_api = strict_api
         self.event_hub_options = dict(event_hub_options or {})
-        self._api_url = f"{self.server_url}/api"
-        self._headers = {
-            "ftrack-user": self.api_user,
-            "ftrack-api-key": self.__api_key,
-            "ftrack-clienttoken": self.client_token,
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-        }
-        if strict_api:
-            self._headers["ftrack-strict-api"] = "true"
-        self._headers.update(headers or {})
-        self._transport: Transport = transport or RequestsTransport(timeout=timeout, retry=retry, verify=verify)
+        self._client = WireClient(
+            self.server_url, self.api_user, _setting(api_key, "api_key", "FTRACK_API_KEY"),
+            transport=transport or RequestsTransport(timeout=timeout, retry=retry, verify=verify),
+            client_token=self.client_token, strict_api=strict_api, headers=headers,
+        )
         if schema_cache is _DEFAULT or schema_cache is True:
             schema_cache = SchemaCache()
         elif isinstance(schema_cache, (str, os.PathLike)):
@@ -112,7 +102,6 @@ class Session:
         self._auto_populate = auto_populate
         self._id_factory = id_factory
         self._custom_attribute_configurations = self._load_custom_attribute_configurations
-        self.closed = False
 
     # -- lifecycle -----------------------------------------------------------------
     def __repr__(self) -> str:
@@ -126,18 +115,27 @@ class Session:
 
     def close(self) -> None:
         """Close the HTTP connection pool. The session cannot be used afterwards."""
-        if not self.closed:
-            self.closed = True
-            self._transport.close()
+        self._client.close()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._client.closed
 
     @property
     def api_key(self) -> str:
         """The API key (never shown in reprs or logs)."""
-        return self.__api_key
+        return self._client.api_key
 
     @property
     def transport(self) -> Transport:
-        return self._transport
+        """The HTTP transport (see :mod:`ftrack_orm.transport`)."""
+        return self._client.transport
+
+    @property
+    def client(self) -> WireClient:
+        """The wire client: batches of operations in, decoded results out."""
+        return self._client
 
     # -- the wire --------------------------------------------------------------------
     def call(self, operations: Sequence[Mapping[str, Any]]) -> List[Any]:
@@ -147,28 +145,7 @@ class Session:
         Raises a :class:`~ftrack_orm.errors.ServerError` subclass naming the server's
         exception, and the failing operation when the server tells which.
         """
-        return self._call(list(operations), self._entity_hook())
-
-    def _call(self, batch: List[Mapping[str, Any]], hook: Optional[codec.EntityHook]) -> List[Any]:
-        if not batch:
-            return []
-        response = self._post(batch)
-        return self._decode(response.status_code, response.content, batch, hook)
-
-    def _post(self, batch: List[Mapping[str, Any]]) -> HTTPResponse:
-        """Send one batch; the raw response (network errors raise)."""
-        if self.closed:
-            raise ServerError("This session is closed.")
-        body = codec.encode(batch)
-        started = time.perf_counter()
-        response = self._transport.post(self._api_url, body, self._headers, read_only=ops.is_read_only(batch))
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "call %s: %d operation(s) %s, %d bytes sent, HTTP %d, %d bytes received, %.1f ms",
-                self._api_url, len(batch), sorted({str(op.get("action")) for op in batch}),
-                len(body), response.status_code, len(response.content), (time.perf_counter() - started) * 1000,
-            )
-        return response
+        return self._client.call(list(operations), self._entity_hook())
 
     def _entity_hook(self) -> codec.EntityHook:
         if self._identity is not None:
@@ -182,27 +159,6 @@ class Session:
             return self._identity.merge(payload)
 
         return first_entity
-
-    def _decode(
-        self, status: int, content: bytes, batch: List[Mapping[str, Any]], hook: Optional[codec.EntityHook]
-    ) -> List[Any]:
-        try:
-            payload = codec.decode(content, hook)
-        except ValueError as exc:
-            snippet = content[:200].decode("utf-8", "replace")
-            raise MalformedResponseError(
-                f"The server answered HTTP {status} with a body that is not JSON: {snippet!r}",
-                status_code=status, cause=exc,
-            ) from exc
-        if isinstance(payload, dict) and "exception" in payload:
-            raise error_from_payload(payload, status_code=status, operations=batch)
-        if not isinstance(payload, list) or len(payload) != len(batch) or not 200 <= status < 300:
-            raise MalformedResponseError(
-                f"The server answered HTTP {status} with {type(payload).__name__} "
-                f"where a list of {len(batch)} result(s) was expected.",
-                status_code=status,
-            )
-        return payload
 
     # -- schemas -------------------------------------------------------------------
     @property
@@ -244,7 +200,8 @@ class Session:
                     cache.store(info.get("schema_hash"), schemas)
             self._server_information = info
             registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
-            identity = IdentityMap(registry, loader=SessionLoader(self), auto_populate=self._auto_populate,
+            loader = SessionLoader(self._client, registry, self._result_group)
+            identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
                                    custom_attribute_configurations=self._custom_attribute_configurations)
             if self._id_factory is not None:
                 identity.id_factory = self._id_factory
@@ -309,7 +266,7 @@ class Session:
     def _fetch_page(self, expression: str, group: Optional[ResultGroup] = None) -> Tuple[List[Any], Dict[str, Any]]:
         """Send one query; its rows (merged into ``group``) and metadata."""
         hook = group.merge if group is not None else self._entity_hook()
-        result = self._call([ops.query(expression)], hook)[0]
+        result = self._client.call([ops.query(expression)], hook)[0]
         return result.get("data") or [], result.get("metadata") or {}
 
     def _result_group(self) -> ResultGroup:
@@ -390,12 +347,12 @@ class Session:
         # Plain dicts (no identity map): read once, on first use of custom_attributes.
         expression = ("select id, key, entity_type, object_type_id, project_id, is_hierarchical, "
                       "config, default, type.name from CustomAttributeConfiguration")
-        return self._call([ops.query(expression)], None)[0]["data"]
+        return self._client.call([ops.query(expression)])[0]["data"]
 
     @property
     def unit_of_work(self) -> UnitOfWork:
         if self._uow is None:
-            self._uow = UnitOfWork(self, self.identity_map)
+            self._uow = UnitOfWork(self._client, self.identity_map)
         return self._uow
 
     def commit(self, chunk_size: Optional[int] = None) -> CommitResult:
@@ -431,14 +388,10 @@ class Session:
         """Download URL of a component (no request is made). It carries the API key: never log it."""
         if not component_id:
             return None
-        return self._component_url("component/get", {"id": component_id})
+        return self._client.component_url("component/get", {"id": component_id})
 
     def thumbnail_url(self, component_id: Optional[str], size: int = 300) -> str:
         """Thumbnail URL of a component, or the server's default image when there is none."""
         if not component_id:
             return f"{self.server_url}/img/thumbnail2.png"
-        return self._component_url("component/thumbnail", {"id": component_id, "size": size})
-
-    def _component_url(self, path: str, params: Dict[str, Any]) -> str:
-        params = dict(params, username=self.api_user, apiKey=self.__api_key)
-        return f"{self.server_url}/{path}?{urllib.parse.urlencode(params)}"
+        return self._client.component_url("component/thumbnail", {"id": component_id, "size": size})

@@ -36,8 +36,8 @@ from .plan import Change, CommitPlan, plan_commit
 from .relations import Relations
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .client import WireClient
     from .identity import IdentityMap
-    from .session import Session
 
 
 @attrs.frozen
@@ -71,8 +71,8 @@ class Pending:
 class UnitOfWork:
     """Plans and sends the pending changes of one session's identity map."""
 
-    def __init__(self, session: Session, identity_map: IdentityMap) -> None:
-        self._session = session
+    def __init__(self, client: WireClient, identity_map: IdentityMap) -> None:
+        self._client = client
         self._map = identity_map
         self._relation_table: Optional[Relations] = None
 
@@ -226,8 +226,8 @@ class UnitOfWork:
         self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity],
         moved_items: Mapping[Entity, Tuple[str, str]],
     ) -> None:
-        session, identity_map = self._session, self._map
-        response = session._post(batch)
+        client, identity_map = self._client, self._map
+        response = client.send(batch)
         # One parse, merging the answers: merges only refresh server values, so nothing
         # the user changed moves unless the answer is a valid success. Then entities are
         # marked clean; attributes the answer carried keep the server's value.
@@ -243,7 +243,7 @@ class UnitOfWork:
             return entity
 
         try:
-            session._decode(response.status_code, response.content, batch, hook)
+            client.decode(response, batch, hook)
         except MalformedResponseError as error:
             if 200 <= response.status_code < 300:
                 error.content += " The commit may have been applied on the server; check before committing again."

@@ -60,6 +60,8 @@ def test_repr_shows_server_and_user_never_the_key():
     assert "http://s" in text and "jane" in text
     assert "SECRET-KEY-42" not in text
     assert "SECRET-KEY-42" not in repr(session.transport)
+    assert "SECRET-KEY-42" not in repr(vars(session))
+    assert "SECRET-KEY-42" not in repr(vars(session.client))
 
 
 def test_event_hub_not_implemented_says_so():

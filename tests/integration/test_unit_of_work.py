@@ -166,12 +166,17 @@ def test_permission_failure_keeps_everything(sandbox):
 def test_network_failure_keeps_everything(session, sandbox):
     task = session.query("select name from Task").first()
     task.name = "renamed"
-    session._api_url = "http://127.0.0.1:9/api"  # nothing listens there
+    real_post = session.transport.post
+
+    def dead_end(url, body, headers, *, read_only):
+        return real_post("http://127.0.0.1:9/api", body, headers, read_only=read_only)  # nothing listens there
+
+    session.transport.post = dead_end
     session.transport.retry = type(session.transport.retry)(attempts=1)
     with pytest.raises(ServerConnectionError):
         session.commit()
     assert task.changes == {"name": (task.changes["name"][0], "renamed")}
-    session._api_url = sandbox.url + "/api"
+    session.transport.post = real_post
     session.commit()
     assert server_rows(sandbox, f"select name from Task where id is {task.id}")[0]["name"] == "renamed"
 

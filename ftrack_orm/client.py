@@ -1,0 +1,168 @@
+"""The wire client: one ftrack API endpoint as one user, batches in, results out.
+
+:class:`WireClient` owns what a call needs and nothing of the object mapper: the
+API URL, the request headers, the API key, encode → transport → decode (through
+:mod:`ftrack_orm.codec`, with an optional entity hook), mapping error answers to
+:mod:`ftrack_orm.errors` exceptions, debug logging, and the closed state.
+
+The API key lives in an :class:`ApiKey` holder whose ``repr`` hides it; it is
+read only when a request's headers or a signed component URL are built, so it
+never shows in ``repr()``, ``vars()``, logs or exception texts.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import urllib.parse
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from . import codec
+from . import operations as ops
+from .errors import MalformedResponseError, ServerError, error_from_payload
+from .transport import HTTPResponse, Transport
+
+logger = logging.getLogger(__name__)
+
+Batch = Sequence[Mapping[str, Any]]
+
+
+class ApiKey:
+    """Holds an API key; its ``repr`` and ``str`` never show it (use :meth:`reveal`)."""
+
+    __slots__ = ("__value",)
+
+    def __init__(self, value: str) -> None:
+        self.__value = value
+
+    def reveal(self) -> str:
+        """The key itself: only for building a request."""
+        return self.__value
+
+    def __repr__(self) -> str:
+        return "ApiKey('********')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> Any:
+        raise TypeError("An API key is not pickled.")
+
+
+class WireClient:
+    """Sends batches of operations to ``<server_url>/api`` and decodes the answers.
+
+    ``headers`` are extra request headers (they win over the default ones).
+    Raises ``ServerError("This session is closed.")`` once :meth:`close` was called.
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        api_user: str,
+        api_key: str,
+        *,
+        transport: Transport,
+        client_token: str,
+        strict_api: bool = False,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> None:
+        self.server_url = server_url.rstrip("/")
+        self.api_user = api_user
+        self.client_token = client_token
+        self.strict_api = strict_api
+        self.api_url = f"{self.server_url}/api"
+        self._api_key = ApiKey(api_key)
+        after_key = {
+            "ftrack-clienttoken": client_token,
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+        if strict_api:
+            after_key["ftrack-strict-api"] = "true"
+        self._extra_headers = dict(headers or {})
+        self._headers_after_key = after_key
+        self._transport = transport
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<WireClient api_url={self.api_url!r} api_user={self.api_user!r}>"
+
+    @property
+    def transport(self) -> Transport:
+        """The HTTP transport the client posts through."""
+        return self._transport
+
+    @property
+    def api_key(self) -> str:
+        """The API key (never shown in reprs or logs)."""
+        return self._api_key.reveal()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return self._closed
+
+    def close(self) -> None:
+        """Close the transport's connection pool; later calls raise."""
+        if not self._closed:
+            self._closed = True
+            self._transport.close()
+
+    def request_headers(self) -> Dict[str, str]:
+        """The headers of one request (a new dict holding the API key: never log it)."""
+        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key.reveal()}
+        headers.update(self._headers_after_key)
+        headers.update(self._extra_headers)
+        return headers
+
+    # -- the wire ----------------------------------------------------------------
+    def call(self, batch: Batch, hook: Optional[codec.EntityHook] = None) -> List[Any]:
+        """Send ``batch`` as ONE request; its decoded results, in order.
+
+        Objects carrying ``__entity_type__`` go through ``hook`` (bottom-up). Raises
+        a :class:`~ftrack_orm.errors.ServerError` subclass for an error answer.
+        """
+        if not batch:
+            return []
+        return self.decode(self.send(batch), batch, hook)
+
+    def send(self, batch: Batch) -> HTTPResponse:
+        """Send one batch; the raw response (network errors raise, error answers do not)."""
+        if self._closed:
+            raise ServerError("This session is closed.")
+        body = codec.encode(batch)
+        started = time.perf_counter()
+        response = self._transport.post(self.api_url, body, self.request_headers(), read_only=ops.is_read_only(batch))
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "call %s: %d operation(s) %s, %d bytes sent, HTTP %d, %d bytes received, %.1f ms",
+                self.api_url, len(batch), sorted({str(op.get("action")) for op in batch}),
+                len(body), response.status_code, len(response.content), (time.perf_counter() - started) * 1000,
+            )
+        return response
+
+    def decode(self, response: HTTPResponse, batch: Batch, hook: Optional[codec.EntityHook] = None) -> List[Any]:
+        """The results of ``batch`` in ``response``; raises for an error or malformed answer."""
+        status, content = response.status_code, response.content
+        try:
+            payload = codec.decode(content, hook)
+        except ValueError as exc:
+            snippet = content[:200].decode("utf-8", "replace")
+            raise MalformedResponseError(
+                f"The server answered HTTP {status} with a body that is not JSON: {snippet!r}",
+                status_code=status, cause=exc,
+            ) from exc
+        if isinstance(payload, dict) and "exception" in payload:
+            raise error_from_payload(payload, status_code=status, operations=list(batch))
+        if not isinstance(payload, list) or len(payload) != len(batch) or not 200 <= status < 300:
+            raise MalformedResponseError(
+                f"The server answered HTTP {status} with {type(payload).__name__} "
+                f"where a list of {len(batch)} result(s) was expected.",
+                status_code=status,
+            )
+        return payload
+
+    # -- signed URLs -------------------------------------------------------------
+    def component_url(self, path: str, params: Mapping[str, Any]) -> str:
+        """``<server_url>/<path>?<params>`` signed with the user and API key (never log it)."""
+        signed = dict(params, username=self.api_user, apiKey=self._api_key.reveal())
+        return f"{self.server_url}/{path}?{urllib.parse.urlencode(signed)}"
