@@ -11,7 +11,7 @@ import contextlib
 import os
 import threading
 import uuid
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 from . import codec
 from . import operations as ops
@@ -24,7 +24,7 @@ from .identity import IdentityMap
 from .loader import SessionLoader
 from .query import Query, check, parse
 from .query.builder import type_name
-from .query.result import DEFAULT_PAGE_SIZE, MultipleResultsFoundError, QueryResult
+from .results import DEFAULT_PAGE_SIZE, ClientSource, MultipleResultsFoundError, QueryResult
 from .schema import SchemaRegistry
 from .schema_cache import SchemaCache
 from .transport import RequestsTransport, RetryPolicy, Timeout, Transport
@@ -102,6 +102,7 @@ class Session:
         self._auto_populate = auto_populate
         self._id_factory = id_factory
         self._custom_attribute_configurations = self._load_custom_attribute_configurations
+        self._results = ClientSource(self._client, lambda: self.schemas, self._result_group)
 
     # -- lifecycle -----------------------------------------------------------------
     def __repr__(self) -> str:
@@ -261,13 +262,7 @@ class Session:
         else:
             tree = Query(type_name(expression))
             check(tree, self.schemas)
-        return QueryResult(self, tree, page_size).with_progress(progress)
-
-    def _fetch_page(self, expression: str, group: Optional[ResultGroup] = None) -> Tuple[List[Any], Dict[str, Any]]:
-        """Send one query; its rows (merged into ``group``) and metadata."""
-        hook = group.merge if group is not None else self._entity_hook()
-        result = self._client.call([ops.query(expression)], hook)[0]
-        return result.get("data") or [], result.get("metadata") or {}
+        return QueryResult(self._results, tree, page_size).with_progress(progress)
 
     def _result_group(self) -> ResultGroup:
         return ResultGroup(self.identity_map)

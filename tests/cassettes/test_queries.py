@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ftrack_orm.query.builder import or_
-from ftrack_orm.query.result import MultipleResultsFoundError, NoResultFoundError
+from ftrack_orm.results import MultipleResultsFoundError, NoResultFoundError
 
 TASK_NAMES = ["animation", "compositing", "lighting"]
 SHOTS = [f"sh{n * 10:03d}" for n in range(1, 11)]
@@ -24,7 +24,7 @@ def test_paged_query_sends_one_request_per_page(cassette):
     assert [expression.rsplit(" ", 4)[1:] for expression in sent] == [
         ["offset", "0", "limit", "10"], ["offset", "10", "limit", "10"], ["offset", "20", "limit", "10"],
     ]
-    assert result.metadata == {"next": {"offset": None}}
+    assert pages[-1].metadata == {"next": {"offset": None}}
 
 
 def test_paged_query_with_limit_stops_early(cassette):

@@ -9,7 +9,7 @@ import pytest
 
 from ftrack_orm import ServerValidationError
 from ftrack_orm.entity import DetachedEntityError
-from ftrack_orm.query.result import MultipleResultsFoundError
+from ftrack_orm.results import MultipleResultsFoundError
 
 from .conftest import deterministic_ids
 

@@ -13,7 +13,7 @@ from ftrack_orm import (
 from ftrack_orm.entity import DetachedEntityError
 from ftrack_orm.errors import PartialCommitError
 from ftrack_orm.plan import ReferenceCycleError
-from ftrack_orm.query.result import MultipleResultsFoundError
+from ftrack_orm.results import MultipleResultsFoundError
 
 from .conftest import server_rows
 

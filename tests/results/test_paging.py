@@ -6,8 +6,7 @@ import io
 
 import pytest
 
-from ftrack_orm.query.progress import TextProgress
-from ftrack_orm.query.result import MultipleResultsFoundError, NoResultFoundError
+from ftrack_orm.results import MultipleResultsFoundError, NoResultFoundError, TextProgress
 from tests.querybuilder import seed
 
 from tests.querybuilder.live import live_fixtures
@@ -33,7 +32,8 @@ def test_page_size_smaller_than_the_result(session, shared_sandbox):
     assert keys(row for page in pages for row in page) == ORDERED
     assert sent(session) == [f"{SELECT} offset {n} limit 7" for n in (0, 7, 14, 21, 28)]
     assert shared_sandbox.request_count == 5
-    assert query.metadata == {"next": {"offset": None}}
+    assert [page.next_offset for page in pages] == [7, 14, 21, 28, None]
+    assert pages[-1].metadata == {"next": {"offset": None}}
 
 
 def test_page_size_dividing_the_result_stops_on_the_server_word(session, shared_sandbox):
@@ -43,9 +43,10 @@ def test_page_size_dividing_the_result_stops_on_the_server_word(session, shared_
 
 def test_offset_and_limit_in_the_expression_are_honoured_across_pages(session, shared_sandbox):
     query = session.query(f"{SELECT} offset 3 limit 10", page_size=4)
-    assert keys(query) == ORDERED[3:13]
+    pages = list(query.pages())
+    assert keys(row for page in pages for row in page) == ORDERED[3:13]
     assert sent(session) == [f"{SELECT} offset 3 limit 4", f"{SELECT} offset 7 limit 4", f"{SELECT} offset 11 limit 2"]
-    assert query.metadata == {"next": {"offset": 13}}  # the server has more; the limit stopped us
+    assert pages[-1].metadata == {"next": {"offset": 13}}  # the server has more; the limit stopped us
 
 
 def test_limit_only_and_offset_only(session, shared_sandbox):
@@ -76,18 +77,20 @@ def test_iteration_is_lazy_and_streams(session, shared_sandbox):
     rows = iter(query)
     assert shared_sandbox.request_count == 0  # nothing before the first row is asked for
     first = next(rows)
-    assert shared_sandbox.request_count == 1 and query.metadata == {"next": {"offset": 5}}
+    assert shared_sandbox.request_count == 1
     for _ in range(4):
         next(rows)
     assert shared_sandbox.request_count == 1  # the first page is not exhausted yet
     sixth = next(rows)
     assert shared_sandbox.request_count == 2
     assert keys([first, sixth]) == [ORDERED[0], ORDERED[5]]
-    # the query object holds no rows or pages, only the last metadata
+    # the query object holds nothing of its runs: no rows, pages or metadata
     held = [getattr(query, name) for name in type(query).__slots__]
-    assert not any(isinstance(value, (list, tuple)) for value in held)
+    assert not any(isinstance(value, (list, tuple, dict)) for value in held)
     pages = query.pages()
-    assert next(pages) is not next(pages)  # each page is a new list, not kept by the query
+    page = next(pages)
+    assert page.next_offset == 5 and len(page) == 5
+    assert next(pages) is not page  # each page is a new value, not kept by the query
     rows.close()
     pages.close()
 

@@ -4,7 +4,13 @@ Building methods (``where``, ``order_by``, ``select``, ``limit``, ``offset``,
 ``with_page_size``, ``with_progress``) return new objects; nothing is sent until
 the result is iterated (page by page, without keeping finished pages), or
 ``all()``, ``first()``, ``one()`` are called. ``repr`` never sends anything and a
-truth test sends one query for one row.
+truth test sends one query for one row. A result keeps nothing of its runs:
+:meth:`QueryResult.pages` yields :class:`~ftrack_orm.results.source.Page` values
+carrying each page's server metadata.
+
+What a result needs of its session is declared by
+:class:`~ftrack_orm.results.source.ResultSource` (schemas, result groups, fetching
+one page).
 
 ``in_`` lists longer than :data:`IN_CHUNK_SIZE` are sent as several queries and
 the results joined without duplicates. With ``order_by``, ``offset`` or ``limit``
@@ -14,16 +20,18 @@ in descending order, like the sandbox; rows that tie keep their fetch order.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import attrs
 
 from ..errors import FtrackOrmError
-from . import ast, tabular
-from .builder import AttributePath, Criterion, and_, type_name
-from .checker import expand_default_projections
+from ..query import ast
+from ..query.builder import AttributePath, Criterion, and_
+from ..query.checker import expand_default_projections
+from ..query.render import render
+from . import tabular
 from .progress import Progress, ProgressCallback, make_progress
-from .render import render
+from .source import Page, ResultSource
 
 #: Default number of rows asked per page.
 DEFAULT_PAGE_SIZE = 500
@@ -47,21 +55,23 @@ class QueryResult:
     ``str(result)`` is the ftrack expression. ``repr`` and building never send anything.
     """
 
-    __slots__ = ("_session", "_ast", "_page_size", "_progress", "_last")
+    __slots__ = ("_source", "_ast", "_page_size", "_progress")
 
     def __init__(
-        self, session: Any, query: ast.Query, page_size: int = DEFAULT_PAGE_SIZE, progress: Progress = None
+        self, source: ResultSource, query: ast.Query, page_size: int = DEFAULT_PAGE_SIZE, progress: Progress = None
     ) -> None:
         if not isinstance(page_size, int) or page_size < 1:
             raise ValueError("page_size must be at least 1.")
         init = object.__setattr__
-        init(self, "_session", session)
+        init(self, "_source", source)
         init(self, "_ast", query)
         init(self, "_page_size", page_size)
         init(self, "_progress", progress)
-        init(self, "_last", {})
 
     def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("A QueryResult is immutable: use the building methods, which return a new one.")
+
+    def __delattr__(self, name: str) -> None:
         raise AttributeError("A QueryResult is immutable: use the building methods, which return a new one.")
 
     @property
@@ -81,7 +91,7 @@ class QueryResult:
 
     # -- building -----------------------------------------------------------------------
     def _evolve(self, **changes: Any) -> QueryResult:
-        return QueryResult(self._session, attrs.evolve(self.ast, **changes), self.page_size, self.progress)
+        return QueryResult(self._source, attrs.evolve(self.ast, **changes), self.page_size, self.progress)
 
     @property
     def entity_type(self) -> str:
@@ -89,7 +99,7 @@ class QueryResult:
         return self.ast.entity_type
 
     def _root(self) -> AttributePath:
-        return AttributePath(self._session.schemas, self.ast.entity_type)
+        return AttributePath(self._source.schemas, self.ast.entity_type)
 
     def where(self, *criteria: Criterion, **equals: Any) -> QueryResult:
         """Add criteria (AND-ed with those already there); keywords mean ``==``.
@@ -99,7 +109,7 @@ class QueryResult:
         does not apply to a query of ``Context``: query ``Shot`` instead).
         """
         root = self._root()
-        registry = self._session.schemas
+        registry = self._source.schemas
         parts = list(self._existing_where())
         for criterion in criteria:
             if not isinstance(criterion, Criterion):
@@ -129,7 +139,7 @@ class QueryResult:
                 order.append(key.asc())
             else:
                 text, _, direction = str(key).strip().partition(" ")
-                path = AttributePath.of(self._session.schemas, self.entity_type, text)
+                path = AttributePath.of(self._source.schemas, self.entity_type, text)
                 order.append(path.desc() if direction.strip().lower().startswith("desc") else path.asc())
         return self._evolve(order_by=tuple(order))
 
@@ -139,7 +149,7 @@ class QueryResult:
         for path in paths:
             if isinstance(path, str):
                 for text in path.split(","):
-                    projection.append(AttributePath.of(self._session.schemas, self.entity_type, text.strip()).path)
+                    projection.append(AttributePath.of(self._source.schemas, self.entity_type, text.strip()).path)
             else:
                 projection.append(path.path)
         return self._evolve(select=tuple(projection))
@@ -154,12 +164,12 @@ class QueryResult:
 
     def with_page_size(self, page_size: int) -> QueryResult:
         """The same query fetched ``page_size`` rows per request."""
-        return QueryResult(self._session, self.ast, page_size, self.progress)
+        return QueryResult(self._source, self.ast, page_size, self.progress)
 
     def with_progress(self, progress: Progress = True) -> QueryResult:
-        """The same query reporting each page received (see :mod:`ftrack_orm.query.progress`)."""
+        """The same query reporting each page received (see :mod:`ftrack_orm.results.progress`)."""
         make_progress(progress, "")  # validate now
-        return QueryResult(self._session, self.ast, self.page_size, progress)
+        return QueryResult(self._source, self.ast, self.page_size, progress)
 
     # -- description -----------------------------------------------------------------
     def __str__(self) -> str:
@@ -168,19 +178,15 @@ class QueryResult:
     def __repr__(self) -> str:
         return f"<QueryResult {render(self.ast)!r}>"
 
-    @property
-    def metadata(self) -> Dict[str, Any]:
-        """The ``metadata`` of the last page fetched (empty before any)."""
-        return dict(self._last)
-
     # -- execution --------------------------------------------------------------------
     def __iter__(self) -> Iterator[Any]:
         for page in self.pages():
             yield from page
 
-    def pages(self) -> Iterator[List[Any]]:
-        """The rows, one page (list) at a time; each page is fetched when it is needed."""
-        query = expand_default_projections(self.ast, self._session.schemas)
+    def pages(self) -> Iterator[Page]:
+        """The rows, one :class:`~ftrack_orm.results.source.Page` at a time; each page is
+        fetched when it is needed and carries the server's metadata (``page.next_offset``)."""
+        query = expand_default_projections(self.ast, self._source.schemas)
         report = make_progress(self.progress, query.entity_type)
         try:
             yield from self._pages(query, report)
@@ -189,15 +195,15 @@ class QueryResult:
             if close is not None:
                 close()
 
-    def _pages(self, query: ast.Query, report: Optional[ProgressCallback]) -> Iterator[List[Any]]:
+    def _pages(self, query: ast.Query, report: Optional[ProgressCallback]) -> Iterator[Page]:
         chunked = _split_long_in(query)
         if chunked is None:
             count = 0
-            for rows, last in self._paged(query):
-                count += len(rows)
+            for page, last in self._paged(query):
+                count += len(page)
                 if report is not None:
                     report(count, count if last else None)
-                yield rows
+                yield page
             return
         if query.order_by or query.offset is not None or query.limit is not None:
             yield from self._sorted_chunks(query, chunked, report)
@@ -205,25 +211,28 @@ class QueryResult:
         seen = set()
         count = 0
         for index, part in enumerate(chunked):
-            for rows, last in self._paged(part):
-                fresh = [row for row in rows if id(row) not in seen]
+            for page, last in self._paged(part):
+                fresh = [row for row in page if id(row) not in seen]
                 seen.update(id(row) for row in fresh)
                 count += len(fresh)
                 if report is not None:
                     report(count, count if last and index == len(chunked) - 1 else None)
                 if fresh:
-                    yield fresh
+                    yield page.with_rows(fresh)
 
     def _sorted_chunks(
         self, query: ast.Query, chunked: List[ast.Query], report: Optional[ProgressCallback]
-    ) -> Iterator[List[Any]]:
-        """Every chunk fetched (order paths projected), then ordered and sliced here."""
+    ) -> Iterator[Page]:
+        """Every chunk fetched (order paths projected), then ordered and sliced here
+        (the pages carry the metadata of the last page fetched)."""
         select = tuple(dict.fromkeys((*(query.select or ()), *(key.path for key in query.order_by))))
         rows: List[Any] = []
         seen = set()
+        metadata: Mapping[str, Any] = {}
         for part in chunked:
             part = attrs.evolve(part, select=select, order_by=(), offset=None, limit=None)
             for page, _ in self._paged(part):
+                metadata = page.metadata
                 for row in page:
                     if id(row) not in seen:
                         seen.add(id(row))
@@ -237,23 +246,22 @@ class QueryResult:
         if report is not None:
             report(len(rows), len(rows))
         for begin in range(0, len(rows), self.page_size):
-            yield rows[begin:begin + self.page_size]
+            yield Page(rows[begin:begin + self.page_size], metadata)
 
-    def _paged(self, query: ast.Query) -> Iterator[Tuple[List[Any], bool]]:
-        """``(rows, is_last_page)`` for each page of ``query``, offset/limit honoured."""
+    def _paged(self, query: ast.Query) -> Iterator[Tuple[Page, bool]]:
+        """``(page, is_last_page)`` for each page of ``query``, offset/limit honoured."""
         start = query.offset or 0
         remaining = query.limit
-        group = self._session._result_group()  # one group for all pages: lazy loads batch across them
+        source = self._source
+        group = source.result_group()  # one group for all pages: lazy loads batch across them
         while remaining is None or remaining > 0:
             size = self.page_size if remaining is None else min(self.page_size, remaining)
-            expression = render(attrs.evolve(query, offset=start, limit=size))
-            rows, metadata = self._session._fetch_page(expression, group)
-            object.__setattr__(self, "_last", metadata)
+            page = source.fetch_page(render(attrs.evolve(query, offset=start, limit=size)), group)
             if remaining is not None:
-                remaining -= len(rows)
-            following = (metadata.get("next") or {}).get("offset")
-            last = following is None or not rows or remaining == 0
-            yield rows, last
+                remaining -= len(page)
+            following = page.next_offset
+            last = following is None or not page or remaining == 0
+            yield page, last
             if last:
                 return
             start = following
@@ -264,7 +272,7 @@ class QueryResult:
 
     def _quiet(self, **changes: Any) -> QueryResult:
         """A derived query that reports no progress (for the one-row helpers)."""
-        return QueryResult(self._session, attrs.evolve(self.ast, **changes), self.page_size)
+        return QueryResult(self._source, attrs.evolve(self.ast, **changes), self.page_size)
 
     def first(self) -> Optional[Any]:
         """The first row, or ``None`` (asks for one row only)."""
@@ -313,19 +321,21 @@ class QueryResult:
             import pandas  # noqa: F401
         except ImportError:
             return tabular.dataframe([])  # raises the ImportError with its hint
-        query = expand_default_projections(self.ast, self._session.schemas)
-        first = ["__entity_type__", *self._session.schemas[self.entity_type].primary_key,
+        query = expand_default_projections(self.ast, self._source.schemas)
+        first = ["__entity_type__", *self._source.schemas[self.entity_type].primary_key,
                  *(".".join(path.names) for path in query.select or ())]
         return tabular.dataframe(self.to_dicts(), first)
 
     def _repr_html_(self) -> str:
         """A table of the first :data:`HTML_ROWS` rows (one request; never the whole query)."""
         limit = HTML_ROWS if self.ast.limit is None else min(HTML_ROWS, self.ast.limit)
-        head = self._quiet(limit=limit)
-        rows = list(head)
-        following = (head._last.get("next") or {}).get("offset")
+        rows: List[Any] = []
+        following = None
+        for page in self._quiet(limit=limit).pages():
+            rows.extend(page)
+            following = page.next_offset
         more = following is not None and (self.ast.limit is None or self.ast.limit > len(rows))
-        columns = expand_default_projections(self.ast, self._session.schemas).select or ()
+        columns = expand_default_projections(self.ast, self._source.schemas).select or ()
         show_type = any(row.__entity_type__ != self.entity_type for row in rows)
         return tabular.html_table(render(self.ast), columns, rows, more, show_type)
 
@@ -360,7 +370,3 @@ def _split_long_in(query: ast.Query) -> Optional[List[ast.Query]]:
             return parts
     return None
 
-
-def query_for(session: Any, target: Any, page_size: int = DEFAULT_PAGE_SIZE) -> QueryResult:
-    """A QueryResult from an expression string, an entity class or a type name path."""
-    return QueryResult(session, ast.Query(type_name(target)), page_size)

@@ -19,7 +19,7 @@ import datetime
 import html
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from . import ast
+from ..query import ast
 
 #: A projection tree: attribute name -> what is projected below it.
 Tree = Dict[str, "Tree"]

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from ftrack_orm.query.result import IN_CHUNK_SIZE
+from ftrack_orm.results import IN_CHUNK_SIZE
 
 
 @pytest.fixture

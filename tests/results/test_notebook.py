@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ftrack_orm.query.result import HTML_ROWS
+from ftrack_orm.results import HTML_ROWS
 from ftrack_orm.sandbox.seed import uid
 
 SH010 = "select name, parent.name, status.state.short, bid, start_date from Task where parent.name is sh010 order by name"

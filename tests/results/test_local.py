@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ftrack_orm.query import QueryParseError, QueryValidationError, parse
-from ftrack_orm.query.result import QueryResult
+from ftrack_orm.results import QueryResult
 
 from tests.querybuilder.live import live_fixtures
 
