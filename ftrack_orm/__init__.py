@@ -1,26 +1,45 @@
-"""ftrack_orm: a fast, safe, ORM-style object mapper for the ftrack API."""
-from .errors import (
-    ConfigurationError,
-    FtrackOrmError,
-    InvalidCredentialsError,
-    MalformedResponseError,
-    OutcomeUnknownError,
-    ServerConnectionError,
-    ServerError,
-    ServerPermissionDeniedError,
-    ServerValidationError,
-)
-from .session import Session
-from .transport import RequestsTransport, RetryPolicy
+"""ftrack_orm: a fast, safe, ORM-style object mapper for the ftrack API.
+
+The public names below are imported on first use (PEP 562), so that importing a
+part such as ``ftrack_orm.sandbox`` or ``ftrack_orm.query`` does not load the
+session, the wire client or ``requests``.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, Dict, List
 
 __version__ = "0.1.0"
+
+#: Public name -> the module (in this package) that defines it.
+_EXPORTS: Dict[str, str] = {
+    "ConfigurationError": "errors",
+    "FtrackOrmError": "errors",
+    "InvalidCredentialsError": "errors",
+    "MalformedResponseError": "errors",
+    "OutcomeUnknownError": "errors",
+    "ServerConnectionError": "errors",
+    "ServerError": "errors",
+    "ServerPermissionDeniedError": "errors",
+    "ServerValidationError": "errors",
+    "MultipleResultsFoundError": "results",
+    "NoResultFoundError": "results",
+    "QueryResult": "results",
+    "RequestsTransport": "transport",
+    "RetryPolicy": "transport",
+    "Session": "session",
+    "WireClient": "client",
+}
 
 __all__ = [
     "ConfigurationError",
     "FtrackOrmError",
     "InvalidCredentialsError",
     "MalformedResponseError",
+    "MultipleResultsFoundError",
+    "NoResultFoundError",
     "OutcomeUnknownError",
+    "QueryResult",
     "RequestsTransport",
     "RetryPolicy",
     "ServerConnectionError",
@@ -28,4 +47,35 @@ __all__ = [
     "ServerPermissionDeniedError",
     "ServerValidationError",
     "Session",
+    "WireClient",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
+    from .client import WireClient
+    from .errors import (
+        ConfigurationError,
+        FtrackOrmError,
+        InvalidCredentialsError,
+        MalformedResponseError,
+        OutcomeUnknownError,
+        ServerConnectionError,
+        ServerError,
+        ServerPermissionDeniedError,
+        ServerValidationError,
+    )
+    from .results import MultipleResultsFoundError, NoResultFoundError, QueryResult
+    from .session import Session
+    from .transport import RequestsTransport, RetryPolicy
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))
