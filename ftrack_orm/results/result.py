@@ -20,12 +20,12 @@ in descending order, like the sandbox; rows that tie keep their fetch order.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 import attrs
 
 from ..errors import FtrackOrmError
-from ..query import ast
+from ..query import ast as qast  # "ast" is also a QueryResult property
 from ..query.builder import AttributePath, Criterion, and_
 from ..query.checker import expand_default_projections
 from ..query.render import render
@@ -56,9 +56,13 @@ class QueryResult:
     """
 
     __slots__ = ("_source", "_ast", "_page_size", "_progress")
+    _source: ResultSource
+    _ast: qast.Query
+    _page_size: int
+    _progress: Progress
 
     def __init__(
-        self, source: ResultSource, query: ast.Query, page_size: int = DEFAULT_PAGE_SIZE, progress: Progress = None
+        self, source: ResultSource, query: qast.Query, page_size: int = DEFAULT_PAGE_SIZE, progress: Progress = None
     ) -> None:
         if not isinstance(page_size, int) or page_size < 1:
             raise ValueError("page_size must be at least 1.")
@@ -75,7 +79,7 @@ class QueryResult:
         raise AttributeError("A QueryResult is immutable: use the building methods, which return a new one.")
 
     @property
-    def ast(self) -> ast.Query:
+    def ast(self) -> qast.Query:
         """The query's syntax tree (frozen)."""
         return self._ast
 
@@ -129,11 +133,11 @@ class QueryResult:
     def _existing_where(self) -> List[Criterion]:
         return [Criterion(self.ast.where, self.entity_type)] if self.ast.where is not None else []
 
-    def order_by(self, *keys: Union[ast.OrderKey, AttributePath, str]) -> QueryResult:
+    def order_by(self, *keys: Union[qast.OrderKey, AttributePath, str]) -> QueryResult:
         """Replace the order: ``order_by(Task.name.desc(), Task.id)`` or ``"name desc"``."""
         order = []
         for key in keys:
-            if isinstance(key, ast.OrderKey):
+            if isinstance(key, qast.OrderKey):
                 order.append(key)
             elif isinstance(key, AttributePath):
                 order.append(key.asc())
@@ -195,7 +199,7 @@ class QueryResult:
             if close is not None:
                 close()
 
-    def _pages(self, query: ast.Query, report: Optional[ProgressCallback]) -> Iterator[Page]:
+    def _pages(self, query: qast.Query, report: Optional[ProgressCallback]) -> Iterator[Page]:
         chunked = _split_long_in(query)
         if chunked is None:
             count = 0
@@ -208,7 +212,7 @@ class QueryResult:
         if query.order_by or query.offset is not None or query.limit is not None:
             yield from self._sorted_chunks(query, chunked, report)
             return
-        seen = set()
+        seen: Set[int] = set()
         count = 0
         for index, part in enumerate(chunked):
             for page, last in self._paged(part):
@@ -221,13 +225,13 @@ class QueryResult:
                     yield page.with_rows(fresh)
 
     def _sorted_chunks(
-        self, query: ast.Query, chunked: List[ast.Query], report: Optional[ProgressCallback]
+        self, query: qast.Query, chunked: List[qast.Query], report: Optional[ProgressCallback]
     ) -> Iterator[Page]:
         """Every chunk fetched (order paths projected), then ordered and sliced here
         (the pages carry the metadata of the last page fetched)."""
         select = tuple(dict.fromkeys((*(query.select or ()), *(key.path for key in query.order_by))))
         rows: List[Any] = []
-        seen = set()
+        seen: Set[int] = set()
         metadata: Mapping[str, Any] = {}
         for part in chunked:
             part = attrs.evolve(part, select=select, order_by=(), offset=None, limit=None)
@@ -248,7 +252,7 @@ class QueryResult:
         for begin in range(0, len(rows), self.page_size):
             yield Page(rows[begin:begin + self.page_size], metadata)
 
-    def _paged(self, query: ast.Query) -> Iterator[Tuple[Page, bool]]:
+    def _paged(self, query: qast.Query) -> Iterator[Tuple[Page, bool]]:
         """``(page, is_last_page)`` for each page of ``query``, offset/limit honoured."""
         start = query.offset or 0
         remaining = query.limit
@@ -262,7 +266,7 @@ class QueryResult:
             following = page.next_offset
             last = following is None or not page or remaining == 0
             yield page, last
-            if last:
+            if last or following is None:
                 return
             start = following
 
@@ -354,19 +358,19 @@ def _sort_key(row: Any, names: Sequence[str]) -> Tuple[Any, ...]:
     return (1,) if value is None else (0, value)
 
 
-def _split_long_in(query: ast.Query) -> Optional[List[ast.Query]]:
+def _split_long_in(query: qast.Query) -> Optional[List[qast.Query]]:
     """Queries, each with a slice of the first over-long top-level ``in`` list; None if none."""
     where = query.where
-    conjuncts: Sequence[ast.Criteria] = where.items if isinstance(where, ast.And) else (where,) if where else ()
+    conjuncts: Sequence[qast.Criteria] = where.items if isinstance(where, qast.And) else (where,) if where else ()
     for index, node in enumerate(conjuncts):
-        if isinstance(node, ast.Comparison) and node.op == "in" and isinstance(node.value, tuple) \
+        if isinstance(node, qast.Comparison) and node.op == "in" and isinstance(node.value, tuple) \
                 and len(node.value) > IN_CHUNK_SIZE:
             parts = []
             for start in range(0, len(node.value), IN_CHUNK_SIZE):
                 piece = attrs.evolve(node, value=node.value[start:start + IN_CHUNK_SIZE])
                 items = list(conjuncts)
                 items[index] = piece
-                parts.append(attrs.evolve(query, where=ast.And(tuple(items)) if len(items) > 1 else piece))
+                parts.append(attrs.evolve(query, where=qast.And(tuple(items)) if len(items) > 1 else piece))
             return parts
     return None
 
