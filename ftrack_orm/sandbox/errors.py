@@ -20,11 +20,15 @@ INVALID_CREDENTIALS = (
 class SandboxError(Exception):
     """An error answered to the client as ``{"exception", "content", "error_code"}``."""
 
-    def __init__(self, exception: str, content: str, error_code: Optional[str] = None) -> None:
+    def __init__(
+        self, exception: str, content: str, error_code: Optional[str] = None, http_status: Optional[int] = None
+    ) -> None:
         super().__init__(content)
         self.exception = exception
         self.content = content
         self.error_code = error_code
+        #: An HTTP status answered whatever the strict-API setting (e.g. 413: too large).
+        self.http_status = http_status
 
     @property
     def status(self) -> int:

@@ -3,17 +3,28 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import ipaddress
 import json
+import logging
 import os
+import sqlite3
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+import warnings
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..schema import SchemaRegistry
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
 from .evaluator import Evaluator
+from .http import SandboxHTTPServer, handler_for
+from .limits import Limits
 from .store import Store
+from .uploads import UploadSigner
 from .writes import Writer
+
+logger = logging.getLogger(__name__)
+
+_INTERNAL_ERROR = "The sandbox failed on this operation (an internal error; the details are in the sandbox's log)."
+_CONFLICT = "The operation conflicts with existing data: a duplicate key, or a reference to a missing entity."
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 WRITE_ACTIONS = frozenset({"create", "update", "delete"})
@@ -47,12 +58,23 @@ class Sandbox:
         schemas: Optional[str] = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        limits: Optional[Limits] = None,
+        allow_remote: bool = False,
     ) -> None:
         from .seed import SEEDS, apply_seed  # local: the seed imports this package's modules
 
         if seed not in SEEDS:
             raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
+        if not _is_loopback(host):
+            if not allow_remote:
+                raise ValueError(
+                    f"Refusing to serve on {host!r}: the sandbox is for local tests and other machines could reach "
+                    "it. Pass allow_remote=True (command line: --allow-remote) if you mean to share it."
+                )
+            warnings.warn(f"The ftrack sandbox listens on {host!r}: other machines can reach it.", stacklevel=2)
         self.host, self.port = host, port
+        self.limits = limits or Limits()
+        self.uploads = UploadSigner(self.limits.upload_url_lifetime)
         self.schema_json: List[Dict[str, Any]] = _load_json(schemas or os.path.join(DATA, "schemas.json"))
         self.server_information: Dict[str, Any] = _load_json(os.path.join(DATA, "server_information.json"))
         if schemas is not None and self.schema_json != _load_json(os.path.join(DATA, "schemas.json")):
@@ -79,7 +101,7 @@ class Sandbox:
         self.request_count = 0
         self.operation_count = 0
         self.client_tokens: List[Optional[str]] = []
-        self._httpd: Optional[ThreadingHTTPServer] = None
+        self._httpd: Optional[SandboxHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -94,8 +116,7 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Serve in a background thread (idempotent)."""
         if self._httpd is None:
-            self._httpd = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
-            self._httpd.daemon_threads = True
+            self._httpd = SandboxHTTPServer((self.host, self.port), handler_for(self), self.limits.listen_backlog)
             # a short poll interval: stop() (each test's teardown) returns in ~50 ms, not ~500 ms
             self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
                                             name="ftrack-sandbox", daemon=True)
@@ -135,8 +156,12 @@ class Sandbox:
             self.client_tokens = []
 
     # -- calls ---------------------------------------------------------------------------
-    def call(self, body: bytes, headers: Mapping[str, str]) -> Tuple[int, Any]:
-        """Answer one ``/api`` request: ``(HTTP status, JSON body)``."""
+    def call(self, body: Union[bytes, Callable[[], bytes]], headers: Mapping[str, str]) -> Tuple[int, Any]:
+        """Answer one ``/api`` request: ``(HTTP status, JSON body)``.
+
+        ``body`` may be a callable that reads it: it is called only after the caller
+        is authenticated from ``headers`` (and may raise :class:`SandboxError`).
+        """
         lowered = {k.lower(): v for k, v in headers.items()}
         strict = lowered.get("ftrack-strict-api", "").strip().lower() == "true"
         with self._counter_lock:
@@ -144,18 +169,26 @@ class Sandbox:
             self.client_tokens.append(lowered.get("ftrack-clienttoken"))
         try:
             user_id, readonly = self._authenticate(lowered.get("ftrack-user"), lowered.get("ftrack-api-key"))
+            raw = body() if callable(body) else body
             try:
-                operations = json.loads(body.decode("utf-8"))
+                operations = json.loads(raw.decode("utf-8"))
             except (UnicodeDecodeError, ValueError):
                 raise SandboxError("ParseError", "The request body is not valid JSON.") from None
+            except RecursionError:
+                raise validation_error("The request body is nested too deeply.") from None
             if not isinstance(operations, list) or not all(isinstance(op, dict) for op in operations):
                 raise validation_error("The request body must be a JSON array of operation objects.")
+            if len(operations) > self.limits.max_operations:
+                raise validation_error(
+                    f"The batch holds {len(operations)} operations; this sandbox runs at most "
+                    f"{self.limits.max_operations} per call. Split it (commit(chunk_size=...))."
+                )
             with self._counter_lock:
                 self.operation_count += len(operations)
             return 200, self.run_batch(operations, user_id, readonly)
         except SandboxError as error:
             index = getattr(error, "operation_index", None)
-            return (error.status if strict else 200), error.to_json(index)
+            return error.http_status or (error.status if strict else 200), error.to_json(index)
 
     def run_batch(self, operations: List[Dict[str, Any]], user_id: Optional[str], readonly: bool = False) -> List[Any]:
         """Run ``operations`` in one transaction: all applied, or none and the error raised."""
@@ -172,7 +205,7 @@ class Sandbox:
             except Exception as error:
                 connection.execute("ROLLBACK")
                 if not isinstance(error, SandboxError):
-                    error = SandboxError("ServerError", f"{type(error).__name__}: {error}")
+                    error = _internal(error, operations[index])
                 if len(operations) > 1:
                     action = operations[index].get("action")
                     error.content += (
@@ -205,7 +238,7 @@ class Sandbox:
         if action == "get_upload_metadata":
             component_id = operation.get("component_id")
             return {
-                "url": f"{self.url}/upload/{component_id}",
+                "url": self.url + self.uploads.path(str(component_id)),
                 "headers": {"Content-Length": str(operation.get("file_size", 0)), "Content-Type": "application/octet-stream"},
                 "component_id": component_id,
             }
@@ -224,45 +257,19 @@ class Sandbox:
         return (user["id"] if user is not None else None), bool(row["readonly"])
 
 
-def _handler_for(sandbox: Sandbox) -> type:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        server_version = "ftrack-orm-sandbox"
-        # Headers and body leave in two writes; with Nagle's algorithm the body waits for the
-        # client's delayed ACK of the headers (~40 ms per request on a kept-alive connection).
-        disable_nagle_algorithm = True
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
-        def log_message(self, *args: Any) -> None:  # quiet
-            pass
 
-        def _send(self, status: int, payload: Any) -> None:
-            body = json.dumps(payload).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def _body(self) -> bytes:
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else b""
-
-        def do_POST(self) -> None:
-            body = self._body()
-            if self.path.split("?", 1)[0].rstrip("/") != "/api":
-                self._send(404, {"exception": "NotFound", "content": f"No endpoint {self.path}", "error_code": None})
-                return
-            status, payload = sandbox.call(body, dict(self.headers.items()))
-            self._send(status, payload)
-
-        def do_PUT(self) -> None:  # uploads are accepted and dropped
-            self._body()
-            if self.path.startswith("/upload/"):
-                self._send(200, {})
-            else:
-                self._send(404, {"exception": "NotFound", "content": f"No endpoint {self.path}", "error_code": None})
-
-        def do_GET(self) -> None:
-            self._send(404, {"exception": "NotFound", "content": f"No endpoint {self.path}", "error_code": None})
-
-    return Handler
+def _internal(error: Exception, operation: Any) -> SandboxError:
+    """What a client is told of an unexpected failure: no internals (they are logged here)."""
+    if isinstance(error, sqlite3.IntegrityError):
+        logger.info("sandbox: integrity error on %r: %s", operation, error)
+        return SandboxError("ServerError", _CONFLICT)
+    logger.error("sandbox: internal error on %r", operation, exc_info=error)
+    return SandboxError("ServerError", _INTERNAL_ERROR)

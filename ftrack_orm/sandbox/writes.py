@@ -6,6 +6,8 @@ deleted entity makes the delete fail with a ``ValidationError`` naming it.
 """
 from __future__ import annotations
 
+import sqlite3
+
 import uuid
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -80,9 +82,10 @@ class Writer:
                 f"VALUES ({', '.join('?' * len(columns))})",
                 [schema.name, *values.values()],
             )
-        except Exception as error:  # sqlite3.IntegrityError: duplicate primary key
+        except sqlite3.IntegrityError as error:
             key = [values.get(c) for c in table.primary_key]
-            raise validation_error(f"Cannot create {schema.name} {key!r}: {error}.") from None
+            reason = "an entity with that key already exists" if "UNIQUE" in str(error) else "it conflicts with stored data"
+            raise validation_error(f"Cannot create {schema.name} {key!r}: {reason}.") from None
         key = [values[c] for c in table.primary_key]
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
