@@ -6,7 +6,7 @@ and, when the server tells, the index of the failing operation in the batch.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Type
+from typing import Any, Dict, Mapping, Optional, Sequence, Type
 
 
 class FtrackOrmError(Exception):
@@ -111,7 +111,7 @@ def error_from_payload(
     payload: Mapping[str, Any],
     *,
     status_code: Optional[int] = None,
-    operations: Optional[list] = None,
+    operations: Optional[Sequence[Mapping[str, Any]]] = None,
 ) -> ServerError:
     """Build the right :class:`ServerError` from an ``{"exception", "content"}`` object."""
     name = payload.get("exception")

@@ -85,16 +85,14 @@ def plan_commit(changes: Sequence[Change]) -> CommitPlan:
     waiting = [0] * len(changes)
     for index, change in enumerate(changes):
         for referenced in change.references:
-            if change.action == "delete":
-                target = deletes.get(id(referenced))
-                edge = (index, target)  # delete the dependent first
-            else:
-                target = creates.get(id(referenced))
-                edge = (target, index)  # create what is referenced first
+            deleting = change.action == "delete"
+            target = (deletes if deleting else creates).get(id(referenced))
             if target is None or target == index:
                 continue
-            after[edge[0]].append(edge[1])
-            waiting[edge[1]] += 1
+            # delete the dependent first; create what is referenced first
+            first, then = (index, target) if deleting else (target, index)
+            after[first].append(then)
+            waiting[then] += 1
     ready = [(_PHASE[c.action], i) for i, c in enumerate(changes) if waiting[i] == 0]
     heapq.heapify(ready)
     order: List[int] = []

@@ -12,7 +12,7 @@ as null / empty and matches nothing in criteria.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import attrs
 
@@ -96,7 +96,7 @@ class Relations:
         return None
 
     # -- resolution -------------------------------------------------------------
-    def _explicit(self, schema: EntitySchema, name: str) -> Optional[Tuple[str, str, tuple]]:
+    def _explicit(self, schema: EntitySchema, name: str) -> Optional[Tuple[str, str, Tuple[Tuple[str, Any], ...]]]:
         for type_name in [schema.name, *self.schemas.ancestors(schema.name)]:
             found = EXPLICIT.get((type_name, name))
             if found:
@@ -123,23 +123,23 @@ class Relations:
             items, fk, where = explicit
             kind = "mapped" if attribute.kind == "mapped_collection" else "collection"
             return Relation(kind, items, fk, where, attribute.key_attribute, attribute.value_attribute)
-        items = self.schemas[target]
+        item_schema = self.schemas[target]
         if attribute.kind == "mapped_collection":
             if not attribute.key_attribute:
                 return None
             for owner_key in _MAPPED_OWNER_KEYS:
-                if owner_key in items.attributes:
+                if owner_key in item_schema.attributes:
                     return Relation(
                         "mapped", target, owner_key, (), attribute.key_attribute, attribute.value_attribute
                     )
             return None
         candidates = []
-        for item_attribute in items.attributes.values():
+        for item_attribute in item_schema.attributes.values():
             if item_attribute.kind != "reference" or item_attribute.target not in self.schemas:
                 continue
             if not self.schemas.is_subtype(schema.name, item_attribute.target or ""):
                 continue
-            fk = _reference_fk(items, item_attribute)
+            fk = _reference_fk(item_schema, item_attribute)
             if fk:
                 candidates.append(fk)
         if len(set(candidates)) == 1:

@@ -62,8 +62,9 @@ class SchemaCache:
         try:
             with open(path, encoding="utf-8") as handle:
                 data = json.load(handle)
-            if isinstance(data, dict) and data.get("schema_hash") == schema_hash and isinstance(data.get("schemas"), list):
-                return data["schemas"]
+            schemas = data.get("schemas") if isinstance(data, dict) else None
+            if isinstance(schemas, list) and data.get("schema_hash") == schema_hash:
+                return schemas
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:

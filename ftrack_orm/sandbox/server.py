@@ -111,7 +111,7 @@ class Sandbox:
         if self._httpd is None:
             raise RuntimeError("The sandbox is not started.")
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> Sandbox:
         """Serve in a background thread (idempotent)."""

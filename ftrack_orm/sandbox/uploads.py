@@ -13,7 +13,7 @@ import hmac
 import secrets
 import time
 import urllib.parse
-from typing import Callable, Mapping, Optional
+from typing import Callable, List, Mapping, Optional
 
 UPLOAD_PREFIX = "/upload/"
 
@@ -45,7 +45,7 @@ class UploadSigner:
         if not parsed.path.startswith(UPLOAD_PREFIX):
             return "not an upload URL"
         component_id = urllib.parse.unquote(parsed.path[len(UPLOAD_PREFIX):])
-        query: Mapping[str, list] = urllib.parse.parse_qs(parsed.query)
+        query: Mapping[str, List[str]] = urllib.parse.parse_qs(parsed.query)
         try:
             expires = int(query["expires"][0])
             signature = query["signature"][0]
