@@ -10,6 +10,8 @@ from .errors import (
     ServerPermissionDeniedError,
     ServerValidationError,
 )
+from .entity.inspection import EntityView, inspect
+from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
 from .session import Session
 from .transport import RequestsTransport, RetryPolicy
 
@@ -17,9 +19,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConfigurationError",
+    "EntityView",
     "FtrackOrmError",
     "InvalidCredentialsError",
     "MalformedResponseError",
+    "MixinConflictError",
     "OutcomeUnknownError",
     "RequestsTransport",
     "RetryPolicy",
@@ -28,4 +32,7 @@ __all__ = [
     "ServerPermissionDeniedError",
     "ServerValidationError",
     "Session",
+    "inspect",
+    "register_mixin",
+    "unregister_mixin",
 ]

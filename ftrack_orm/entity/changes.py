@@ -19,15 +19,12 @@ into :class:`MappedChange` records that name the operation to send:
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List
 
 import attrs
 
-from .state import MISSING, EntityState
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..identity import IdentityMap
-    from .base import Entity
+from .base import Entity
+from .state import MISSING
 
 
 class ChangeTracker:
@@ -169,44 +166,3 @@ def _change(entity: Entity, attribute: Any, key: Any, old: Any, new: Any, item: 
         data["entity_id"] = owner_id
     entity_key = {n: data.get(n) for n in target.primary_key}
     return MappedChange(entity, attribute.name, key, old, new, "create", target.name, entity_key, data, None)
-
-
-def commit_mapped(entity: Entity, identity_map: IdentityMap) -> None:
-    """After a successful commit: fold mapped-collection changes into loaded items."""
-    loaded = entity._values
-    for change in mapped_changes(entity):
-        items: Optional[list] = loaded.get(change.attribute)
-        if change.action == "delete":
-            if items is not None:
-                loaded[change.attribute] = [i for i in items if i is not change.item]
-            identity_map.expunge(change.item)
-            continue
-        if change.item is not None:
-            change.item._values[_value_name(entity, change.attribute)] = change.new
-            continue
-        if None in change.entity_key.values():
-            loaded.pop(change.attribute, None)  # cannot build the item: reload on next read
-            continue
-        payload = dict(change.entity_key)
-        payload.update(change.entity_data)
-        payload[_key_name(entity, change.attribute)] = change.key
-        payload["__entity_type__"] = change.entity_type
-        item = identity_map._merge(payload, None)
-        if items is not None or (entity._state is not None and entity._state.new):
-            loaded[change.attribute] = list(items or ()) + [item]
-
-
-def _value_name(entity: Entity, name: str) -> str:
-    return type(entity)._attributes[name].schema.value_attribute or "value"
-
-
-def _key_name(entity: Entity, name: str) -> str:
-    return type(entity)._attributes[name].schema.key_attribute or "key"
-
-
-@attrs.frozen
-class Snapshot:
-    """The state of every pending entity, to restore after a failed commit."""
-
-    entries: Tuple[Tuple[Any, Optional[EntityState], Dict[str, Any], bool], ...]
-    order: Tuple[Tuple[Any, ...], Tuple[Any, ...], Tuple[Any, ...]]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from ftrack_orm.identity import IdentityMap
+from ftrack_orm.entity.identity import IdentityMap
 
 UTC = dt.timezone.utc
 
