@@ -54,7 +54,8 @@ class Session:
     ``FTRACK_API_USER`` and ``FTRACK_API_KEY``. The constructor does no network
     I/O; schemas load on first need (from the disk cache when the server's
     ``schema_hash`` has not changed). Use it as a context manager to close the
-    HTTP connection pool.
+    HTTP connection pool. ``mixins``: entity type -> studio classes placed first in
+    the bases of that type's generated class (see :mod:`ftrack_orm.entity.mixins`).
     """
 
     def __init__(
