@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 import attrs
 
 from .entity.base import Entity
-from .entity.changes import mapped_changes
+from .entity.changes import mapped_changes, primary_key, split_changes
 from .entity.collections import collection_diff
 from .entity.identity import IdentityMap
 from .entity.inspection import inspect
@@ -87,7 +87,7 @@ class UnitOfWork:
         new_entities, dirty_entities = tracker.new, tracker.dirty
         new_by_key = {}
         for entity in new_entities:
-            key = inspect(entity).primary_key
+            key = primary_key(entity)
             if len(key) == 1:
                 new_by_key[key[0]] = entity
         # One pass over each entity's local changes; collections are decided afterwards,
@@ -96,7 +96,7 @@ class UnitOfWork:
         collections: List[Tuple[Entity, str, List[Entity]]] = []
         for action, entities in (("create", new_entities), ("update", dirty_entities)):
             for entity in entities:
-                scanned.append((action, entity) + _scan(entity, new_by_key, collections))
+                scanned.append((action, entity) + split_changes(entity, new_by_key, collections))
         moves, moved, sent_as_lists = self._collection_moves(collections)
         changes: List[Change] = []
         owners: Dict[int, List[Entity]] = {}
@@ -118,20 +118,17 @@ class UnitOfWork:
             # items' changes settle it), but its mapped-collection changes still go below
             if data or action == "create":
                 settles = [entity] + [r for r in references if id(r) in moved_owners]
-                add(Change(action, entity.__entity_type__, inspect(entity).primary_key, data, entity, references),
-                    *settles)
+                add(Change(action, entity.__entity_type__, primary_key(entity), data, entity, references), *settles)
             if has_mapped:
                 for change in self._mapped(entity):
                     add(change, entity)
         for item, (data, references) in moves.items():  # clean items moved between collections
-            add(Change("update", item.__entity_type__, inspect(item).primary_key, data, item, references),
-                item, *references)
+            add(Change("update", item.__entity_type__, primary_key(item), data, item, references), item, *references)
         settled = {id(e) for entities in owners.values() for e in entities}
         # e.g. a collection only re-ordered: nothing to send, clean after the commit
         unsent = tuple({id(o): o for o, _, _ in collections if id(o) not in settled}.values())
         for entity, depends in _deletion_order(tracker.deleted).items():
-            add(Change("delete", entity.__entity_type__, inspect(entity).primary_key, {}, entity, tuple(depends)),
-                entity)
+            add(Change("delete", entity.__entity_type__, primary_key(entity), {}, entity, tuple(depends)), entity)
         return Pending(tuple(changes), owners, moved, unsent)
 
     def _collection_moves(
@@ -154,7 +151,7 @@ class UnitOfWork:
         for entity, name, value in collections:
             relation = self._relations().get(entity.__entity_type__, name)
             view = inspect(entity)
-            key = view.primary_key
+            key = primary_key(entity)
             if relation is None or relation.kind != "collection" or relation.where or relation.hidden or len(key) != 1:
                 as_lists.setdefault(entity, []).append((name, value))
                 continue
@@ -265,34 +262,6 @@ class UnitOfWork:
 _TYPE_KEY = frozenset(("__entity_type__",))
 
 
-def _scan(
-    entity: Entity, new_by_key: Mapping[Any, Entity], collections: List[Tuple[Entity, str, List[Entity]]]
-) -> Tuple[Dict[str, Any], Tuple[Entity, ...], bool]:
-    """Split ``entity``'s local changes: plain values to send (and the entities they
-    reference), collections (appended to ``collections``), and whether any mapped
-    collection changed."""
-    view = inspect(entity)
-    data: Dict[str, Any] = {}
-    references: List[Entity] = []
-    has_mapped = False
-    attributes = view.schema.attributes
-    for name, value in view.pending.items():
-        kind = value.__class__
-        if kind is dict:  # a mapped collection's key changes (json attributes are never dicts here)
-            if attributes[name].kind == "mapped_collection":
-                has_mapped = True
-                continue
-        elif kind is list and attributes[name].kind == "collection":
-            collections.append((entity, name, value))
-            continue
-        data[name] = value
-        if isinstance(value, Entity):
-            references.append(value)
-        elif kind is str and value in new_by_key and attributes[name].foreign_key:
-            references.append(new_by_key[value])
-    return data, tuple(references), has_mapped
-
-
 def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
     """For each deleted entity, the deleted entities it depends on (deleted after it).
 
@@ -303,7 +272,7 @@ def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
     depends: Dict[Entity, List[Entity]] = {entity: [] for entity in deleted}
     by_key = {}
     for entity in deleted:
-        key = inspect(entity).primary_key
+        key = primary_key(entity)
         if len(key) == 1:
             by_key[key[0]] = entity
     for entity in deleted:

@@ -242,6 +242,13 @@ class Attribute:
         instance._set_local(self.name, prepared)
 
     def __set__(self, instance: Entity, value: Any) -> None:
+        # record(prepare(...)) written out: the hot path saves two frames. Subclasses
+        # that override prepare/record use ``set_prepared`` instead.
+        self.check_settable(instance)
+        instance._set_local(self.name, self.kind.convert(value, self, instance))
+
+    def set_prepared(self, instance: Entity, value: Any) -> None:
+        """Assign: :meth:`prepare`, then :meth:`record`."""
         self.record(instance, self.prepare(instance, value))
 
     def __delete__(self, instance: Entity) -> None:
@@ -270,6 +277,8 @@ class ReferenceAttribute(Attribute):
         if foreign_key is not None:
             instance._set_local(foreign_key, key)
 
+    __set__ = Attribute.set_prepared
+
 
 class ForeignKeyAttribute(Attribute):
     """Descriptor for a foreign key; assigning it re-points its reference too
@@ -296,6 +305,8 @@ class ForeignKeyAttribute(Attribute):
             instance._set_local(reference, target)
         else:  # the session does not have that entity: drop a pending reference change
             instance._drop_local(reference)
+
+    __set__ = Attribute.set_prepared
 
 
 class CollectionAttribute(Attribute):
@@ -354,6 +365,8 @@ class MappedCollectionAttribute(Attribute):
         view, items = prepared
         for key, item in items:
             view.record(key, item)
+
+    __set__ = Attribute.set_prepared
 
 
 class AbsentAttribute:

@@ -5,6 +5,7 @@ sets, ``new``, ``dirty`` and ``deleted``. Entity state registers itself when it
 changes (``sync``), so finding pending work costs the number of changed entities,
 never a scan of the identity map. Attributes never call the session.
 
+:func:`split_changes` sorts one entity's local changes for the unit of work.
 For mapped collections, :func:`mapped_changes` turns recorded key -> value changes
 into :class:`MappedChange` records that name the operation to send:
 
@@ -19,7 +20,7 @@ into :class:`MappedChange` records that name the operation to send:
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
 import attrs
 
@@ -94,6 +95,42 @@ class ChangeTracker:
         self._new.clear()
         self._dirty.clear()
         self._deleted.clear()
+
+
+def primary_key(entity: Entity) -> Tuple[Any, ...]:
+    """The primary-key values of ``entity`` (local values win), in schema order."""
+    return entity._primary_key()
+
+
+def split_changes(
+    entity: Entity, new_by_key: Mapping[Any, Entity], collections: List[Tuple[Entity, str, List[Entity]]]
+) -> Tuple[Dict[str, Any], Tuple[Entity, ...], bool]:
+    """Split ``entity``'s local changes for the unit of work: the plain values to send
+    (and the entities they reference, including new entities named by a foreign key
+    in ``new_by_key``), the collections (appended to ``collections`` as
+    ``(entity, name, new list)``), and whether any mapped collection changed."""
+    state = entity._state
+    data: Dict[str, Any] = {}
+    references: List[Entity] = []
+    has_mapped = False
+    if state is None:
+        return data, (), False
+    attributes = type(entity)._attributes
+    for name, value in state.local.items():
+        kind = value.__class__
+        if kind is dict:  # a mapped collection's key changes (json attributes are never dicts here)
+            if attributes[name].schema.kind == "mapped_collection":
+                has_mapped = True
+                continue
+        elif kind is list and attributes[name].schema.kind == "collection":
+            collections.append((entity, name, value))
+            continue
+        data[name] = value
+        if isinstance(value, Entity):
+            references.append(value)
+        elif kind is str and value in new_by_key and attributes[name].schema.foreign_key:
+            references.append(new_by_key[value])
+    return data, tuple(references), has_mapped
 
 
 @attrs.frozen
