@@ -29,7 +29,7 @@ from typing import Any, Callable, Dict, List
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ftrack_orm.identity import IdentityMap  # noqa: E402
+from ftrack_orm.entity.identity import IdentityMap  # noqa: E402
 from ftrack_orm.schema import SchemaRegistry  # noqa: E402
 
 SCHEMAS = ROOT.parent / "shared" / "ftrack" / "schemas.json"

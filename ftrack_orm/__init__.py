@@ -29,13 +29,20 @@ _EXPORTS: Dict[str, str] = {
     "RetryPolicy": "transport",
     "Session": "session",
     "WireClient": "client",
+    "EntityView": "entity.inspection",
+    "inspect": "entity.inspection",
+    "MixinConflictError": "entity.mixins",
+    "register_mixin": "entity.mixins",
+    "unregister_mixin": "entity.mixins",
 }
 
 __all__ = [
     "ConfigurationError",
+    "EntityView",
     "FtrackOrmError",
     "InvalidCredentialsError",
     "MalformedResponseError",
+    "MixinConflictError",
     "MultipleResultsFoundError",
     "NoResultFoundError",
     "OutcomeUnknownError",
@@ -48,10 +55,15 @@ __all__ = [
     "ServerValidationError",
     "Session",
     "WireClient",
+    "inspect",
+    "register_mixin",
+    "unregister_mixin",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .client import WireClient
+    from .entity.inspection import EntityView, inspect
+    from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
     from .errors import (
         ConfigurationError,
         FtrackOrmError,

@@ -6,6 +6,7 @@ checker and the sandbox all read these objects rather than the raw dicts.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
@@ -169,6 +170,39 @@ class EntitySchema:
 
     def __contains__(self, name: object) -> bool:
         return name in self.attributes
+
+    # -- derived facts, computed once per schema (the identity map's hot path reads them)
+    @functools.cached_property
+    def key_names(self) -> Tuple[str, ...]:
+        """The primary-key attribute names (``("id",)`` when the schema states none)."""
+        return self.primary_key or ("id",)
+
+    @functools.cached_property
+    def single_key(self) -> Optional[str]:
+        """The key attribute's name for a single-attribute key, ``None`` for a composite one."""
+        names = self.key_names
+        return names[0] if len(names) == 1 else None
+
+    @functools.cached_property
+    def interned_attributes(self) -> Tuple[str, ...]:
+        """String attributes whose values repeat across entities (foreign keys, ``*_type``):
+        decoding interns them so equal values share one object."""
+        return tuple(
+            a.name for a in self.attributes.values()
+            if a.kind == "string" and (a.foreign_key or a.name.endswith("_type"))
+        )
+
+    @functools.cached_property
+    def scalar_defaults(self) -> Tuple[Tuple[str, Any, str], ...]:
+        """``(name, default, how)`` of every scalar attribute with a default; ``how`` is
+        ``uid`` (a new id per entity), ``copy`` (a mutable literal) or ``value``."""
+        items = []
+        for attribute in self.attributes.values():
+            if attribute.has_default and not attribute.is_relation:
+                default = attribute.default
+                how = "uid" if default == "{uid}" else "copy" if isinstance(default, (list, dict)) else "value"
+                items.append((attribute.name, default, how))
+        return tuple(items)
 
 
 @attrs.frozen

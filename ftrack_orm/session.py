@@ -16,11 +16,12 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from . import codec
 from . import operations as ops
 from .client import WireClient
+from .entity.attributes import assign
 from .entity.base import Entity
 from .entity.factory import TypeRegistry
+from .entity.identity import IdentityMap
 from .entity.loading import ResultGroup
 from .errors import ConfigurationError
-from .identity import IdentityMap
 from .loader import SessionLoader
 from .query import Query, check, parse
 from .query.builder import type_name
@@ -51,7 +52,8 @@ class Session:
     ``FTRACK_API_USER`` and ``FTRACK_API_KEY``. The constructor does no network
     I/O; schemas load on first need (from the disk cache when the server's
     ``schema_hash`` has not changed). Use it as a context manager to close the
-    HTTP connection pool.
+    HTTP connection pool. ``mixins``: entity type -> studio classes placed first in
+    the bases of that type's generated class (see :mod:`ftrack_orm.entity.mixins`).
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class Session:
         verify: Union[bool, str] = True,
         auto_populate: bool = True,
         id_factory: Optional[Callable[[], str]] = None,
+        mixins: Optional[Mapping[str, Sequence[type]]] = None,
     ) -> None:
         if auto_connect_event_hub:
             raise NotImplementedError(
@@ -101,6 +104,7 @@ class Session:
         self._transaction_depth = 0
         self._auto_populate = auto_populate
         self._id_factory = id_factory
+        self._mixins = {name: list(classes) for name, classes in (mixins or {}).items()}
         self._custom_attribute_configurations = self._load_custom_attribute_configurations
         self._results = ClientSource(self._client, lambda: self.schemas, self._result_group)
 
@@ -203,7 +207,8 @@ class Session:
             registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
             loader = SessionLoader(self._client, registry, self._result_group)
             identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
-                                   custom_attribute_configurations=self._custom_attribute_configurations)
+                                   custom_attribute_configurations=self._custom_attribute_configurations,
+                                   mixins=self._mixins)
             if self._id_factory is not None:
                 identity.id_factory = self._id_factory
             self._identity = identity
@@ -298,14 +303,11 @@ class Session:
         return self.identity_map.create(entity_type, dict(data or {}))
 
     def update(self, entity_type: str, keys: Key, data: Mapping[str, Any]) -> Entity:
-        """Record an update of the entity with primary key ``keys``; sent by :meth:`commit`."""
+        """Record an update of the entity with primary key ``keys``; sent by :meth:`commit`.
+
+        All of ``data`` is recorded, or none of it (every value is checked first)."""
         entity = self._entity(entity_type, keys)
-        for name, value in data.items():  # check everything first: all of data is recorded, or none
-            attribute = type(entity)._attribute(name)
-            attribute.check_settable(entity)
-            attribute.kind.convert(value, attribute, entity)
-        for name, value in data.items():
-            entity[name] = value
+        assign(entity, data)
         return entity
 
     def delete(self, entity_or_type: Any, keys: Optional[Key] = None) -> None:

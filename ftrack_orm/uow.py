@@ -8,7 +8,9 @@ holds one current value per attribute, so a create followed by updates is one
 create, several updates are one update with only the changed attributes, and a
 create followed by a delete sends nothing.
 
-Entities are marked clean only after the server confirmed. If the call fails for
+The unit of work gathers, plans and sends; what the server confirmed is applied to
+local state in one place, the identity map's ``apply_commit`` (see
+:mod:`ftrack_orm.entity.lifecycle`). Entities are marked clean only after the server confirmed. If the call fails for
 any reason (validation, permission, network, unknown outcome), nothing local has
 changed: every pending change and entity is exactly as before, so the user can
 fix the problem and commit again. The server's batches are all-or-nothing, which
@@ -29,15 +31,17 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 import attrs
 
 from .entity.base import Entity
-from .entity.changes import mapped_changes
+from .entity.changes import mapped_changes, primary_key, split_changes
 from .entity.collections import collection_diff
+from .entity.identity import IdentityMap
+from .entity.inspection import inspect
+from .entity.lifecycle import LandedCommit, Move
 from .errors import MalformedResponseError, PartialCommitError, ServerError
 from .plan import Change, CommitPlan, plan_commit
 from .relations import Relations
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import WireClient
-    from .identity import IdentityMap
 
 
 @attrs.frozen
@@ -83,7 +87,7 @@ class UnitOfWork:
         new_entities, dirty_entities = tracker.new, tracker.dirty
         new_by_key = {}
         for entity in new_entities:
-            key = entity._primary_key()
+            key = primary_key(entity)
             if len(key) == 1:
                 new_by_key[key[0]] = entity
         # One pass over each entity's local changes; collections are decided afterwards,
@@ -92,7 +96,7 @@ class UnitOfWork:
         collections: List[Tuple[Entity, str, List[Entity]]] = []
         for action, entities in (("create", new_entities), ("update", dirty_entities)):
             for entity in entities:
-                scanned.append((action, entity) + _scan(entity, new_by_key, collections))
+                scanned.append((action, entity) + split_changes(entity, new_by_key, collections))
         moves, moved, sent_as_lists = self._collection_moves(collections)
         changes: List[Change] = []
         owners: Dict[int, List[Entity]] = {}
@@ -114,17 +118,17 @@ class UnitOfWork:
             # items' changes settle it), but its mapped-collection changes still go below
             if data or action == "create":
                 settles = [entity] + [r for r in references if id(r) in moved_owners]
-                add(Change(action, entity.__entity_type__, entity._primary_key(), data, entity, references), *settles)
+                add(Change(action, entity.__entity_type__, primary_key(entity), data, entity, references), *settles)
             if has_mapped:
                 for change in self._mapped(entity):
                     add(change, entity)
         for item, (data, references) in moves.items():  # clean items moved between collections
-            add(Change("update", item.__entity_type__, item._primary_key(), data, item, references), item, *references)
+            add(Change("update", item.__entity_type__, primary_key(item), data, item, references), item, *references)
         settled = {id(e) for entities in owners.values() for e in entities}
         # e.g. a collection only re-ordered: nothing to send, clean after the commit
         unsent = tuple({id(o): o for o, _, _ in collections if id(o) not in settled}.values())
         for entity, depends in _deletion_order(tracker.deleted).items():
-            add(Change("delete", entity.__entity_type__, entity._primary_key(), {}, entity, tuple(depends)), entity)
+            add(Change("delete", entity.__entity_type__, primary_key(entity), {}, entity, tuple(depends)), entity)
         return Pending(tuple(changes), owners, moved, unsent)
 
     def _collection_moves(
@@ -146,11 +150,12 @@ class UnitOfWork:
         moved: Dict[Entity, Tuple[str, str]] = {}
         for entity, name, value in collections:
             relation = self._relations().get(entity.__entity_type__, name)
-            key = entity._primary_key()
+            view = inspect(entity)
+            key = primary_key(entity)
             if relation is None or relation.kind != "collection" or relation.where or relation.hidden or len(key) != 1:
                 as_lists.setdefault(entity, []).append((name, value))
                 continue
-            added, removed = collection_diff(entity._values.get(name) or [], value)
+            added, removed = collection_diff(view.server_values.get(name) or [], value)
             for item in removed:
                 moves.setdefault(item, ({relation.fk: None}, ()))
                 moved[item] = (relation.fk, name)
@@ -195,8 +200,7 @@ class UnitOfWork:
         """
         pending = self.gather()
         if not pending.changes:
-            for entity in pending.unsent:
-                self._map.mark_committed(entity)
+            self._map.apply_commit(LandedCommit(pending.unsent))
             return CommitResult()
         plan = plan_commit(pending.changes)
         operations = [change.to_dict() for change in plan.changes]
@@ -218,8 +222,7 @@ class UnitOfWork:
                     f"The changes of the failed and later calls are still pending.",
                     landed=number, total=len(bounds), error=error,
                 ) from error
-        for entity in pending.unsent:
-            self._map.mark_committed(entity)
+        self._map.apply_commit(LandedCommit(pending.unsent))
         return CommitResult(plan.counts, len(bounds))
 
     def _send(
@@ -229,12 +232,14 @@ class UnitOfWork:
         client, identity_map = self._client, self._map
         response = client.send(batch)
         # One parse, merging the answers: merges only refresh server values, so nothing
-        # the user changed moves unless the answer is a valid success. Then entities are
-        # marked clean; attributes the answer carried keep the server's value.
+        # the user changed moves unless the answer is a valid success. Then the identity
+        # map applies the landed commit; attributes the answer carried keep the server's value.
         merge = identity_map.merge
         answered: Dict[int, Any] = {}
-        moved = [(c.entity, moved_items[c.entity]) for c in changes if c.entity in moved_items]
-        old_keys = [item._values.get(fk) for item, (fk, _) in moved]  # before the answer refreshes them
+        moves = tuple(  # old keys read before the answer refreshes them
+            Move(c.entity, fk, collection, inspect(c.entity).server_values.get(fk))
+            for c in changes if c.entity in moved_items for fk, collection in (moved_items[c.entity],)
+        )
 
         def hook(payload: Dict[str, Any]) -> Any:
             keys = payload.keys() - _TYPE_KEY
@@ -251,58 +256,10 @@ class UnitOfWork:
         except ServerError as error:
             _name_entity(error, changes)
             raise
-        for entity in finished:
-            identity_map.mark_committed(entity, answered.get(id(entity), ()))
-        for (item, (fk, collection)), old_key in zip(moved, old_keys):
-            _forget_old_owner(item, fk, collection, old_key)
+        identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
 
 
 _TYPE_KEY = frozenset(("__entity_type__",))
-
-
-def _scan(
-    entity: Entity, new_by_key: Mapping[Any, Entity], collections: List[Tuple[Entity, str, List[Entity]]]
-) -> Tuple[Dict[str, Any], Tuple[Entity, ...], bool]:
-    """Split ``entity``'s local changes: plain values to send (and the entities they
-    reference), collections (appended to ``collections``), and whether any mapped
-    collection changed."""
-    state = entity._state
-    data: Dict[str, Any] = {}
-    references: List[Entity] = []
-    has_mapped = False
-    if state is None:
-        return data, (), False
-    attributes = type(entity)._attributes
-    for name, value in state.local.items():
-        kind = value.__class__
-        if kind is dict:  # a mapped collection's key changes (json attributes are never dicts here)
-            if attributes[name].schema.kind == "mapped_collection":
-                has_mapped = True
-                continue
-        elif kind is list and attributes[name].schema.kind == "collection":
-            collections.append((entity, name, value))
-            continue
-        data[name] = value
-        if isinstance(value, Entity):
-            references.append(value)
-        elif kind is str and value in new_by_key and attributes[name].schema.foreign_key:
-            references.append(new_by_key[value])
-    return data, tuple(references), has_mapped
-
-
-def _forget_old_owner(item: Entity, foreign_key: str, collection: str, old_key: Any) -> None:
-    """After a move landed: drop the item from its old owner's loaded collection and
-    forget its loaded reference (it is re-read from the new foreign key on use)."""
-    reference = foreign_key[:-3] if foreign_key.endswith("_id") else None
-    old_owner = item._values.pop(reference, None) if reference else None
-    attribute = type(item)._attributes.get(reference or "")
-    if old_owner is None and attribute is not None and old_key is not None:
-        old_owner = item._map.get(attribute.schema.target, old_key)
-    if isinstance(old_owner, Entity):
-        items = old_owner._values.get(collection)
-        state = old_owner._state
-        if type(items) is list and item in items and not (state is not None and collection in state.local):
-            old_owner._values[collection] = [other for other in items if other is not item]
 
 
 def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
@@ -315,19 +272,20 @@ def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
     depends: Dict[Entity, List[Entity]] = {entity: [] for entity in deleted}
     by_key = {}
     for entity in deleted:
-        key = entity._primary_key()
+        key = primary_key(entity)
         if len(key) == 1:
             by_key[key[0]] = entity
     for entity in deleted:
-        attributes = type(entity)._attributes
-        for name, value in entity._values.items():
+        view = inspect(entity)
+        attributes = view.schema.attributes
+        for name, value in view.server_values.items():
             if isinstance(value, Entity):
                 depends[entity].append(value)
             elif type(value) is list:
                 for item in value:
                     if item in depends and item is not entity:
                         depends[item].append(entity)
-            elif value.__class__ is str and value in by_key and attributes[name].schema.foreign_key:
+            elif value.__class__ is str and value in by_key and attributes[name].foreign_key:
                 depends[entity].append(by_key[value])
     return depends
 

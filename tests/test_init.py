@@ -18,7 +18,7 @@ def modules_after(statement: str) -> set:
 
 
 HEAVY = {"requests", "urllib3", "ftrack_orm.session", "ftrack_orm.client", "ftrack_orm.transport",
-         "ftrack_orm.results", "ftrack_orm.uow", "ftrack_orm.identity"}
+         "ftrack_orm.results", "ftrack_orm.uow", "ftrack_orm.entity.identity"}
 
 
 def test_importing_the_sandbox_loads_no_client_session_or_requests():

@@ -7,6 +7,12 @@ entity class. Values hydrated from the server are never converted or validated:
 the decoded JSON dict is adopted as it is (the codec already turned typed values
 into ``datetime``/``date``).
 
+Every descriptor assigns in two steps: ``prepare(entity, value)`` checks and
+converts (raising with entity type, attribute and what was expected) and changes
+nothing; ``record(entity, prepared)`` records the local change. :func:`assign`
+prepares every value of a mapping before recording any, so a bad value anywhere
+records nothing.
+
 Descriptors read ``entity._state.local`` first (unsaved local changes), then the
 server values in ``entity._values``; an attribute absent from both is *not
 loaded* (which is not the same as ``None``) and is fetched through the session's
@@ -15,14 +21,12 @@ loader (see :mod:`ftrack_orm.entity.loading`).
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Tuple, Type
+from typing import Any, Dict, Iterable, List, Mapping, Tuple, Type
 
 from ..schema import AttributeSchema
+from .base import Entity
 from .collections import Collection, CustomAttributes, MappedCollection
 from .state import DetachedEntityError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .base import Entity
 
 UTC = _dt.timezone.utc
 
@@ -132,9 +136,7 @@ class JsonKind(AttributeKind):
 
 
 def _check_entity(value: Any, attribute: Attribute, entity: Entity, label: str) -> None:
-    from .base import Entity as _Entity
-
-    if isinstance(value, _Entity) and value._map is not entity._map:
+    if isinstance(value, Entity) and value._map is not entity._map:
         raise ValueError(f"{attribute.qualname}: {value!r} belongs to another session")
     target = entity._map.types[attribute.schema.target]
     if not isinstance(value, target):
@@ -230,9 +232,24 @@ class Attribute:
             if state is None or not state.new:
                 raise AttributeError(f"{self.qualname} is immutable once the entity exists")
 
+    def prepare(self, instance: Entity, value: Any) -> Any:
+        """Check and convert ``value`` for ``instance`` (pure: changes nothing)."""
+        self.check_settable(instance)
+        return self.kind.convert(value, self, instance)
+
+    def record(self, instance: Entity, prepared: Any) -> None:
+        """Record what :meth:`prepare` returned as the local value."""
+        instance._set_local(self.name, prepared)
+
     def __set__(self, instance: Entity, value: Any) -> None:
+        # record(prepare(...)) written out: the hot path saves two frames. Subclasses
+        # that override prepare/record use ``set_prepared`` instead.
         self.check_settable(instance)
         instance._set_local(self.name, self.kind.convert(value, self, instance))
+
+    def set_prepared(self, instance: Entity, value: Any) -> None:
+        """Assign: :meth:`prepare`, then :meth:`record`."""
+        self.record(instance, self.prepare(instance, value))
 
     def __delete__(self, instance: Entity) -> None:
         raise AttributeError(f"{self.qualname} cannot be deleted; use revert() to drop a change")
@@ -244,13 +261,23 @@ class ReferenceAttribute(Attribute):
 
     __slots__ = ()
 
-    def __set__(self, instance: Entity, value: Any) -> None:
-        super().__set__(instance, value)
+    def prepare(self, instance: Entity, value: Any) -> Any:
+        """``(value, foreign key name or None, foreign key value)``."""
+        value = super().prepare(instance, value)
         foreign_key = type(instance)._attributes.get(self.name + "_id")
         if foreign_key is not None and foreign_key.schema.foreign_key and not foreign_key.schema.immutable:
             key = value._primary_key() if value is not None else (None,)
             if len(key) == 1:
-                instance._set_local(foreign_key.name, key[0])
+                return value, foreign_key.name, key[0]
+        return value, None, None
+
+    def record(self, instance: Entity, prepared: Any) -> None:
+        value, foreign_key, key = prepared
+        instance._set_local(self.name, value)
+        if foreign_key is not None:
+            instance._set_local(foreign_key, key)
+
+    __set__ = Attribute.set_prepared
 
 
 class ForeignKeyAttribute(Attribute):
@@ -259,20 +286,27 @@ class ForeignKeyAttribute(Attribute):
 
     __slots__ = ()
 
-    def __set__(self, instance: Entity, value: Any) -> None:
-        super().__set__(instance, value)
+    def prepare(self, instance: Entity, value: Any) -> Any:
+        """``(value, reference name or None, the referenced entity or None)``."""
+        value = super().prepare(instance, value)
         attributes = type(instance)._attributes
         reference = attributes.get(self.name[:-3]) if self.name.endswith("_id") else None
         if reference is None or reference.schema.kind != "reference":
-            return
+            return value, None, None
         target = instance._map.get(reference.schema.target, value) if value is not None else None
-        state = instance._state
+        return value, reference.name, target
+
+    def record(self, instance: Entity, prepared: Any) -> None:
+        value, reference, target = prepared
+        instance._set_local(self.name, value)
+        if reference is None:
+            return
         if target is not None or value is None:
-            instance._set_local(reference.name, target)
-        elif state is not None and reference.name in state.local:
-            state.local.pop(reference.name)
-            state.originals.pop(reference.name, None)
-            instance._map.changes.sync(instance)
+            instance._set_local(reference, target)
+        else:  # the session does not have that entity: drop a pending reference change
+            instance._drop_local(reference)
+
+    __set__ = Attribute.set_prepared
 
 
 class CollectionAttribute(Attribute):
@@ -320,12 +354,19 @@ class MappedCollectionAttribute(Attribute):
     def empty(self) -> Any:
         return []
 
-    def __set__(self, instance: Entity, value: Any) -> None:
+    def prepare(self, instance: Entity, value: Any) -> Any:
+        """``(view, [(key, prepared value), ...])``: every key checked before any is recorded."""
         if not hasattr(value, "items"):
             raise self.kind.fail(value, self)
         view = self.__get__(instance, type(instance))
-        for key, item in value.items():
-            view[key] = item
+        return view, [(key, view.prepare(key, item)) for key, item in value.items()]
+
+    def record(self, instance: Entity, prepared: Any) -> None:
+        view, items = prepared
+        for key, item in items:
+            view.record(key, item)
+
+    __set__ = Attribute.set_prepared
 
 
 class AbsentAttribute:
@@ -339,8 +380,10 @@ class AbsentAttribute:
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         raise AttributeError(f"{self.qualname} does not exist on this subtype")
 
-    def __set__(self, instance: Any, value: Any) -> None:
+    def prepare(self, instance: Any, value: Any) -> Any:
         raise AttributeError(f"{self.qualname} does not exist on this subtype")
+
+    __set__ = prepare
 
 
 #: Mapped-collection attribute name -> view class (custom attributes convert per configuration).
@@ -369,3 +412,15 @@ def make_attribute(schema: AttributeSchema, owner_name: str, python_name: str) -
     if schema.foreign_key and descriptor is Attribute:
         descriptor = ForeignKeyAttribute
     return descriptor(schema, owner_name, python_name, kind)
+
+
+def assign(entity: Entity, data: Mapping[str, Any]) -> None:
+    """Set every wire attribute of ``data`` on ``entity``, all or nothing: every value
+    is prepared (checked and converted) before any is recorded."""
+    cls = type(entity)
+    prepared: List[Tuple[Any, Any]] = []
+    for name, value in data.items():
+        attribute = cls._attribute(name)
+        prepared.append((attribute, attribute.prepare(entity, value)))
+    for attribute, value in prepared:
+        attribute.record(entity, value)

@@ -12,7 +12,8 @@ An entity instance has three slots and nothing else:
 
 Class attributes set by the factory: ``__entity_type__`` (schema name), ``_schema``
 (:class:`EntitySchema`), ``_attributes`` (wire name -> descriptor), ``_map`` (the
-owning :class:`~ftrack_orm.identity.IdentityMap`).
+owning identity map, seen through the :class:`~ftrack_orm.entity.protocols.EntityMap`
+protocol).
 
 Public API on instances (kept small: these names are reserved, see the factory's
 rename rule): ``is_dirty``, ``changes``, ``revert()``, ``to_dict()``, plus item
@@ -21,14 +22,12 @@ access by wire name (``task["name"]``), ``repr``/``dir``/``_repr_html_``.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Tuple
+from typing import Any, ClassVar, Dict, List, Tuple
 
 from ..schema import AttributeSchema, EntitySchema, suggest
+from .loading import fetch
+from .protocols import Descriptor, EntityMap
 from .state import MISSING, NOT_LOADED, DetachedEntityError, EntityState, same_value
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..identity import IdentityMap
-    from .attributes import Attribute
 
 
 class EntityMeta(type):
@@ -52,8 +51,8 @@ class Entity(metaclass=EntityMeta):
 
     __entity_type__: ClassVar[str] = "Entity"
     _schema: ClassVar[EntitySchema]
-    _attributes: ClassVar[Dict[str, Attribute]] = {}
-    _map: ClassVar[IdentityMap]
+    _attributes: ClassVar[Dict[str, Descriptor]] = {}
+    _map: ClassVar[EntityMap]
 
     def __new__(cls, data: Any = None, **values: Any) -> Any:
         merged = dict(data or {})
@@ -61,7 +60,7 @@ class Entity(metaclass=EntityMeta):
         return cls._map.create(cls.__entity_type__, merged)
 
     def __init__(self, data: Any = None, **values: Any) -> None:
-        pass  # everything happened in __new__ (IdentityMap.create)
+        pass  # everything happened in __new__ (the identity map's create)
 
     # ------------------------------------------------------------------ class level
     @classmethod
@@ -72,7 +71,7 @@ class Entity(metaclass=EntityMeta):
         return AttributePath(cls._map.schemas, cls.__entity_type__).attr(name)
 
     @classmethod
-    def _attribute(cls, name: str) -> Attribute:
+    def _attribute(cls, name: str) -> Descriptor:
         """The descriptor for wire name ``name``; ``AttributeError`` with did-you-mean."""
         try:
             return cls._attributes[name]
@@ -124,9 +123,7 @@ class Entity(metaclass=EntityMeta):
     def _is_loaded(self, name: str) -> bool:
         return name in self._values
 
-    def _fetch(self, attribute: Attribute) -> Any:
-        from .loading import fetch
-
+    def _fetch(self, attribute: Descriptor) -> Any:
         return fetch(self, attribute)
 
     # ------------------------------------------------------------------ change recording
@@ -154,6 +151,14 @@ class Entity(metaclass=EntityMeta):
             originals.setdefault(name, original)
             local[name] = value
         self._map.changes.sync(self)
+
+    def _drop_local(self, name: str) -> None:
+        """Forget the pending change of ``name``, if any."""
+        state = self._state
+        if state is not None and name in state.local:
+            state.local.pop(name)
+            state.originals.pop(name, None)
+            self._map.changes.sync(self)
 
     def _set_mapped(self, name: str, key: Any, value: Any, original: Any) -> None:
         """Record ``self.<name>[key] = value`` (``MISSING`` deletes the key)."""

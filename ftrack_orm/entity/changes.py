@@ -5,6 +5,7 @@ sets, ``new``, ``dirty`` and ``deleted``. Entity state registers itself when it
 changes (``sync``), so finding pending work costs the number of changed entities,
 never a scan of the identity map. Attributes never call the session.
 
+:func:`split_changes` sorts one entity's local changes for the unit of work.
 For mapped collections, :func:`mapped_changes` turns recorded key -> value changes
 into :class:`MappedChange` records that name the operation to send:
 
@@ -19,15 +20,12 @@ into :class:`MappedChange` records that name the operation to send:
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
 import attrs
 
-from .state import MISSING, EntityState
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..identity import IdentityMap
-    from .base import Entity
+from .base import Entity
+from .state import MISSING
 
 
 class ChangeTracker:
@@ -97,6 +95,42 @@ class ChangeTracker:
         self._new.clear()
         self._dirty.clear()
         self._deleted.clear()
+
+
+def primary_key(entity: Entity) -> Tuple[Any, ...]:
+    """The primary-key values of ``entity`` (local values win), in schema order."""
+    return entity._primary_key()
+
+
+def split_changes(
+    entity: Entity, new_by_key: Mapping[Any, Entity], collections: List[Tuple[Entity, str, List[Entity]]]
+) -> Tuple[Dict[str, Any], Tuple[Entity, ...], bool]:
+    """Split ``entity``'s local changes for the unit of work: the plain values to send
+    (and the entities they reference, including new entities named by a foreign key
+    in ``new_by_key``), the collections (appended to ``collections`` as
+    ``(entity, name, new list)``), and whether any mapped collection changed."""
+    state = entity._state
+    data: Dict[str, Any] = {}
+    references: List[Entity] = []
+    has_mapped = False
+    if state is None:
+        return data, (), False
+    attributes = type(entity)._attributes
+    for name, value in state.local.items():
+        kind = value.__class__
+        if kind is dict:  # a mapped collection's key changes (json attributes are never dicts here)
+            if attributes[name].schema.kind == "mapped_collection":
+                has_mapped = True
+                continue
+        elif kind is list and attributes[name].schema.kind == "collection":
+            collections.append((entity, name, value))
+            continue
+        data[name] = value
+        if isinstance(value, Entity):
+            references.append(value)
+        elif kind is str and value in new_by_key and attributes[name].schema.foreign_key:
+            references.append(new_by_key[value])
+    return data, tuple(references), has_mapped
 
 
 @attrs.frozen
@@ -169,44 +203,3 @@ def _change(entity: Entity, attribute: Any, key: Any, old: Any, new: Any, item: 
         data["entity_id"] = owner_id
     entity_key = {n: data.get(n) for n in target.primary_key}
     return MappedChange(entity, attribute.name, key, old, new, "create", target.name, entity_key, data, None)
-
-
-def commit_mapped(entity: Entity, identity_map: IdentityMap) -> None:
-    """After a successful commit: fold mapped-collection changes into loaded items."""
-    loaded = entity._values
-    for change in mapped_changes(entity):
-        items: Optional[list] = loaded.get(change.attribute)
-        if change.action == "delete":
-            if items is not None:
-                loaded[change.attribute] = [i for i in items if i is not change.item]
-            identity_map.expunge(change.item)
-            continue
-        if change.item is not None:
-            change.item._values[_value_name(entity, change.attribute)] = change.new
-            continue
-        if None in change.entity_key.values():
-            loaded.pop(change.attribute, None)  # cannot build the item: reload on next read
-            continue
-        payload = dict(change.entity_key)
-        payload.update(change.entity_data)
-        payload[_key_name(entity, change.attribute)] = change.key
-        payload["__entity_type__"] = change.entity_type
-        item = identity_map._merge(payload, None)
-        if items is not None or (entity._state is not None and entity._state.new):
-            loaded[change.attribute] = list(items or ()) + [item]
-
-
-def _value_name(entity: Entity, name: str) -> str:
-    return type(entity)._attributes[name].schema.value_attribute or "value"
-
-
-def _key_name(entity: Entity, name: str) -> str:
-    return type(entity)._attributes[name].schema.key_attribute or "key"
-
-
-@attrs.frozen
-class Snapshot:
-    """The state of every pending entity, to restore after a failed commit."""
-
-    entries: Tuple[Tuple[Any, Optional[EntityState], Dict[str, Any], bool], ...]
-    order: Tuple[Tuple[Any, ...], Tuple[Any, ...], Tuple[Any, ...]]

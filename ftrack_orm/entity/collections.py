@@ -18,14 +18,14 @@ costs nothing.
 from __future__ import annotations
 
 from collections.abc import MutableMapping, MutableSequence
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 from ..schema import suggest
+from .protocols import Descriptor
 from .state import MISSING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .attributes import Attribute, MappedCollectionAttribute
-    from .base import Entity
+#: An entity (its class is defined above this module, in :mod:`ftrack_orm.entity.base`).
+Entity = Any
 
 
 class Collection(MutableSequence):
@@ -33,7 +33,7 @@ class Collection(MutableSequence):
 
     __slots__ = ("_entity", "_attribute")
 
-    def __init__(self, entity: Entity, attribute: Attribute) -> None:
+    def __init__(self, entity: Entity, attribute: Descriptor) -> None:
         self._entity = entity
         self._attribute = attribute
 
@@ -41,8 +41,8 @@ class Collection(MutableSequence):
         return self._attribute.raw(self._entity)
 
     def _write(self, items: List[Any]) -> None:
-        self._attribute.check_settable(self._entity)
-        self._entity._set_local(self._attribute.name, self._attribute.kind.convert(items, self._attribute, self._entity))
+        attribute, entity = self._attribute, self._entity
+        attribute.record(entity, attribute.prepare(entity, items))
 
     def __len__(self) -> int:
         return len(self._items())
@@ -118,7 +118,7 @@ class MappedCollection(MutableMapping):
 
     __slots__ = ("_entity", "_attribute")
 
-    def __init__(self, entity: Entity, attribute: MappedCollectionAttribute) -> None:
+    def __init__(self, entity: Entity, attribute: Descriptor) -> None:
         self._entity = entity
         self._attribute = attribute
 
@@ -126,7 +126,7 @@ class MappedCollection(MutableMapping):
     def item_entities(self) -> Dict[Any, Any]:
         """The loaded item entities by key (no local changes)."""
         key_name = self._attribute.schema.key_attribute or "key"
-        return {item[key_name]: item for item in self._attribute.items(self._entity)}
+        return {item[key_name]: item for item in self._attribute.raw(self._entity)}
 
     def _pending(self) -> Dict[Any, Any]:
         state = self._entity._state
@@ -170,12 +170,17 @@ class MappedCollection(MutableMapping):
     def __contains__(self, key: object) -> bool:
         return key in self._keys()
 
-    # -- writing
-    def convert(self, key: Any, value: Any) -> Any:
-        """Check one value before it is recorded (subclasses convert by type)."""
+    # -- writing: prepare (pure: check and convert) then record
+    def prepare(self, key: Any, value: Any) -> Any:
+        """Check and convert one value before it is recorded (subclasses convert by
+        type); raises naming the attribute and key, changes nothing."""
         if not isinstance(key, str):
             raise TypeError(f"{self._attribute.qualname} keys are strings, got {key!r}")
         return value
+
+    def record(self, key: Any, prepared: Any) -> None:
+        """Record ``self[key] = prepared`` (a value :meth:`prepare` returned)."""
+        self._entity._set_mapped(self._attribute.name, key, prepared, self._original(key))
 
     def _current(self, key: Any) -> Any:
         pending = self._pending()
@@ -185,8 +190,7 @@ class MappedCollection(MutableMapping):
         return MISSING if item is None else self._server_value(item)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        value = self.convert(key, value)
-        self._entity._set_mapped(self._attribute.name, key, value, self._original(key))
+        self.record(key, self.prepare(key, value))
 
     def __delitem__(self, key: Any) -> None:
         if self._current(key) is MISSING:
@@ -221,8 +225,8 @@ class CustomAttributes(MappedCollection):
             return configs[key].default
         raise KeyError(f"{key!r}{suggest(str(key), configs or self._keys())}")
 
-    def convert(self, key: Any, value: Any) -> Any:
-        super().convert(key, value)
+    def prepare(self, key: Any, value: Any) -> Any:
+        super().prepare(key, value)
         configs = self.configurations()
         if configs is None:
             return value

@@ -44,14 +44,14 @@ import keyword
 import re
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..schema import SchemaRegistry, UnknownEntityTypeError, suggest
 from .attributes import AbsentAttribute, make_attribute
 from .base import Entity
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..identity import IdentityMap
+from .loading import query_class
+from .mixins import check_mixin, mixins_for
+from .protocols import EntityMap
 
 #: Names a schema attribute cannot use as is (see the rename rule).
 RESERVED = frozenset(keyword.kwlist) | frozenset(dir(Entity))
@@ -73,13 +73,19 @@ class TypeRegistry(Mapping):
     """Entity classes of one identity map (session): ``types["Task"]``, ``types.Task``.
 
     Classes are generated on first access (with their supertypes); ``build_all()``
-    generates all of them.
+    generates all of them. ``mixins``: entity type -> classes placed before the
+    supertype in the bases (after those of :func:`~ftrack_orm.entity.mixins.register_mixin`).
     """
 
-    def __init__(self, schemas: SchemaRegistry, identity_map: IdentityMap) -> None:
+    def __init__(
+        self, schemas: SchemaRegistry, identity_map: EntityMap,
+        mixins: Optional[Mapping[str, Sequence[type]]] = None,
+    ) -> None:
         self._schemas = schemas
         self._map = identity_map
+        self._mixins = {name: tuple(classes) for name, classes in (mixins or {}).items()}
         self._classes: Dict[str, type] = {}
+        self._query_classes: Dict[Tuple[type, str], type] = {}
         self._lock = threading.RLock()
 
     def __getitem__(self, name: str) -> type:
@@ -111,6 +117,14 @@ class TypeRegistry(Mapping):
     def __dir__(self) -> List[str]:
         return sorted(set(self._schemas) | set(super().__dir__()))
 
+    def query_class(self, cls: type, name: str) -> type:
+        """The most general class in ``cls``'s chain whose schema has attribute ``name``
+        (the type a lazy load of ``name`` queries), cached."""
+        found = self._query_classes.get((cls, name))
+        if found is None:
+            found = self._query_classes[(cls, name)] = query_class(cls, name)
+        return found
+
     def build_all(self) -> None:
         """Generate every class now."""
         for name in self._schemas:
@@ -139,7 +153,12 @@ class TypeRegistry(Mapping):
         namespace["_attributes"] = attributes
         if base is Entity:
             namespace["_map"] = self._map
-        cls = type(_class_name(name), (base,), namespace)
+        mixins = mixins_for(name, self._mixins)
+        if mixins:
+            taken = {d.python_name: d.name for d in attributes.values()}
+            for mixin in mixins:
+                check_mixin(name, mixin, taken)
+        cls = type(_class_name(name), (*mixins, base), namespace)
         self._classes[name] = cls
         return cls
 

@@ -10,7 +10,7 @@
   entity's class chain that has the attribute (``name`` -> ``Context``), and the
   batch is every group member of that type.
 * ``auto_populate`` off (map-wide, or per thread with
-  ``IdentityMap.auto_populating(False)``) makes reading an unloaded attribute
+  ``identity_map.auto_populating(False)``) makes reading an unloaded attribute
   raise :class:`NotLoadedError` instead of fetching; so does having no loader.
 * A new (uncommitted) entity never fetches: an unset attribute reads as ``None``
   (empty for collections).
@@ -20,19 +20,13 @@ loader; the merges are idempotent, so the only cost is a duplicate request.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Protocol, Sequence, Tuple, Union
 
-try:  # Python 3.8+: typing.Protocol
-    from typing import Protocol
-except ImportError:  # pragma: no cover
-    Protocol = object  # type: ignore[assignment,misc]
-
+from .protocols import Descriptor, EntityMap
 from .state import NotLoadedError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..identity import IdentityMap
-    from .attributes import Attribute
-    from .base import Entity
+#: An entity (its class is defined above this module, in :mod:`ftrack_orm.entity.base`).
+Entity = Any
 
 
 class Loader(Protocol):
@@ -56,9 +50,9 @@ class ResultGroup:
 
     __slots__ = ("members", "merge", "__weakref__")
 
-    def __init__(self, identity_map: IdentityMap) -> None:
+    def __init__(self, identity_map: EntityMap) -> None:
         self.members: List[Entity] = []
-        merge = identity_map._merge
+        merge = identity_map.merge_into
         group = self
 
         def hook(payload: Dict[str, Any]) -> Any:
@@ -83,11 +77,11 @@ def query_class(cls: type, name: str) -> type:
     return found
 
 
-def _default(entity: Entity, attribute: Attribute) -> Any:
+def _default(entity: Entity, attribute: Descriptor) -> Any:
     return attribute.empty()
 
 
-def fetch(entity: Entity, attribute: Attribute) -> Any:
+def fetch(entity: Entity, attribute: Descriptor) -> Any:
     """Load ``attribute`` for ``entity`` (and its group), then return its value."""
     state = entity._state
     if state is not None and state.new:
@@ -102,7 +96,7 @@ def fetch(entity: Entity, attribute: Attribute) -> Any:
     loader = identity_map.loader
     if loader is None:
         raise NotLoadedError(f"{entity!r}.{attribute.python_name} is not loaded and there is no loader to fetch it")
-    base = identity_map._query_class(type(entity), name)
+    base = identity_map.types.query_class(type(entity), name)
     batch: List[Entity] = [entity]
     group = entity._group
     if group is not None:
@@ -152,7 +146,7 @@ def _related(entity: Entity, name: str) -> List[Entity]:
     return [value]
 
 
-def populate(identity_map: IdentityMap, entities: Iterable[Entity], projections: Union[str, Iterable[str]]) -> None:
+def populate(identity_map: EntityMap, entities: Iterable[Entity], projections: Union[str, Iterable[str]]) -> None:
     """Fetch the dotted ``projections`` for all ``entities`` with as few loader calls as possible.
 
     Level by level: for ``"name, parent.name"`` one call for ``name`` and ``parent``
@@ -176,7 +170,7 @@ def populate(identity_map: IdentityMap, entities: Iterable[Entity], projections:
         level = following
 
 
-def _load_level(identity_map: IdentityMap, level: List[Tuple[List[Entity], Dict[str, Any]]]) -> None:
+def _load_level(identity_map: EntityMap, level: List[Tuple[List[Entity], Dict[str, Any]]]) -> None:
     """Fetch every attribute one level of the projection tree needs, in one round trip."""
     plan: Dict[type, Tuple[Dict[int, Entity], Dict[str, None]]] = {}
     for entities, tree in level:
@@ -188,7 +182,7 @@ def _load_level(identity_map: IdentityMap, level: List[Tuple[List[Entity], Dict[
                 cls._attribute(name)  # AttributeError with did-you-mean for a wrong path
                 if skip or name in entity._values:
                     continue
-                base = identity_map._query_class(cls, name)
+                base = identity_map.types.query_class(cls, name)
                 members, names = plan.setdefault(base, ({}, {}))
                 members[id(entity)] = entity
                 names[name] = None

@@ -69,23 +69,6 @@ class EntityState:
         """True when nothing distinguishes the entity from its server values."""
         return not (self.local or self.new or self.deleted or self.detached)
 
-    def copy(self) -> EntityState:
-        """A copy deep enough to restore from (mapped-collection dicts are copied too)."""
-        other = EntityState(self.new)
-        other.local = {k: _copy_value(v) for k, v in self.local.items()}
-        other.originals = {k: _copy_value(v) for k, v in self.originals.items()}
-        other.deleted = self.deleted
-        other.detached = self.detached
-        return other
-
-
-def _copy_value(value: Any) -> Any:
-    if type(value) is dict:
-        return dict(value)
-    if type(value) is list:
-        return list(value)
-    return value
-
 
 def same_value(a: Any, b: Any) -> bool:
     """Equality used to decide whether an assignment is a change (identity for entities)."""

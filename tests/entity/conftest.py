@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
-from ftrack_orm.identity import IdentityMap
+from ftrack_orm.entity.identity import IdentityMap
 from ftrack_orm.schema import SchemaRegistry
 from tests.support.data import SCHEMAS, response_json
 

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from ftrack_orm.identity import IdentityMap
+from ftrack_orm.entity import NOT_LOADED, CustomAttributeConfig, CustomAttributeConfigurations
+from ftrack_orm.entity.identity import IdentityMap
 
 UTC = dt.timezone.utc
 
@@ -128,3 +129,50 @@ def test_enum_strings_are_checked(imap, schemas):
     entity = imap.merge({"__entity_type__": entity_type, "id": "e"})
     with pytest.raises(ValueError, match="must be one of"):
         entity[name] = "definitely-not-allowed"
+
+
+# ---------------------------------------------------------------- prepare, then record
+
+
+def test_prepare_is_pure_and_record_records(imap):
+    task = imap.merge({"__entity_type__": "Task", "id": "t1", "name": "Layout"})
+    attribute = type(task)._attributes["bid"]
+    prepared = attribute.prepare(task, 3)
+    assert prepared == 3.0 and task.changes == {} and not imap.changes
+    attribute.record(task, prepared)
+    assert task.changes == {"bid": (NOT_LOADED, 3.0)}
+
+
+def test_prepare_error_names_entity_attribute_and_expectation(imap):
+    task = imap.merge({"__entity_type__": "Task", "id": "t1"})
+    with pytest.raises(TypeError, match=r"Task\.bid expects a number, got str 'x'"):
+        type(task)._attributes["bid"].prepare(task, "x")
+
+
+def test_mapped_collection_assignment_is_all_or_nothing(imap):
+    configs = CustomAttributeConfigurations([CustomAttributeConfig("c1", "fstart", "number", entity_type="task", is_hierarchical=True)])
+    imap.custom_attribute_configurations = configs
+    task = imap.merge({"__entity_type__": "Task", "id": "t1", "metadata": [], "custom_attributes": []})
+    with pytest.raises(TypeError, match="keys are strings"):
+        task.metadata = {"a": "1", 2: "b"}
+    with pytest.raises(TypeError, match="expects a number"):
+        task.custom_attributes = {"fstart": "many"}
+    assert task.changes == {} and not imap.changes
+
+
+def test_reference_prepare_carries_the_foreign_key(imap):
+    shot = imap.merge({"__entity_type__": "Shot", "id": "s1"})
+    task = imap.merge({"__entity_type__": "Task", "id": "t1"})
+    parent = type(task)._attributes["parent"]
+    prepared = parent.prepare(task, shot)
+    assert task.changes == {}
+    parent.record(task, prepared)
+    assert task.changes["parent"][1] is shot and task.changes["parent_id"][1] == "s1"
+
+
+def test_bad_reference_records_neither_reference_nor_key(imap):
+    task = imap.merge({"__entity_type__": "Task", "id": "t1"})
+    user = imap.merge({"__entity_type__": "User", "id": "u1"})
+    with pytest.raises(TypeError, match="Task.parent expects a Context"):
+        task.parent = user
+    assert task.changes == {}

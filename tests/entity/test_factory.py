@@ -74,7 +74,7 @@ def test_subtype_descriptors_follow_its_own_schema(imap):
 
 
 def test_generating_all_classes_is_fast(schemas):
-    from ftrack_orm.identity import IdentityMap
+    from ftrack_orm.entity.identity import IdentityMap
 
     start = time.perf_counter()
     IdentityMap(schemas).types.build_all()

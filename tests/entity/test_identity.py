@@ -4,7 +4,7 @@ import json
 import random
 import threading
 
-from ftrack_orm.identity import IdentityMap
+from ftrack_orm.entity.identity import IdentityMap
 from tests.entity.conftest import decode, load_response
 
 TWICE = "query_select_version_asset.versions.version_from_assetversion_where_asset_id_is_not_none_limit_1.json"

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from ftrack_orm.entity.lifecycle import LandedCommit
 from ftrack_orm.entity import MISSING, CustomAttributeConfigurations, mapped_changes
 
 TASK_OBJECT_TYPE = "11c137c0-ee7e-4f9c-91c5-8c77cec22b2c"
@@ -71,7 +72,7 @@ def test_metadata_changes_become_operations(task):
 def test_metadata_commit_folds_into_items(task, imap):
     task.metadata["k"] = "v"
     task.metadata["a"] = "2"
-    imap.mark_committed(task)
+    imap.apply_commit(LandedCommit((task,)))
     assert not task.is_dirty and dict(task.metadata) == {"a": "2", "k": "v"}
     assert imap.get("Metadata", ("t1", "k")).value == "v"
 

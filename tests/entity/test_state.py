@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from ftrack_orm.entity.lifecycle import LandedCommit
 from ftrack_orm.entity import NOT_LOADED, DetachedEntityError
 
 
@@ -103,36 +104,18 @@ def test_change_sets_cost_only_changed_entities(imap):
     assert sum(1 for t in tasks if t._state is not None) == 2
 
 
-def test_mark_committed(imap, task):
+def test_apply_commit(imap, task):
     task.name = "Comp"
     new = imap.create("Task", {"name": "n"})
     gone = imap.merge({"__entity_type__": "Task", "id": "gone"})
     imap.mark_deleted(gone)
-    for entity in list(imap.changes):
-        imap.mark_committed(entity)
+    imap.apply_commit(LandedCommit(tuple(imap.changes)))
     assert not imap.changes
     assert task._values["name"] == "Comp" and not task.is_dirty
     assert new._values["name"] == "n" and not new.is_dirty and new._state is None
     assert imap.get("Task", "gone") is None
     with pytest.raises(DetachedEntityError, match="deleted"):
         _ = gone.name
-
-
-def test_snapshot_restore_is_exact(imap, task):
-    task.name = "Comp"
-    new = imap.create("Task", {"name": "n"})
-    gone = imap.merge({"__entity_type__": "Task", "id": "gone", "name": "g"})
-    imap.mark_deleted(gone)
-    before = (task.changes, new.changes, imap.changes.new, imap.changes.dirty, imap.changes.deleted)
-    snapshot = imap.snapshot()
-    for entity in list(imap.changes):  # a commit that gets half way...
-        imap.mark_committed(entity)
-    task.bid = 99.0
-    imap.restore(snapshot)
-    after = (task.changes, new.changes, imap.changes.new, imap.changes.dirty, imap.changes.deleted)
-    assert after == before
-    assert imap.get("Task", "gone") is gone and gone.name == "g"
-    assert task._values["name"] == "Layout"
 
 
 def test_rollback(imap, task):

@@ -1,0 +1,292 @@
+"""The identity map: one Python object per (identity type, primary key) per session.
+
+This module is the identity lookup (the merge hook, ``get``, ``key_of``, iteration).
+The map's other two jobs live apart and are reached through it: entity lifecycle
+(:mod:`ftrack_orm.entity.lifecycle`: create, delete, detach, roll back, apply a
+landed commit) and lazy-load settings (:mod:`ftrack_orm.entity.settings`).
+
+``IdentityMap.merge(payload)`` is the codec's entity hook: every decoded dict with
+``"__entity_type__"`` comes through it, bottom-up, and leaves as an entity object.
+
+Merge rules
+    * the key is ``(identity type, *primary key values)``; the identity type is the
+      topmost supertype (``Shot`` -> ``Context``) so a Shot reached as a
+      ``Context`` reference is the same object; composite keys are supported
+      (``Metadata``: ``(parent_id, key)``);
+    * a first occurrence is ADOPTED: the payload dict becomes the entity's server
+      values (no copy; ``__entity_type__`` is popped from it). The caller hands
+      the dict over and must not reuse it;
+    * a later occurrence (same response or a later one) updates the server values
+      only; unsaved local changes live apart and keep winning on reads;
+    * a payload of a subtype upgrades an object created from a supertype reference;
+    * memory: string values of foreign-key and ``*_type`` attributes
+      (``EntitySchema.interned_attributes``) are interned (``sys.intern``), so the thousands of equal ``project_id`` /
+      ``status_id`` / ``parent_id`` strings of a result share one object; entities
+      are stored in one dict per identity type keyed by the bare key value
+      (single-attribute keys) or a tuple (composite keys).
+
+Threads
+    The hot path takes no lock: it relies on the atomicity of built-in ``dict``
+    operations under the GIL (``dict.get``, ``dict.setdefault`` with tuple-of-str
+    keys, ``dict.update`` from a dict with str keys). ``setdefault`` settles insert
+    races: two threads decoding the same new entity both build a candidate, one
+    wins, the other merges into the winner, so no merge is lost and there is one
+    object per key. Class generation and entity creation take a lock. Change
+    recording (the unit of work's input) is not meant to be driven from several
+    threads at once on the same entities.
+"""
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Union
+
+from ..schema import SchemaRegistry
+from .base import Entity
+from .changes import ChangeTracker
+from .custom_attributes import CustomAttributeConfigurations
+from .factory import TypeRegistry
+from .lifecycle import LandedCommit, Lifecycle
+from .loading import Loader, ResultGroup, populate
+from .settings import LoadSettings
+
+_new_object = object.__new__
+_intern = sys.intern
+_set_values = Entity._values.__set__  # type: ignore[attr-defined]
+_set_state = Entity._state.__set__  # type: ignore[attr-defined]
+_set_group = Entity._group.__set__  # type: ignore[attr-defined]
+
+
+class _ThreadGroup(threading.local):
+    group: Optional[ResultGroup] = None
+
+
+class IdentityMap:
+    """Entities of one session by key, with their classes, change sets, lifecycle and
+    lazy-load settings.
+
+    ``loader``: a :class:`~ftrack_orm.entity.loading.Loader` (settable; ``None`` means
+    reading an unloaded attribute raises ``NotLoadedError``). ``auto_populate``: the
+    map-wide default for fetching on read. ``custom_attribute_configurations``: a
+    :class:`CustomAttributeConfigurations` or a zero-argument callable returning one.
+    ``mixins``: entity type -> studio mixin classes for the generated classes.
+    Lifecycle methods (``create``, ``mark_deleted``, ``detach``, ``expunge``,
+    ``rollback``, ``apply_commit``) are those of :attr:`lifecycle`.
+    """
+
+    def __init__(
+        self,
+        schemas: SchemaRegistry,
+        loader: Optional[Loader] = None,
+        auto_populate: bool = True,
+        custom_attribute_configurations: Any = None,
+        mixins: Optional[Any] = None,
+    ) -> None:
+        self.schemas = schemas
+        self.types = TypeRegistry(schemas, self, mixins)
+        self.changes = ChangeTracker()
+        self.settings = LoadSettings(loader, auto_populate, custom_attribute_configurations)
+        # identity type -> {key value (or tuple for composite keys): entity}
+        self._entities: Dict[str, Dict[Any, Entity]] = {}
+        # entity type -> (class, its identity type's bucket): what this map owns per type;
+        # facts derived from the schema (key shape, interned names) live on EntitySchema
+        self._classes: Dict[str, Tuple[type, Dict[Any, Entity]]] = {}
+        self._thread = _ThreadGroup()
+        self._lock = threading.RLock()
+        self.lifecycle = Lifecycle(self, self.types, self.changes, self.settings)
+        # bound once: calling them costs no frame more than a method of this class
+        self.create = self.lifecycle.create
+        self.mark_deleted = self.lifecycle.mark_deleted
+        self.detach = self.lifecycle.detach
+        self.expunge = self.lifecycle.expunge
+        self.rollback = self.lifecycle.rollback
+        self.apply_commit: Callable[[LandedCommit], None] = self.lifecycle.apply_commit
+
+    # ------------------------------------------------------------------ decoding
+    def merge(self, payload: Dict[str, Any]) -> Any:
+        """The codec's entity hook: merge one decoded entity dict, return the entity.
+
+        Uses the calling thread's current result group (see :meth:`result_group`).
+        A payload missing its primary key is returned as a dict, unchanged.
+        """
+        return self.merge_into(payload, self._thread.group)
+
+    def merge_into(self, payload: Dict[str, Any], group: Optional[ResultGroup]) -> Any:
+        """:meth:`merge`, recording the entity in result group ``group`` (or none)."""
+        entity_type = payload.pop("__entity_type__")
+        info = self._classes.get(entity_type)
+        if info is None:
+            info = self._class_info(entity_type)
+        cls, entities = info
+        schema = cls._schema
+        for name in schema.interned_attributes:
+            value = payload.get(name)
+            if value.__class__ is str:
+                payload[name] = _intern(value)
+        try:
+            single = schema.single_key
+            if single is not None:
+                key = payload[single]
+            else:
+                key = tuple([payload[name] for name in schema.key_names])
+        except KeyError:
+            payload["__entity_type__"] = entity_type
+            return payload
+        entity = entities.get(key)
+        if entity is None:
+            candidate = _new_object(cls)
+            _set_values(candidate, payload)
+            _set_state(candidate, None)
+            _set_group(candidate, group)
+            entity = entities.setdefault(key, candidate)
+            if entity is candidate:
+                if group is not None:
+                    group.members.append(candidate)
+                return candidate
+        entity._values.update(payload)
+        if type(entity) is not cls and issubclass(cls, type(entity)):
+            object.__setattr__(entity, "__class__", cls)
+        if group is not None and entity._group is not group:
+            _set_group(entity, group)
+            group.members.append(entity)
+        return entity
+
+    def _class_info(self, entity_type: str) -> Tuple[type, Dict[Any, Entity]]:
+        cls = self.types[entity_type]
+        with self._lock:
+            bucket = self._entities.setdefault(self.schemas.identity_type(entity_type), {})
+            info = self._classes[entity_type] = (cls, bucket)
+        return info
+
+    @contextlib.contextmanager
+    def result_group(self) -> Iterator[ResultGroup]:
+        """Open a result group for this thread: entities merged inside it (through
+        :meth:`merge`) batch their lazy loads together. ``group.merge`` is the same
+        hook bound to the group, usable from any thread."""
+        group = ResultGroup(self)
+        previous = self._thread.group
+        self._thread.group = group
+        try:
+            yield group
+        finally:
+            self._thread.group = previous
+
+    # ------------------------------------------------------------------ lookup
+    def _bucket_key(self, entity_type: str, key: Any) -> Tuple[Dict[Any, Entity], Any]:
+        cls, bucket = self._classes.get(entity_type) or self._class_info(entity_type)
+        names = cls._schema.key_names
+        if isinstance(key, dict):
+            values = tuple(key[name] for name in names)
+        elif isinstance(key, (list, tuple)):
+            values = tuple(key)
+        else:
+            values = (key,)
+        if len(values) != len(names):
+            raise ValueError(f"{entity_type} has primary key {names}, got {key!r}")
+        return bucket, values[0] if len(values) == 1 else values
+
+    def key_of(self, entity: Entity) -> Tuple[Any, ...]:
+        """``(identity type, *primary key values)`` of ``entity``."""
+        return (self.schemas.identity_type(entity.__entity_type__),) + entity._primary_key()
+
+    def get(self, entity_type: str, key: Any) -> Optional[Entity]:
+        """The entity already in the map, or ``None`` (never fetches).
+
+        ``key`` is a value (single-attribute keys), a sequence, or a mapping by name."""
+        bucket, value = self._bucket_key(entity_type, key)
+        return bucket.get(value)
+
+    def _lookup(self, entity: Entity) -> Tuple[Dict[Any, Entity], Any]:
+        return self._bucket_key(entity.__entity_type__, entity._primary_key())
+
+    def add(self, entity: Entity) -> None:
+        """Register a new ``entity`` under its key; ``ValueError`` if the key is taken."""
+        bucket, value = self._lookup(entity)
+        with self._lock:
+            existing = bucket.get(value)
+            if existing is not None:
+                raise ValueError(f"{existing!r} already exists in this session")
+            bucket[value] = entity
+
+    def discard(self, entity: Entity) -> None:
+        """Forget ``entity``'s key, if ``entity`` is the object registered under it."""
+        bucket, value = self._lookup(entity)
+        with self._lock:
+            if bucket.get(value) is entity:
+                del bucket[value]
+
+    def __len__(self) -> int:
+        return sum(len(bucket) for bucket in list(self._entities.values()))
+
+    def __iter__(self) -> Iterator[Entity]:
+        return iter([e for bucket in list(self._entities.values()) for e in list(bucket.values())])
+
+    def __contains__(self, entity: object) -> bool:
+        if not isinstance(entity, Entity):
+            return False
+        bucket, value = self._lookup(entity)
+        return bucket.get(value) is entity
+
+    def clear(self) -> None:
+        """Forget every entity (they are not detached; pending changes are dropped)."""
+        with self._lock:
+            for bucket in self._entities.values():
+                bucket.clear()
+            self.changes.clear()
+
+    # ------------------------------------------------------------------ lazy loading (settings)
+    @property
+    def loader(self) -> Optional[Loader]:
+        """The loader that fetches unloaded attributes (see :attr:`settings`)."""
+        return self.settings.loader
+
+    @loader.setter
+    def loader(self, loader: Optional[Loader]) -> None:
+        self.settings.loader = loader
+
+    @property
+    def auto_populate(self) -> bool:
+        """The map-wide default for fetching on read."""
+        return self.settings.auto_populate
+
+    @auto_populate.setter
+    def auto_populate(self, enabled: bool) -> None:
+        self.settings.auto_populate = enabled
+
+    @property
+    def auto_populate_enabled(self) -> bool:
+        """Whether reading an unloaded attribute fetches it, for the calling thread."""
+        return self.settings.auto_populate_enabled
+
+    def auto_populating(self, enabled: bool) -> Any:
+        """Turn fetching on read on/off for the calling thread within the block."""
+        return self.settings.auto_populating(enabled)
+
+    @property
+    def custom_attribute_configurations(self) -> Optional[CustomAttributeConfigurations]:
+        """The custom attribute configurations (see :attr:`settings`)."""
+        return self.settings.custom_attribute_configurations
+
+    @custom_attribute_configurations.setter
+    def custom_attribute_configurations(self, value: Any) -> None:
+        self.settings.custom_attribute_configurations = value
+
+    @property
+    def id_factory(self) -> Callable[[], str]:
+        """Makes the ``{uid}`` defaults of new entities (settable: seeded ids in tests)."""
+        return self.settings.id_factory
+
+    @id_factory.setter
+    def id_factory(self, factory: Callable[[], str]) -> None:
+        self.settings.id_factory = factory
+
+    def populate(self, entities: Iterable[Entity], projections: Union[str, Sequence[str]]) -> None:
+        """Fetch dotted ``projections`` (``"name, parent.name"``) for ``entities``, batched."""
+        populate(self, entities, projections)
+
+    def __repr__(self) -> str:
+        return f"<IdentityMap {len(self)} entities, {len(self.changes)} pending>"
+
+
+__all__ = ["IdentityMap", "Loader", "ResultGroup"]

@@ -1,0 +1,83 @@
+"""The identity map's configuration: lazy loading and what new entities are made from.
+
+:class:`LoadSettings` holds the loader, the map-wide ``auto_populate`` default and
+its per-thread override, the custom attribute configurations (resolved on first
+use from a callable) and the id factory for ``{uid}`` defaults. It knows nothing
+of entities or keys.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from typing import Any, Callable, Iterator, Optional
+
+from .custom_attributes import CustomAttributeConfigurations
+from .loading import Loader
+
+
+class _ThreadOverride(threading.local):
+    auto_populate: Optional[bool] = None
+
+
+class LoadSettings:
+    """Lazy-load settings and configuration of one identity map.
+
+    ``loader``: a :class:`~ftrack_orm.entity.loading.Loader` (``None``: reading an
+    unloaded attribute raises ``NotLoadedError``). ``auto_populate``: the map-wide
+    default for fetching on read. ``custom_attribute_configurations``: a
+    :class:`CustomAttributeConfigurations`, entities/dicts to build one from, or a
+    zero-argument callable returning either. ``id_factory``: makes the ``{uid}``
+    defaults of new entities.
+    """
+
+    def __init__(
+        self,
+        loader: Optional[Loader] = None,
+        auto_populate: bool = True,
+        custom_attribute_configurations: Any = None,
+        id_factory: Optional[Callable[[], str]] = None,
+    ) -> None:
+        self.loader = loader
+        self.auto_populate = auto_populate
+        self.id_factory: Callable[[], str] = id_factory or _new_id
+        self._configurations = custom_attribute_configurations
+        self._thread = _ThreadOverride()
+        self._lock = threading.Lock()
+
+    @property
+    def auto_populate_enabled(self) -> bool:
+        """Whether reading an unloaded attribute fetches it, for the calling thread."""
+        override = self._thread.auto_populate
+        return self.auto_populate if override is None else override
+
+    @contextlib.contextmanager
+    def auto_populating(self, enabled: bool) -> Iterator[None]:
+        """Turn fetching on read on/off for the calling thread within the block."""
+        previous = self._thread.auto_populate
+        self._thread.auto_populate = enabled
+        try:
+            yield
+        finally:
+            self._thread.auto_populate = previous
+
+    @property
+    def custom_attribute_configurations(self) -> Optional[CustomAttributeConfigurations]:
+        """The configurations (resolved from the given source on first use), or ``None``."""
+        source = self._configurations
+        if source is not None and not isinstance(source, CustomAttributeConfigurations):
+            with self._lock:
+                if callable(self._configurations):
+                    self._configurations = self._configurations()
+                if not isinstance(self._configurations, CustomAttributeConfigurations):
+                    self._configurations = CustomAttributeConfigurations.from_entities(self._configurations)
+            source = self._configurations
+        return source
+
+    @custom_attribute_configurations.setter
+    def custom_attribute_configurations(self, value: Any) -> None:
+        self._configurations = value
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
