@@ -46,7 +46,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List
 
-from ..schema import SchemaRegistry, UnknownEntityTypeError, suggest
+from ..schema import SchemaRegistry, UnknownEntityTypeError
 from .attributes import AbsentAttribute, make_attribute
 from .base import Entity
 
@@ -150,6 +150,3 @@ class TypeRegistry(Mapping):
 def _class_name(name: str) -> str:
     return name if name.isidentifier() and not keyword.iskeyword(name) else python_name(name)
 
-
-def unknown_type_message(schemas: SchemaRegistry, name: str) -> str:
-    return f"Unknown entity type {name!r}.{suggest(name, schemas)}"

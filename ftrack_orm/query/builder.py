@@ -9,25 +9,13 @@ escapes every string.
 """
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any as _Any
 from typing import Dict, Iterable, Optional, Tuple
 
-from ..schema import AttributeSchema, SchemaRegistry, suggest
+from ..didyoumean import no_attribute
+from ..kinds import KINDS, to_literal
+from ..schema import AttributeSchema, SchemaRegistry
 from . import ast
-
-_RELATIONS = ("reference", "collection", "mapped_collection")
-
-#: Python types a literal may have for each scalar attribute kind (checked when written).
-_ACCEPTED: Dict[str, Tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "datetime": (_dt.datetime, _dt.date, str),
-    "date": (_dt.date, str),
-}
-
 
 def type_name(entity_type: _Any) -> str:
     """The schema name of an entity class, a path, or a type name string."""
@@ -43,21 +31,9 @@ def type_name(entity_type: _Any) -> str:
 
 def literal(value: _Any, attribute: Optional[AttributeSchema] = None, where: str = "") -> _Any:
     """Convert a Python value to an AST literal, checking it against ``attribute``'s kind."""
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        converted: _Any = value.isoformat()
-    elif isinstance(value, _dt.date):
-        converted = value.isoformat()
-    elif value is None or isinstance(value, (str, int, float, bool)):
-        converted = value
-    else:
-        raise TypeError(f"{where or 'query'}: cannot compare with a {type(value).__name__} ({value!r}).")
-    if attribute is not None and value is not None:
-        accepted = _ACCEPTED.get(attribute.kind)
-        wrong_bool = isinstance(value, bool) and attribute.kind in ("integer", "number")
-        if accepted is not None and (wrong_bool or not isinstance(value, accepted)):
-            raise TypeError(f"{where} is {_article(attribute.kind)}; got {type(value).__name__} {value!r}.")
+    converted = to_literal(value, where)
+    if attribute is not None and not KINDS[attribute.kind].accepts_literal(value):
+        raise TypeError(f"{where} is {_article(attribute.kind)}; got {type(value).__name__} {value!r}.")
     return converted
 
 
@@ -152,7 +128,7 @@ class AttributePath:
         """The next step ``name`` (also reached as ``path.name``)."""
         if self._attribute is None:
             current = self._owner
-        elif self._attribute.kind in _RELATIONS:
+        elif self._attribute.is_relation:
             current = self._steps[-1].cast or self._attribute.target
         else:
             raise AttributeError(
@@ -164,7 +140,7 @@ class AttributePath:
         attribute = schema.attributes.get(name)
         if attribute is None:
             where = f"{self.dotted} ({current})" if self._steps else current
-            raise AttributeError(f"{where} has no attribute {name!r}.{suggest(name, schema.attributes)}")
+            raise AttributeError(no_attribute(where, name, schema.attributes))
         return AttributePath(self._registry, self.entity_type, self._steps + (ast.PathStep(name),), current, attribute)
 
     def __getattr__(self, name: str) -> AttributePath:
@@ -200,7 +176,7 @@ class AttributePath:
     @property
     def target_type(self) -> Optional[str]:
         """The entity type a relation leads to (its cast, if any)."""
-        if self._attribute is None or self._attribute.kind not in _RELATIONS:
+        if self._attribute is None or not self._attribute.is_relation:
             return None
         return self._steps[-1].cast or self._attribute.target
 
@@ -213,8 +189,9 @@ class AttributePath:
         return True
 
     # -- comparisons ----------------------------------------------------------------
-    def _require_relation(self, what: str, kinds: Tuple[str, ...] = _RELATIONS) -> AttributeSchema:
-        if self._attribute is None or self._attribute.kind not in kinds:
+    def _require_relation(self, what: str, kinds: Tuple[str, ...] = ("reference", "collection")) -> AttributeSchema:
+        """The attribute, if it is a relation of one of ``kinds`` (a :attr:`Kind.relation`)."""
+        if self._attribute is None or KINDS[self._attribute.kind].relation not in kinds:
             kind = self._attribute.kind if self._attribute else "entity type"
             raise TypeError(f"{what}() needs {' or '.join(kinds)}; {self.dotted} is {_article(kind)}.")
         return self._attribute
@@ -224,9 +201,9 @@ class AttributePath:
         if attribute is None:
             raise TypeError(f"Compare an attribute of {self.entity_type}, not the type itself.")
         reference = getattr(value, "_ftrack_reference", None)
-        if attribute.kind in ("collection", "mapped_collection"):
+        if attribute.is_collection:
             raise TypeError(f"{self.dotted} is a collection: use .any(...) to test its items.")
-        if attribute.kind == "reference" and value is not None:
+        if attribute.is_reference and value is not None:
             if reference is None and not isinstance(value, dict):
                 raise TypeError(f"{self.dotted} is a reference to {attribute.target}: compare it with an entity or None.")
             return self._compare_entity(op, reference() if reference is not None else value)
@@ -297,14 +274,14 @@ class AttributePath:
             raise TypeError(f"{self.dotted}.{op}_() takes a list of values or a query, not {values!r}.")
         path, attribute = self.path, self._attribute
         items = list(values)
-        if attribute is not None and attribute.kind == "reference":
+        if attribute is not None and attribute.is_reference:
             keys = self._registry[self.target_type or attribute.target].primary_key
             if len(keys) != 1:
                 raise TypeError(f"{self.dotted}.{op}_() with entities needs a single-key type.")
             path = ast.Path(self._steps + (ast.PathStep(keys[0]),))
             items = [item._ftrack_reference()[keys[0]] if hasattr(item, "_ftrack_reference") else item for item in items]
             attribute = None
-        if attribute is not None and attribute.kind in ("collection", "mapped_collection"):
+        if attribute is not None and attribute.is_collection:
             raise TypeError(f"{self.dotted} is a collection: use .any(...) to test its items.")
         converted = tuple(literal(item, attribute, self.dotted) for item in items)
         return Criterion(ast.Comparison(path, op, converted), self.entity_type)
@@ -316,7 +293,7 @@ class AttributePath:
 
     def any(self, *criteria: Criterion, **equals: _Any) -> Criterion:
         """``collection any (...)``: one item matches all criteria (none given: any item)."""
-        self._require_relation("any", ("collection", "mapped_collection"))
+        self._require_relation("any", ("collection",))
         return self._nested(ast.Any, criteria, equals, required=False)
 
     def _nested(self, kind: type, criteria: Tuple[Criterion, ...], equals: Dict[str, _Any], required: bool) -> Criterion:

@@ -7,18 +7,16 @@ collections, mapped collections and casts and says what each step is.
 """
 from __future__ import annotations
 
-import datetime
-import re
 from typing import Any, List, Optional, Tuple
 
 import attrs
 
-from ..schema import AttributeSchema, EntitySchema, SchemaRegistry, suggest
+from ..kinds import KINDS
+from ..didyoumean import no_schema_attribute, unknown_type
+from ..schema import AttributeSchema, EntitySchema, SchemaRegistry
 from . import ast
 from .lexer import QueryValidationError
 
-_RELATION_KINDS = ("reference", "collection", "mapped_collection")
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?\Z")
 
 
 @attrs.frozen
@@ -35,9 +33,7 @@ def resolve_type(schemas: SchemaRegistry, name: str, expression: str = "", posit
     """The schema of ``name``, or a validation error with a did-you-mean."""
     schema = schemas.get(name)
     if schema is None:
-        raise QueryValidationError(
-            f"Unknown entity type {name!r}.{suggest(name, schemas)}", expression, position
-        )
+        raise QueryValidationError(unknown_type(name, schemas), expression, position)
     return schema
 
 
@@ -61,10 +57,7 @@ def resolve_path(
         attribute = schema.attributes.get(step.name)
         if attribute is None:
             raise QueryValidationError(
-                f"No attribute {step.name!r} exists for schema {schema.name!r}."
-                f"{suggest(step.name, schema.attributes)}",
-                expression,
-                step.pos,
+                no_schema_attribute(step.name, schema.name, schema.attributes), expression, step.pos
             )
         target = attribute.target
         if step.cast is not None:
@@ -118,7 +111,7 @@ class _Checker:
         for key in query.order_by:
             steps = resolve_path(self.schemas, query.entity_type, key.path, self.expression)
             for step, source in zip(steps, key.path.steps):
-                if step.attribute.kind in ("collection", "mapped_collection"):
+                if step.attribute.is_collection:
                     raise self.fail(
                         f"Cannot order by {str(key.path)!r}: {step.attribute.name!r} of schema "
                         f"{step.schema.name!r} is a collection.",
@@ -137,21 +130,21 @@ class _Checker:
             self.criteria(entity_type, node.item)
         elif isinstance(node, ast.Has):
             last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
-            if last.attribute.kind != "reference":
+            if not last.attribute.is_reference:
                 raise self.fail(
                     f"'has' needs a reference, but {last.attribute.name!r} of schema "
                     f"{last.schema.name!r} is a {last.attribute.kind}"
-                    + (" (use 'any')." if last.attribute.kind != "reference" and last.target else "."),
+                    + (" (use 'any')." if last.target else "."),
                     node.path.pos,
                 )
             self.criteria(last.target or "", node.criteria)
         elif isinstance(node, ast.Any):
             last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
-            if last.attribute.kind not in ("collection", "mapped_collection"):
+            if not last.attribute.is_collection:
                 raise self.fail(
                     f"'any' needs a collection, but {last.attribute.name!r} of schema "
                     f"{last.schema.name!r} is a {last.attribute.kind}"
-                    + (" (use 'has')." if last.attribute.kind == "reference" else "."),
+                    + (" (use 'has')." if last.attribute.is_reference else "."),
                     node.path.pos,
                 )
             if node.criteria is not None:
@@ -164,7 +157,7 @@ class _Checker:
     def comparison(self, entity_type: str, node: ast.Comparison) -> None:
         last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
         kind = last.attribute.kind
-        if kind in ("collection", "mapped_collection"):
+        if last.attribute.is_collection:
             raise self.fail(
                 f"Cannot compare {last.attribute.name!r} of schema {last.schema.name!r}: it is a "
                 f"collection (use '{node.path} any (...)').",
@@ -179,46 +172,17 @@ class _Checker:
         values: Tuple[Any, ...] = node.value if isinstance(node.value, tuple) else (node.value,)
         if node.op in ("like", "not_like") and not isinstance(node.value, str):
             raise self.fail(f"'{node.op}' needs a string pattern, got {node.value!r}.", node.pos)
-        if kind == "reference" and node.op not in ("=", "!=", "in", "not_in"):
+        if last.attribute.is_reference and node.op not in ("=", "!=", "in", "not_in"):
             raise self.fail(
                 f"Cannot use '{node.op}' on reference {last.attribute.name!r} of schema "
                 f"{last.schema.name!r}; compare its attributes instead.",
                 node.pos,
             )
         for value in values:
-            problem = _value_problem(kind, value)
+            problem = None if value is None else KINDS[kind].literal_problem(value)
             if problem:
                 raise self.fail(
                     f"Invalid value {value!r} for {last.attribute.name!r} of schema "
                     f"{last.schema.name!r}: {problem}.",
                     node.pos,
                 )
-
-
-def _value_problem(kind: str, value: Any) -> Optional[str]:
-    """Why ``value`` cannot be compared with an attribute of ``kind`` (None when it can)."""
-    if value is None or isinstance(value, ast.Query):
-        return None
-    if kind in ("integer", "number"):
-        if isinstance(value, bool):
-            return None if kind == "number" else "expected a number"
-        if isinstance(value, (int, float)):
-            return None
-        try:
-            float(str(value))
-        except ValueError:
-            return "expected a number"
-        return None
-    if kind == "boolean":
-        if isinstance(value, bool) or value in (0, 1):
-            return None
-        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
-            return None
-        return "expected true or false"
-    if kind in ("datetime", "date"):
-        if isinstance(value, (datetime.date, datetime.datetime)):
-            return None
-        if isinstance(value, str) and _ISO.match(value.strip()):
-            return None
-        return "expected an ISO 8601 date or datetime"
-    return None

@@ -127,7 +127,7 @@ class Evaluator:
             loaded: List[Row] = []
             if relation is None:
                 for row in rows:
-                    row[key] = None if attribute.kind == "reference" else []
+                    row[key] = None if attribute.is_reference else []
             elif relation.kind == "reference":
                 target_key = self.store.table(target).primary_key[0]
                 found = {

@@ -16,6 +16,8 @@ import datetime
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Dict
 
+from ..times import encode_datetime, utc_text
+
 if TYPE_CHECKING:  # pragma: no cover
     from .server import Sandbox
 
@@ -72,13 +74,12 @@ class _Maker:
         if "id" in schema.attributes and "id" not in data:
             data["id"] = uid(entity_type, label or str(data.get("name")))
         self.tick += 1
-        now = (START + datetime.timedelta(minutes=self.tick)).isoformat()
+        now = utc_text(START + datetime.timedelta(minutes=self.tick))
         self.sandbox.writer.create(entity_type, data, self.user_id, now)
         return data.get("id")
 
     def at(self, minutes: int) -> Dict[str, str]:
-        value = (START + datetime.timedelta(minutes=minutes)).isoformat()
-        return {"__type__": "datetime", "value": value}
+        return encode_datetime(START + datetime.timedelta(minutes=minutes))
 
 
 def _empty(make: _Maker) -> Dict[str, str]:

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ..schema import SchemaRegistry
+from ..times import UTC, utc_text
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
 from .evaluator import Evaluator
 from .store import Store
@@ -165,7 +166,7 @@ class Sandbox:
             connection.execute("BEGIN IMMEDIATE")
             index = 0
             try:
-                now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
+                now = utc_text(datetime.datetime.now(UTC).replace(microsecond=0))  # a server clock ticks in seconds
                 for position, operation in enumerate(operations):
                     index = position
                     results.append(self._operation(operation, user_id, readonly, now))
