@@ -222,3 +222,11 @@ def test_json_kinds_compare_through_json_extract():
 
 def test_accepts_treats_bool_apart():
     assert kinds.accepts((int,), 3) and not kinds.accepts((int,), True) and kinds.accepts((bool,), True)
+
+
+def test_the_vocabulary_sits_at_the_bottom_of_the_package():
+    from tests.support.imports import imported_modules
+
+    assert imported_modules("ftrack_orm.times") == set()
+    assert imported_modules("ftrack_orm.didyoumean") == set()
+    assert imported_modules("ftrack_orm.kinds") == {"ftrack_orm.times"}

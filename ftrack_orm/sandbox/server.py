@@ -13,6 +13,7 @@ from ..schema import SchemaRegistry
 from ..times import UTC, utc_text
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
 from .evaluator import Evaluator
+from .seed import SEEDS, apply_seed
 from .store import Store
 from .writes import Writer
 
@@ -49,8 +50,6 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        from .seed import SEEDS, apply_seed  # local: the seed imports this package's modules
-
         if seed not in SEEDS:
             raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
         self.host, self.port = host, port
@@ -67,7 +66,7 @@ class Sandbox:
             fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
                 self.store.connection.execute("BEGIN")
-                apply_seed(self, seed)
+                apply_seed(self.writer, seed)
                 self.store.connection.execute("COMMIT")
         credentials = self.store.connection.execute(
             "SELECT username, api_key, readonly FROM _sandbox_credentials ORDER BY readonly, rowid"
