@@ -1,83 +1,22 @@
 """Check a parsed query against the server's schemas.
 
 :func:`check` raises :class:`QueryValidationError` naming the type, the
-attribute, a did-you-mean and the position of the problem. :func:`resolve_path`
-is shared with the sandbox's evaluator: it walks a path through references,
-collections, mapped collections and casts and says what each step is.
+attribute, a did-you-mean and the position of the problem. Paths are walked by
+the one resolver, :mod:`ftrack_orm.query.paths`, shared with the builder and
+the sandbox.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, Tuple
 
 import attrs
 
 from ..kinds import KINDS
-from ..didyoumean import no_schema_attribute, unknown_type
-from ..schema import AttributeSchema, EntitySchema, SchemaRegistry
+from ..schema import SchemaRegistry
 from . import ast
 from .lexer import QueryValidationError
+from .paths import require_collection, require_comparable, require_reference, resolve_path, resolve_type
 
-
-
-@attrs.frozen
-class ResolvedStep:
-    """One step of a path: the schema it is read on, the attribute, and where it leads."""
-
-    schema: EntitySchema
-    attribute: AttributeSchema
-    target: Optional[str]  # entity type reached (the cast if any), None for scalars
-    cast: Optional[str] = None
-
-
-def resolve_type(schemas: SchemaRegistry, name: str, expression: str = "", position: int = -1) -> EntitySchema:
-    """The schema of ``name``, or a validation error with a did-you-mean."""
-    schema = schemas.get(name)
-    if schema is None:
-        raise QueryValidationError(unknown_type(name, schemas), expression, position)
-    return schema
-
-
-def resolve_path(
-    schemas: SchemaRegistry, entity_type: str, path: ast.Path, expression: str = ""
-) -> List[ResolvedStep]:
-    """Walk ``path`` from ``entity_type``; raise :class:`QueryValidationError` on a bad step."""
-    schema = resolve_type(schemas, entity_type, expression, path.pos)
-    steps: List[ResolvedStep] = []
-    for step in path.steps:
-        if steps and steps[-1].target is None:
-            previous = steps[-1]
-            raise QueryValidationError(
-                f"Attribute {previous.attribute.name!r} of schema {previous.schema.name!r} is a "
-                f"{previous.attribute.kind}, not a relation: cannot read {step.name!r} from it.",
-                expression,
-                step.pos,
-            )
-        if steps:
-            schema = resolve_type(schemas, steps[-1].target or "", expression, step.pos)
-        attribute = schema.attributes.get(step.name)
-        if attribute is None:
-            raise QueryValidationError(
-                no_schema_attribute(step.name, schema.name, schema.attributes), expression, step.pos
-            )
-        target = attribute.target
-        if step.cast is not None:
-            if target is None:
-                raise QueryValidationError(
-                    f"Cannot cast {step.name!r} of schema {schema.name!r}: it is not a relation.",
-                    expression,
-                    step.pos,
-                )
-            resolve_type(schemas, step.cast, expression, step.pos)
-            if not schemas.is_subtype(step.cast, target):
-                raise QueryValidationError(
-                    f"Cannot cast {step.name!r} of schema {schema.name!r} to {step.cast!r}: "
-                    f"it is not a subtype of {target!r}.",
-                    expression,
-                    step.pos,
-                )
-            target = step.cast
-        steps.append(ResolvedStep(schema, attribute, target, step.cast))
-    return steps
 
 
 def check(query: ast.Query, schemas: SchemaRegistry, expression: str = "") -> None:
@@ -130,23 +69,11 @@ class _Checker:
             self.criteria(entity_type, node.item)
         elif isinstance(node, ast.Has):
             last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
-            if not last.attribute.is_reference:
-                raise self.fail(
-                    f"'has' needs a reference, but {last.attribute.name!r} of schema "
-                    f"{last.schema.name!r} is a {last.attribute.kind}"
-                    + (" (use 'any')." if last.target else "."),
-                    node.path.pos,
-                )
+            require_reference(last, self.expression, node.path.pos)
             self.criteria(last.target or "", node.criteria)
         elif isinstance(node, ast.Any):
             last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
-            if not last.attribute.is_collection:
-                raise self.fail(
-                    f"'any' needs a collection, but {last.attribute.name!r} of schema "
-                    f"{last.schema.name!r} is a {last.attribute.kind}"
-                    + (" (use 'has')." if last.attribute.is_reference else "."),
-                    node.path.pos,
-                )
+            require_collection(last, self.expression, node.path.pos)
             if node.criteria is not None:
                 self.criteria(last.target or "", node.criteria)
         elif isinstance(node, ast.Comparison):
@@ -157,12 +84,7 @@ class _Checker:
     def comparison(self, entity_type: str, node: ast.Comparison) -> None:
         last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
         kind = last.attribute.kind
-        if last.attribute.is_collection:
-            raise self.fail(
-                f"Cannot compare {last.attribute.name!r} of schema {last.schema.name!r}: it is a "
-                f"collection (use '{node.path} any (...)').",
-                node.pos,
-            )
+        require_comparable(last, str(node.path), self.expression, node.pos)
         if isinstance(node.value, ast.Query):
             sub = node.value
             self.query(sub)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ..query import QueryParseError, QueryValidationError, ast, check, expand_default_projections, parse
-from ..query.checker import resolve_path
+from ..query.paths import resolve_path
 from .errors import validation_error
 from .sqlwhere import SqlCompiler
 from .store import Store, from_column, quote

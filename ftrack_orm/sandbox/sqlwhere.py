@@ -13,7 +13,7 @@ from typing import Any, Callable, List, Sequence, Tuple
 
 from ..kinds import KINDS
 from ..query import ast
-from ..query.checker import resolve_path
+from ..query.paths import resolve_path
 from .errors import validation_error
 from ..relations import Relation
 from .store import Store, quote
