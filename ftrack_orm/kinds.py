@@ -226,7 +226,7 @@ def to_literal(value: Any, where: str = "") -> Any:
     if isinstance(value, _dt.datetime):
         return times.utc_text(value)
     if isinstance(value, _dt.date):
-        return value.isoformat()
+        return times.date_text(value)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"{where or 'query'}: cannot compare with a {type(value).__name__} ({value!r}).")
