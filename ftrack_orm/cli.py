@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, TextIO
 from .errors import FtrackOrmError
 from .query import expand_default_projections
 from .session import Session
+from .times import display
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +52,7 @@ def print_table(rows: Sequence[Dict[str, Any]], out: TextIO, width: int = 40) ->
         columns.extend(key for key in row if key not in columns)
 
     def cell(value: Any) -> str:
-        text = "" if value is None else str(value)
+        text = "" if value is None else _json_value(value)
         return text if len(text) <= width else text[: width - 1] + "\u2026"
 
     widths = {c: max(len(c), *(len(cell(r.get(c))) for r in rows)) for c in columns}
@@ -103,7 +104,7 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, (_dt.datetime, _dt.date)) else str(value)
+    return display(value) if isinstance(value, _dt.date) else str(value)
 
 
 def cmd_stubs(args: argparse.Namespace, out: TextIO) -> int:

@@ -1,8 +1,8 @@
 """JSON <-> Python for the ftrack wire format.
 
 Encoding: ``datetime`` becomes ``{"__type__": "datetime", "value": ISO}`` in UTC
-(an aware value is converted; a naive value is taken to be UTC already), ``date``
-becomes ``{"__type__": "date", ...}``, and an entity object is sent as its reference
+and ``date`` becomes ``{"__type__": "date", ...}`` (the rules are
+:mod:`ftrack_orm.times`), and an entity object is sent as its reference
 (``{"__entity_type__": T, <primary key>}``) through its ``_ftrack_reference()``.
 
 Decoding: typed values become aware UTC ``datetime`` and ``date`` objects, and every
@@ -16,25 +16,16 @@ import datetime as _dt
 import json
 from typing import Any, Callable, Dict, Optional, Union
 
+from .times import DATE_TYPE, DATETIME_TYPE, decode_date, decode_datetime, encode_date, encode_datetime
+
 EntityHook = Callable[[Dict[str, Any]], Any]
-
-UTC = _dt.timezone.utc
-_fromisoformat = _dt.datetime.fromisoformat
-_date_fromisoformat = _dt.date.fromisoformat
-
-
-def encode_datetime(value: _dt.datetime) -> Dict[str, str]:
-    """Wire form of a datetime, in UTC without offset."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return {"__type__": "datetime", "value": value.isoformat()}
 
 
 def _default(value: Any) -> Any:
     if isinstance(value, _dt.datetime):
         return encode_datetime(value)
     if isinstance(value, _dt.date):
-        return {"__type__": "date", "value": value.isoformat()}
+        return encode_date(value)
     reference = getattr(value, "_ftrack_reference", None)
     if reference is not None:
         return reference()
@@ -48,35 +39,9 @@ def encode(payload: Any) -> bytes:
     return json.dumps(payload, default=_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def decode_datetime(text: str) -> _dt.datetime:
-    """Parse a wire datetime; a value without offset is UTC."""
-    try:
-        value = _fromisoformat(text)
-    except ValueError:
-        # Python 3.9/3.10 fromisoformat does not take "Z" or odd fractions.
-        value = _fromisoformat(_normalise_iso(text))
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def _normalise_iso(text: str) -> str:
-    text = text.strip().replace(" ", "T", 1)
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    head, sep, frac = text.partition(".")
-    if sep:
-        digits = ""
-        rest = frac
-        while rest and rest[0].isdigit():
-            digits, rest = digits + rest[0], rest[1:]
-        text = f"{head}.{(digits + '000000')[:6]}{rest}"
-    return text
-
-
 _TYPED_DECODERS: Dict[str, Callable[[str], Any]] = {
-    "datetime": decode_datetime,
-    "date": _date_fromisoformat,
+    DATETIME_TYPE: decode_datetime,
+    DATE_TYPE: decode_date,
 }
 
 

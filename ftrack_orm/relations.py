@@ -86,7 +86,7 @@ class Relations:
         """The reference whose key is stored in attribute ``fk`` of ``entity_type``."""
         schema = self.schemas[entity_type]
         for attribute in schema.attributes.values():
-            if attribute.kind == "reference":
+            if attribute.is_reference:
                 relation = self.get(entity_type, attribute.name)
                 if relation is not None and relation.fk == fk:
                     return relation
@@ -108,7 +108,7 @@ class Relations:
         if target not in self.schemas:
             return None
         explicit = self._explicit(schema, attribute.name)
-        if attribute.kind == "reference":
+        if attribute.is_reference:
             fk = _reference_fk(schema, attribute)
             if fk:
                 return Relation("reference", target, fk)
@@ -135,7 +135,7 @@ class Relations:
             return None
         candidates = []
         for item_attribute in item_schema.attributes.values():
-            if item_attribute.kind != "reference" or item_attribute.target not in self.schemas:
+            if not item_attribute.is_reference or item_attribute.target not in self.schemas:
                 continue
             if not self.schemas.is_subtype(schema.name, item_attribute.target or ""):
                 continue

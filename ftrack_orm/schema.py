@@ -5,35 +5,17 @@ checker and the sandbox all read these objects rather than the raw dicts.
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 import attrs
 
-# Scalar kinds, looked up by (type, format) of a schema property.
-_SCALAR_KINDS: Dict[Tuple[Optional[str], Optional[str]], str] = {
-    ("string", None): "string",
-    ("string", "foreign_key"): "string",
-    ("string", "date-time"): "datetime",
-    ("string", "date"): "date",
-    ("string", "json"): "json",
-    ("integer", None): "integer",
-    ("integer", "foreign_key"): "integer",
-    ("number", None): "number",
-    ("boolean", None): "boolean",
-    ("object", None): "object",
-    ("variable", None): "variable",
-    (None, "foreign_key"): "string",
-}
+from .didyoumean import no_attribute, unknown_type
+from .kinds import KINDS, kind_of_property
 
-#: Every attribute kind an :class:`AttributeSchema` can have.
-ATTRIBUTE_KINDS = frozenset(_SCALAR_KINDS.values()) | {
-    "reference",
-    "collection",
-    "mapped_collection",
-}
+#: Every attribute kind an :class:`AttributeSchema` can have (see :mod:`ftrack_orm.kinds`).
+ATTRIBUTE_KINDS = frozenset(KINDS)
 
 # Supertypes that the schema JSON does not state through ``alias_for``.
 _EXPLICIT_SUPERTYPES = {
@@ -53,12 +35,6 @@ class UnknownEntityTypeError(KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message otherwise
         return str(self.args[0]) if self.args else ""
-
-
-def suggest(name: str, candidates: Iterable[str]) -> str:
-    """Return ``" Did you mean 'x'?"`` for the closest candidate, or ``""``."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 @attrs.frozen
@@ -89,22 +65,29 @@ class AttributeSchema:
     def is_scalar(self) -> bool:
         return self.target is None
 
+    @property
+    def is_reference(self) -> bool:
+        """True for a reference to one entity."""
+        return KINDS[self.kind].is_reference
+
+    @property
+    def is_collection(self) -> bool:
+        """True for collections and mapped collections."""
+        return KINDS[self.kind].is_collection
+
     @classmethod
     def from_json(cls, name: str, prop: Mapping[str, Any], entity: Mapping[str, Any]) -> AttributeSchema:
-        if "$ref" in prop:
-            kind, target = "reference", prop["$ref"]
-        elif prop.get("type") == "array":
-            kind, target = "collection", prop["items"]["$ref"]
-        elif prop.get("type") == "mapped_array":
-            kind, target = "mapped_collection", prop["items"]["$ref"]
+        kind = kind_of_property(prop)
+        if kind.is_reference:
+            target: Optional[str] = prop["$ref"]
+        elif kind.is_collection:
+            target = prop["items"]["$ref"]
         else:
             target = None
-            key = (prop.get("type"), prop.get("format"))
-            kind = _SCALAR_KINDS.get(key) or _SCALAR_KINDS.get((key[0], None)) or "variable"
         key_value = prop.get("key_value_attributes") or {}
         return cls(
             name=name,
-            kind=kind,
+            kind=kind.name,
             target=target,
             default=prop.get("default"),
             has_default="default" in prop,
@@ -164,9 +147,7 @@ class EntitySchema:
         try:
             return self.attributes[name]
         except KeyError:
-            raise AttributeError(
-                f"{self.name} has no attribute {name!r}.{suggest(name, self.attributes)}"
-            ) from None
+            raise AttributeError(no_attribute(self.name, name, self.attributes)) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self.attributes
@@ -236,9 +217,7 @@ class SchemaRegistry:
         try:
             return self.schemas[name]
         except KeyError:
-            raise UnknownEntityTypeError(
-                f"Unknown entity type {name!r}.{suggest(name, self.schemas)}"
-            ) from None
+            raise UnknownEntityTypeError(unknown_type(name, self.schemas)) from None
 
     def get(self, name: str) -> Optional[EntitySchema]:
         return self.schemas.get(name)

@@ -7,36 +7,15 @@ Annotate with it (``task: ftrack_types.Task``) and ``task.parent.name`` complete
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Union
+from typing import List, Union
 
 from .entity.factory import python_name
+from .kinds import FALLBACK, KINDS
 from .schema import AttributeSchema, SchemaRegistry
-
-#: Python annotation of each scalar attribute kind.
-_SCALAR_ANNOTATIONS: Dict[str, str] = {
-    "string": "str",
-    "integer": "int",
-    "number": "float",
-    "boolean": "bool",
-    "datetime": "datetime",
-    "date": "date",
-    "json": "Any",
-    "object": "Any",
-    "variable": "Any",
-}
-
-_RELATION_ANNOTATIONS: Dict[str, str] = {
-    "reference": "Optional[{target}]",
-    "collection": "MutableSequence[{target}]",
-    "mapped_collection": "MutableMapping[str, Any]",
-}
 
 def annotation(attribute: AttributeSchema) -> str:
     """The annotation of one attribute; scalars that are not required may be None."""
-    if attribute.kind in _RELATION_ANNOTATIONS:
-        return _RELATION_ANNOTATIONS[attribute.kind].format(target=attribute.target)
-    scalar = _SCALAR_ANNOTATIONS.get(attribute.kind, "Any")
-    return scalar if attribute.required or scalar == "Any" else f"Optional[{scalar}]"
+    return KINDS.get(attribute.kind, FALLBACK).annotation_for(attribute.target, attribute.required)
 
 
 def _order(registry: SchemaRegistry) -> List[str]:

@@ -1,9 +1,9 @@
-"""Attribute kinds (conversion and validation) and the descriptors that carry them.
+"""The descriptors that expose schema attributes on entity classes.
 
-One TABLE, :data:`KINDS`, maps every schema attribute kind (``AttributeSchema.kind``)
-to an :class:`AttributeKind` object. The kind converts and checks a value the
-*user* assigns, and names the descriptor class that exposes the attribute on the
-entity class. Values hydrated from the server are never converted or validated:
+Each descriptor carries its attribute's :class:`~ftrack_orm.kinds.Kind` (from the
+one table, :data:`ftrack_orm.kinds.KINDS`), which converts and checks a value the
+*user* assigns; :data:`DESCRIPTORS` names the descriptor class of each kind.
+Values hydrated from the server are never converted or validated:
 the decoded JSON dict is adopted as it is (the codec already turned typed values
 into ``datetime``/``date``).
 
@@ -20,159 +20,13 @@ loader (see :mod:`ftrack_orm.entity.loading`).
 """
 from __future__ import annotations
 
-import datetime as _dt
-from typing import Any, Dict, Iterable, List, Mapping, Tuple, Type
+from typing import Any, Dict, List, Mapping, Tuple, Type
 
+from ..kinds import FALLBACK, KINDS, Kind
 from ..schema import AttributeSchema
 from .base import Entity
 from .collections import Collection, CustomAttributes, MappedCollection
 from .state import DetachedEntityError
-
-UTC = _dt.timezone.utc
-
-
-class AttributeKind:
-    """Conversion and validation of one kind of value, on user assignment only."""
-
-    label = "any value"
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        """Return the value to store, or raise ``TypeError`` naming the attribute."""
-        return value
-
-    def fail(self, value: Any, attribute: Attribute) -> TypeError:
-        return TypeError(
-            f"{attribute.qualname} expects {self.label}, got {type(value).__name__} {value!r}"
-        )
-
-
-class StringKind(AttributeKind):
-    label = "a string"
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise self.fail(value, attribute)
-        enum = attribute.schema.enum
-        if enum is not None and value not in enum:
-            raise ValueError(f"{attribute.qualname} must be one of {list(enum)}, got {value!r}")
-        return value
-
-
-class IntegerKind(AttributeKind):
-    label = "an integer"
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
-        raise self.fail(value, attribute)
-
-
-class NumberKind(AttributeKind):
-    label = "a number"
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if value is None or type(value) is float:
-            return value
-        if isinstance(value, bool):
-            raise self.fail(value, attribute)
-        if isinstance(value, int):
-            converted = float(value)
-            if int(converted) != value:  # not lossless (beyond 2**53)
-                raise TypeError(f"{attribute.qualname}: {value!r} cannot be stored as a number without loss")
-            return converted
-        if isinstance(value, float):
-            return float(value)
-        raise self.fail(value, attribute)
-
-
-class BooleanKind(AttributeKind):
-    label = "a boolean"
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if value is None or isinstance(value, bool):
-            return value
-        raise self.fail(value, attribute)
-
-
-class DatetimeKind(AttributeKind):
-    """``datetime`` values, stored aware in UTC (a naive value is taken to be UTC)."""
-
-    label = "a datetime"
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if value is None:
-            return None
-        if not isinstance(value, _dt.datetime):
-            raise self.fail(value, attribute)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
-
-class DateKind(AttributeKind):
-    label = "a date"
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if value is None or (isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)):
-            return value
-        raise self.fail(value, attribute)
-
-
-class JsonKind(AttributeKind):
-    """``object``/``variable``/``json``: any JSON value (checked for JSON types only)."""
-
-    label = "a JSON value"
-    _types: Tuple[type, ...] = (str, int, float, bool, list, dict, tuple, _dt.date)
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if value is None or isinstance(value, self._types):
-            return value
-        raise self.fail(value, attribute)
-
-
-def _check_entity(value: Any, attribute: Attribute, entity: Entity, label: str) -> None:
-    if isinstance(value, Entity) and value._map is not entity._map:
-        raise ValueError(f"{attribute.qualname}: {value!r} belongs to another session")
-    target = entity._map.types[attribute.schema.target]
-    if not isinstance(value, target):
-        raise TypeError(
-            f"{attribute.qualname} expects {label} {attribute.schema.target}, "
-            f"got {type(value).__name__} {value!r}"
-        )
-
-
-class ReferenceKind(AttributeKind):
-    label = "an entity"
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if value is not None:
-            _check_entity(value, attribute, entity, "a")
-        return value
-
-
-class CollectionKind(AttributeKind):
-    label = "a list of entities"
-
-    def convert(self, value: Any, attribute: Attribute, entity: Entity) -> Any:
-        if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
-            raise self.fail(value, attribute)
-        items = list(value)
-        seen = set()
-        for item in items:
-            _check_entity(item, attribute, entity, "items of type")
-            if id(item) in seen:
-                raise ValueError(f"{attribute.qualname}: {item!r} appears twice")
-            seen.add(id(item))
-        return items
-
-
-class MappedCollectionKind(AttributeKind):
-    label = "a mapping"
 
 
 # --------------------------------------------------------------------------- descriptors
@@ -183,7 +37,7 @@ class Attribute:
 
     __slots__ = ("name", "python_name", "schema", "kind", "owner_name", "qualname")
 
-    def __init__(self, schema: AttributeSchema, owner_name: str, python_name: str, kind: AttributeKind) -> None:
+    def __init__(self, schema: AttributeSchema, owner_name: str, python_name: str, kind: Kind) -> None:
         self.name = schema.name  # wire name: the key in payloads and _values
         self.python_name = python_name
         self.schema = schema
@@ -222,6 +76,17 @@ class Attribute:
     def empty(self) -> Any:
         """The value of a never-set attribute of a new entity."""
         return None
+
+    def check_entity(self, value: Any, entity: Entity, label: str) -> None:
+        """Raise unless ``value`` is an entity of this attribute's target type in ``entity``'s session."""
+        if isinstance(value, Entity) and value._map is not entity._map:
+            raise ValueError(f"{self.qualname}: {value!r} belongs to another session")
+        target = entity._map.types[self.schema.target]
+        if not isinstance(value, target):
+            raise TypeError(
+                f"{self.qualname} expects {label} {self.schema.target}, "
+                f"got {type(value).__name__} {value!r}"
+            )
 
     def check_settable(self, instance: Entity) -> None:
         schema = self.schema
@@ -291,7 +156,7 @@ class ForeignKeyAttribute(Attribute):
         value = super().prepare(instance, value)
         attributes = type(instance)._attributes
         reference = attributes.get(self.name[:-3]) if self.name.endswith("_id") else None
-        if reference is None or reference.schema.kind != "reference":
+        if reference is None or not reference.schema.is_reference:
             return value, None, None
         target = instance._map.get(reference.schema.target, value) if value is not None else None
         return value, reference.name, target
@@ -389,26 +254,18 @@ class AbsentAttribute:
 #: Mapped-collection attribute name -> view class (custom attributes convert per configuration).
 MAPPED_VIEWS: Dict[str, Type[MappedCollection]] = {"custom_attributes": CustomAttributes}
 
-#: Schema attribute kind -> (kind object, descriptor class). THE table; no if/elif on kinds.
-KINDS: Dict[str, Tuple[AttributeKind, Type[Attribute]]] = {
-    "string": (StringKind("string"), Attribute),
-    "integer": (IntegerKind("integer"), Attribute),
-    "number": (NumberKind("number"), Attribute),
-    "boolean": (BooleanKind("boolean"), Attribute),
-    "datetime": (DatetimeKind("datetime"), Attribute),
-    "date": (DateKind("date"), Attribute),
-    "json": (JsonKind("json"), Attribute),
-    "object": (JsonKind("object"), Attribute),
-    "variable": (JsonKind("variable"), Attribute),
-    "reference": (ReferenceKind("reference"), ReferenceAttribute),
-    "collection": (CollectionKind("collection"), CollectionAttribute),
-    "mapped_collection": (MappedCollectionKind("mapped_collection"), MappedCollectionAttribute),
+#: Schema attribute kind -> descriptor class (every other kind: :class:`Attribute`).
+DESCRIPTORS: Dict[str, Type[Attribute]] = {
+    "reference": ReferenceAttribute,
+    "collection": CollectionAttribute,
+    "mapped_collection": MappedCollectionAttribute,
 }
 
 
 def make_attribute(schema: AttributeSchema, owner_name: str, python_name: str) -> Attribute:
-    """Build the descriptor for one schema attribute through :data:`KINDS`."""
-    kind, descriptor = KINDS.get(schema.kind, KINDS["variable"])
+    """Build the descriptor for one schema attribute (its kind from :data:`~ftrack_orm.kinds.KINDS`)."""
+    kind = KINDS.get(schema.kind, FALLBACK)
+    descriptor = DESCRIPTORS.get(kind.name, Attribute)
     if schema.foreign_key and descriptor is Attribute:
         descriptor = ForeignKeyAttribute
     return descriptor(schema, owner_name, python_name, kind)

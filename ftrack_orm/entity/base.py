@@ -24,7 +24,8 @@ from __future__ import annotations
 import html
 from typing import Any, ClassVar, Dict, List, Tuple
 
-from ..schema import AttributeSchema, EntitySchema, suggest
+from ..didyoumean import no_attribute
+from ..schema import AttributeSchema, EntitySchema
 from .loading import fetch
 from .protocols import Descriptor, EntityMap
 from .state import MISSING, NOT_LOADED, DetachedEntityError, EntityState, same_value
@@ -76,15 +77,13 @@ class Entity(metaclass=EntityMeta):
         try:
             return cls._attributes[name]
         except KeyError:
-            raise AttributeError(
-                f"{cls.__entity_type__} has no attribute {name!r}.{suggest(name, cls._attributes)}"
-            ) from None
+            raise AttributeError(no_attribute(cls.__entity_type__, name, cls._attributes)) from None
 
     @classmethod
     def _unknown(cls, name: str) -> AttributeError:
         """The error for a Python attribute name the schema does not have (did-you-mean)."""
         candidates = [d.python_name for d in cls._attributes.values()]
-        return AttributeError(f"{cls.__entity_type__} has no attribute {name!r}.{suggest(name, candidates)}")
+        return AttributeError(no_attribute(cls.__entity_type__, name, candidates))
 
     # ------------------------------------------------------------------ access
     def __getattr__(self, name: str) -> Any:

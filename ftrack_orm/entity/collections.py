@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping, MutableSequence
 from typing import Any, Dict, Iterator, List, Tuple
 
-from ..schema import suggest
+from ..didyoumean import no_key
 from .protocols import Descriptor
 from .state import MISSING
 
@@ -223,7 +223,7 @@ class CustomAttributes(MappedCollection):
         configs = self.configurations()
         if configs is not None and key in configs:
             return configs[key].default
-        raise KeyError(f"{key!r}{suggest(str(key), configs or self._keys())}")
+        raise KeyError(no_key("", key, configs or self._keys()))
 
     def prepare(self, key: Any, value: Any) -> Any:
         super().prepare(key, value)
@@ -232,8 +232,5 @@ class CustomAttributes(MappedCollection):
             return value
         config = configs.get(key)
         if config is None:
-            raise KeyError(
-                f"{type(self._entity).__entity_type__} has no custom attribute {key!r}."
-                f"{suggest(key, configs)}"
-            )
+            raise KeyError(no_key(f"{type(self._entity).__entity_type__} has no custom attribute", key, configs))
         return config.convert(value, f"{type(self._entity).__entity_type__}.custom_attributes[{key!r}]")

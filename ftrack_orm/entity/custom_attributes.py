@@ -13,72 +13,17 @@ match the entity's object type), ``"show"`` for projects, ``"assetversion"``,
 ``"asset"``, ``"user"``, ``"list"``; hierarchical configurations apply to every
 context; a project-specific configuration shadows a global one with the same key.
 
-Values are converted by the configuration type name through :data:`CONVERTERS`.
+Values are converted by the configuration type name through the kind table
+(:func:`ftrack_orm.kinds.convert_custom`).
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 import attrs
 
-UTC = _dt.timezone.utc
-
-
-def _number(value: Any, where: str) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{where} expects a number, got {type(value).__name__} {value!r}")
-    return value
-
-
-def _text(value: Any, where: str) -> Any:
-    if not isinstance(value, str):
-        raise TypeError(f"{where} expects a text, got {type(value).__name__} {value!r}")
-    return value
-
-
-def _boolean(value: Any, where: str) -> Any:
-    if not isinstance(value, bool):
-        raise TypeError(f"{where} expects a boolean, got {type(value).__name__} {value!r}")
-    return value
-
-
-def _date(value: Any, where: str) -> Any:
-    if isinstance(value, _dt.datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if isinstance(value, _dt.date):
-        return _dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
-    raise TypeError(f"{where} expects a date, got {type(value).__name__} {value!r}")
-
-
-def _enumerator(value: Any, where: str) -> Any:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise TypeError(f"{where} expects an enumerator (a string or a list of strings), got {value!r}")
-    return list(value)
-
-
-def _read_only(value: Any, where: str) -> Any:
-    raise AttributeError(f"{where} is an expression computed by the server and cannot be set")
-
-
-def _any(value: Any, where: str) -> Any:
-    return value
-
-
-#: Configuration type name -> converter(value, where) -> value.
-CONVERTERS: Dict[str, Callable[[Any, str], Any]] = {
-    "number": _number,
-    "text": _text,
-    "url": _text,
-    "boolean": _boolean,
-    "date": _date,
-    "enumerator": _enumerator,
-    "dynamic enumerator": _enumerator,
-    "expression": _read_only,
-}
+from ..kinds import convert_custom
 
 # Entity type (or a supertype) -> configuration entity_type.
 _CONFIG_ENTITY_TYPES: Dict[str, str] = {
@@ -109,10 +54,8 @@ class CustomAttributeConfig:
 
     def convert(self, value: Any, where: str) -> Any:
         """Convert a user value per this configuration's type (``None`` clears it)."""
-        if value is None:
-            return None
-        value = CONVERTERS.get(self.type_name, _any)(value, where)
-        if self.type_name == "enumerator":
+        value = convert_custom(self.type_name, value, where)
+        if value is not None and self.type_name == "enumerator":
             self._check_enumerator(value, where)
         return value
 

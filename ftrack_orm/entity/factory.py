@@ -46,7 +46,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from ..schema import SchemaRegistry, UnknownEntityTypeError, suggest
+from ..schema import SchemaRegistry, UnknownEntityTypeError
 from .attributes import AbsentAttribute, make_attribute
 from .base import Entity
 from .loading import query_class
@@ -169,6 +169,3 @@ class TypeRegistry(Mapping):
 def _class_name(name: str) -> str:
     return name if name.isidentifier() and not keyword.iskeyword(name) else python_name(name)
 
-
-def unknown_type_message(schemas: SchemaRegistry, name: str) -> str:
-    return f"Unknown entity type {name!r}.{suggest(name, schemas)}"

@@ -2,7 +2,8 @@
 
 ``parse(text)`` → immutable :class:`Query` tree; ``render(node)`` → canonical
 text that parses back to an equal tree; ``check(query, schemas)`` validates
-types and attribute paths; ``expand_default_projections`` makes the bare form
+types and attribute paths (walked by :mod:`~ftrack_orm.query.paths`, shared with
+the builder); ``expand_default_projections`` makes the bare form
 (``Task where …``) explicit.
 """
 from .ast import (
@@ -20,9 +21,18 @@ from .ast import (
     PathStep,
     Query,
 )
-from .checker import ResolvedStep, check, expand_default_projections, resolve_path, resolve_type
+from .checker import check, expand_default_projections
 from .lexer import QueryError, QueryParseError, QueryValidationError, Token, tokenize
 from .parser import parse, parse_criteria, parse_value
+from .paths import (
+    QueryTypeError,
+    ResolvedStep,
+    UnknownAttributeError,
+    UnknownTypeError,
+    resolve_path,
+    resolve_step,
+    resolve_type,
+)
 from .render import render, render_value
 
 __all__ = [
@@ -41,9 +51,12 @@ __all__ = [
     "Query",
     "QueryError",
     "QueryParseError",
+    "QueryTypeError",
     "QueryValidationError",
     "ResolvedStep",
     "Token",
+    "UnknownAttributeError",
+    "UnknownTypeError",
     "check",
     "expand_default_projections",
     "parse",
@@ -52,6 +65,7 @@ __all__ = [
     "render",
     "render_value",
     "resolve_path",
+    "resolve_step",
     "resolve_type",
     "tokenize",
 ]

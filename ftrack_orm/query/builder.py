@@ -9,25 +9,20 @@ escapes every string.
 """
 from __future__ import annotations
 
-import datetime as _dt
 from typing import Any as _Any
 from typing import Dict, Iterable, Optional, Tuple
 
-from ..schema import AttributeSchema, SchemaRegistry, suggest
+from ..kinds import KINDS, to_literal
+from ..schema import AttributeSchema, SchemaRegistry
 from . import ast
-
-_RELATIONS = ("reference", "collection", "mapped_collection")
-
-#: Python types a literal may have for each scalar attribute kind (checked when written).
-_ACCEPTED: Dict[str, Tuple[type, ...]] = {
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "datetime": (_dt.datetime, _dt.date, str),
-    "date": (_dt.date, str),
-}
-
+from .paths import (
+    QueryTypeError,
+    ResolvedStep,
+    require_collection,
+    require_comparable,
+    require_reference,
+    resolve_step,
+)
 
 def type_name(entity_type: _Any) -> str:
     """The schema name of an entity class, a path, or a type name string."""
@@ -43,21 +38,9 @@ def type_name(entity_type: _Any) -> str:
 
 def literal(value: _Any, attribute: Optional[AttributeSchema] = None, where: str = "") -> _Any:
     """Convert a Python value to an AST literal, checking it against ``attribute``'s kind."""
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
-        converted: _Any = value.isoformat()
-    elif isinstance(value, _dt.date):
-        converted = value.isoformat()
-    elif value is None or isinstance(value, (str, int, float, bool)):
-        converted = value
-    else:
-        raise TypeError(f"{where or 'query'}: cannot compare with a {type(value).__name__} ({value!r}).")
-    if attribute is not None and value is not None:
-        accepted = _ACCEPTED.get(attribute.kind)
-        wrong_bool = isinstance(value, bool) and attribute.kind in ("integer", "number")
-        if accepted is not None and (wrong_bool or not isinstance(value, accepted)):
-            raise TypeError(f"{where} is {_article(attribute.kind)}; got {type(value).__name__} {value!r}.")
+    converted = to_literal(value, where)
+    if attribute is not None and not KINDS[attribute.kind].accepts_literal(value):
+        raise QueryTypeError(f"{where} is {_article(attribute.kind)}; got {type(value).__name__} {value!r}.")
     return converted
 
 
@@ -123,21 +106,19 @@ def not_(criterion: Criterion) -> Criterion:
 class AttributePath:
     """A checked path of attributes from an entity type: ``Task.parent.name``."""
 
-    __slots__ = ("_registry", "entity_type", "_steps", "_owner", "_attribute")
+    __slots__ = ("_registry", "entity_type", "_steps", "_resolved")
 
     def __init__(
         self,
         registry: SchemaRegistry,
         entity_type: str,
         steps: Tuple[ast.PathStep, ...] = (),
-        owner: Optional[str] = None,
-        attribute: Optional[AttributeSchema] = None,
+        resolved: Tuple[ResolvedStep, ...] = (),
     ) -> None:
         self._registry = registry
         self.entity_type = entity_type  # the root type
         self._steps = steps
-        self._owner = owner or entity_type  # the type the last step belongs to
-        self._attribute = attribute
+        self._resolved = resolved  # one per step, by the shared resolver (query.paths)
 
     # -- building ---------------------------------------------------------------------
     @classmethod
@@ -150,22 +131,13 @@ class AttributePath:
 
     def attr(self, name: str) -> AttributePath:
         """The next step ``name`` (also reached as ``path.name``)."""
-        if self._attribute is None:
-            current = self._owner
-        elif self._attribute.kind in _RELATIONS:
-            current = self._steps[-1].cast or self._attribute.target
-        else:
-            raise AttributeError(
-                f"{self.dotted} is {_article(self._attribute.kind)} attribute; it has no attribute {name!r}."
-            )
-        schema = self._registry[current]
-        if name not in schema.attributes and name.endswith("_") and name[:-1] in schema.attributes:
+        previous = self._resolved[-1] if self._resolved else None
+        schema = self._registry.get(previous.target if previous and previous.target else self.entity_type)
+        if schema is not None and name not in schema.attributes and name.endswith("_") and name[:-1] in schema.attributes:
             name = name[:-1]  # the published rename rule: ``from_`` is the attribute ``from``
-        attribute = schema.attributes.get(name)
-        if attribute is None:
-            where = f"{self.dotted} ({current})" if self._steps else current
-            raise AttributeError(f"{where} has no attribute {name!r}.{suggest(name, schema.attributes)}")
-        return AttributePath(self._registry, self.entity_type, self._steps + (ast.PathStep(name),), current, attribute)
+        step = ast.PathStep(name)
+        resolved = resolve_step(self._registry, self.entity_type, step, previous)
+        return AttributePath(self._registry, self.entity_type, self._steps + (step,), self._resolved + (resolved,))
 
     def __getattr__(self, name: str) -> AttributePath:
         if name.startswith("__"):
@@ -174,14 +146,14 @@ class AttributePath:
 
     def __getitem__(self, subtype: _Any) -> AttributePath:
         """Cast the last step to a subtype: ``Task.parent[Shot]``."""
-        name = type_name(subtype)
-        attribute = self._require_relation("cast")
-        if name not in self._registry:
-            self._registry[name]  # raises the did-you-mean error
-        if not (self._registry.is_subtype(name, attribute.target) or self._registry.is_subtype(attribute.target, name)):
-            raise TypeError(f"{self.dotted} holds {attribute.target}; {name} is not one of its subtypes.")
-        steps = self._steps[:-1] + (ast.PathStep(self._steps[-1].name, name),)
-        return AttributePath(self._registry, self.entity_type, steps, self._owner, attribute)
+        if not self._steps:
+            raise QueryTypeError(f"Cast a relation of {self.entity_type}, not the type itself.")
+        step = ast.PathStep(self._steps[-1].name, type_name(subtype))
+        previous = self._resolved[-2] if len(self._resolved) > 1 else None
+        resolved = resolve_step(self._registry, self.entity_type, step, previous)
+        return AttributePath(
+            self._registry, self.entity_type, self._steps[:-1] + (step,), self._resolved[:-1] + (resolved,)
+        )
 
     # -- description ----------------------------------------------------------------
     @property
@@ -195,14 +167,13 @@ class AttributePath:
 
     @property
     def attribute(self) -> Optional[AttributeSchema]:
-        return self._attribute
+        """The schema of the last step's attribute (``None`` for the type itself)."""
+        return self._resolved[-1].attribute if self._resolved else None
 
     @property
     def target_type(self) -> Optional[str]:
         """The entity type a relation leads to (its cast, if any)."""
-        if self._attribute is None or self._attribute.kind not in _RELATIONS:
-            return None
-        return self._steps[-1].cast or self._attribute.target
+        return self._resolved[-1].target if self._resolved else None
 
     def __repr__(self) -> str:
         return f"<AttributePath {self.dotted}>"
@@ -213,30 +184,29 @@ class AttributePath:
         return True
 
     # -- comparisons ----------------------------------------------------------------
-    def _require_relation(self, what: str, kinds: Tuple[str, ...] = _RELATIONS) -> AttributeSchema:
-        if self._attribute is None or self._attribute.kind not in kinds:
-            kind = self._attribute.kind if self._attribute else "entity type"
-            raise TypeError(f"{what}() needs {' or '.join(kinds)}; {self.dotted} is {_article(kind)}.")
-        return self._attribute
+    def _last(self, what: str) -> ResolvedStep:
+        if not self._resolved:
+            raise QueryTypeError(f"{what}() needs an attribute of {self.entity_type}, not the type itself.")
+        return self._resolved[-1]
 
     def _compare(self, op: str, value: _Any) -> Criterion:
-        attribute = self._attribute
-        if attribute is None:
-            raise TypeError(f"Compare an attribute of {self.entity_type}, not the type itself.")
+        last = self._last("compare")
+        attribute = last.attribute
+        require_comparable(last, str(self.path))
         reference = getattr(value, "_ftrack_reference", None)
-        if attribute.kind in ("collection", "mapped_collection"):
-            raise TypeError(f"{self.dotted} is a collection: use .any(...) to test its items.")
-        if attribute.kind == "reference" and value is not None:
+        if attribute.is_reference and value is not None:
             if reference is None and not isinstance(value, dict):
-                raise TypeError(f"{self.dotted} is a reference to {attribute.target}: compare it with an entity or None.")
+                raise QueryTypeError(
+                    f"{self.dotted} is a reference to {attribute.target}: compare it with an entity or None."
+                )
             return self._compare_entity(op, reference() if reference is not None else value)
         if reference is not None:
-            raise TypeError(f"{self.dotted} is {_article(attribute.kind)}; got an entity.")
+            raise QueryTypeError(f"{self.dotted} is {_article(attribute.kind)}; got an entity.")
         return Criterion(ast.Comparison(self.path, op, literal(value, attribute, self.dotted)), self.entity_type)
 
     def _compare_entity(self, op: str, reference: Dict[str, _Any]) -> Criterion:
         if op not in ("=", "!="):
-            raise TypeError(f"{self.dotted} is a reference: only == and != compare it with an entity.")
+            raise QueryTypeError(f"{self.dotted} is a reference: only == and != compare it with an entity.")
         entity_type = reference.get("__entity_type__") or self.target_type
         keys = self._registry[entity_type].primary_key
         parts = [
@@ -294,29 +264,29 @@ class AttributePath:
                                      subquery.offset, subquery.limit)
             return Criterion(ast.Comparison(self.path, op, subquery), self.entity_type)
         if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            raise TypeError(f"{self.dotted}.{op}_() takes a list of values or a query, not {values!r}.")
-        path, attribute = self.path, self._attribute
+            raise QueryTypeError(f"{self.dotted}.{op}_() takes a list of values or a query, not {values!r}.")
+        last = self._last(f"{op}_")
+        require_comparable(last, str(self.path))
+        path, attribute = self.path, last.attribute
         items = list(values)
-        if attribute is not None and attribute.kind == "reference":
-            keys = self._registry[self.target_type or attribute.target].primary_key
+        if attribute.is_reference:
+            keys = self._registry[last.target or ""].primary_key
             if len(keys) != 1:
-                raise TypeError(f"{self.dotted}.{op}_() with entities needs a single-key type.")
+                raise QueryTypeError(f"{self.dotted}.{op}_() with entities needs a single-key type.")
             path = ast.Path(self._steps + (ast.PathStep(keys[0]),))
             items = [item._ftrack_reference()[keys[0]] if hasattr(item, "_ftrack_reference") else item for item in items]
-            attribute = None
-        if attribute is not None and attribute.kind in ("collection", "mapped_collection"):
-            raise TypeError(f"{self.dotted} is a collection: use .any(...) to test its items.")
+            return Criterion(ast.Comparison(path, op, tuple(literal(item) for item in items)), self.entity_type)
         converted = tuple(literal(item, attribute, self.dotted) for item in items)
         return Criterion(ast.Comparison(path, op, converted), self.entity_type)
 
     def has(self, *criteria: Criterion, **equals: _Any) -> Criterion:
         """``reference has (...)``: the referenced entity matches all criteria."""
-        self._require_relation("has", ("reference",))
+        require_reference(self._last("has"))
         return self._nested(ast.Has, criteria, equals, required=True)
 
     def any(self, *criteria: Criterion, **equals: _Any) -> Criterion:
         """``collection any (...)``: one item matches all criteria (none given: any item)."""
-        self._require_relation("any", ("collection", "mapped_collection"))
+        require_collection(self._last("any"))
         return self._nested(ast.Any, criteria, equals, required=False)
 
     def _nested(self, kind: type, criteria: Tuple[Criterion, ...], equals: Dict[str, _Any], required: bool) -> Criterion:
@@ -330,7 +300,7 @@ class AttributePath:
                 steps = steps[:-1] + (ast.PathStep(steps[-1].name, root),)  # cast to the criteria's subtype
                 target = root
             elif not self._registry.is_subtype(target, root):
-                raise TypeError(f"{self.dotted} holds {target}; a criterion on {root} does not apply to it.")
+                raise QueryTypeError(f"{self.dotted} holds {target}; a criterion on {root} does not apply to it.")
         inner = AttributePath(self._registry, target)
         parts.extend(inner.attr(name) == value for name, value in equals.items())
         if not parts and required:

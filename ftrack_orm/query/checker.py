@@ -1,90 +1,22 @@
 """Check a parsed query against the server's schemas.
 
 :func:`check` raises :class:`QueryValidationError` naming the type, the
-attribute, a did-you-mean and the position of the problem. :func:`resolve_path`
-is shared with the sandbox's evaluator: it walks a path through references,
-collections, mapped collections and casts and says what each step is.
+attribute, a did-you-mean and the position of the problem. Paths are walked by
+the one resolver, :mod:`ftrack_orm.query.paths`, shared with the builder and
+the sandbox.
 """
 from __future__ import annotations
 
-import datetime
-import re
-from typing import Any, List, Optional, Tuple
+from typing import Any, Tuple
 
 import attrs
 
-from ..schema import AttributeSchema, EntitySchema, SchemaRegistry, suggest
+from ..kinds import KINDS
+from ..schema import SchemaRegistry
 from . import ast
 from .lexer import QueryValidationError
+from .paths import require_collection, require_comparable, require_reference, resolve_path, resolve_type
 
-_RELATION_KINDS = ("reference", "collection", "mapped_collection")
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?\Z")
-
-
-@attrs.frozen
-class ResolvedStep:
-    """One step of a path: the schema it is read on, the attribute, and where it leads."""
-
-    schema: EntitySchema
-    attribute: AttributeSchema
-    target: Optional[str]  # entity type reached (the cast if any), None for scalars
-    cast: Optional[str] = None
-
-
-def resolve_type(schemas: SchemaRegistry, name: str, expression: str = "", position: int = -1) -> EntitySchema:
-    """The schema of ``name``, or a validation error with a did-you-mean."""
-    schema = schemas.get(name)
-    if schema is None:
-        raise QueryValidationError(
-            f"Unknown entity type {name!r}.{suggest(name, schemas)}", expression, position
-        )
-    return schema
-
-
-def resolve_path(
-    schemas: SchemaRegistry, entity_type: str, path: ast.Path, expression: str = ""
-) -> List[ResolvedStep]:
-    """Walk ``path`` from ``entity_type``; raise :class:`QueryValidationError` on a bad step."""
-    schema = resolve_type(schemas, entity_type, expression, path.pos)
-    steps: List[ResolvedStep] = []
-    for step in path.steps:
-        if steps and steps[-1].target is None:
-            previous = steps[-1]
-            raise QueryValidationError(
-                f"Attribute {previous.attribute.name!r} of schema {previous.schema.name!r} is a "
-                f"{previous.attribute.kind}, not a relation: cannot read {step.name!r} from it.",
-                expression,
-                step.pos,
-            )
-        if steps:
-            schema = resolve_type(schemas, steps[-1].target or "", expression, step.pos)
-        attribute = schema.attributes.get(step.name)
-        if attribute is None:
-            raise QueryValidationError(
-                f"No attribute {step.name!r} exists for schema {schema.name!r}."
-                f"{suggest(step.name, schema.attributes)}",
-                expression,
-                step.pos,
-            )
-        target = attribute.target
-        if step.cast is not None:
-            if target is None:
-                raise QueryValidationError(
-                    f"Cannot cast {step.name!r} of schema {schema.name!r}: it is not a relation.",
-                    expression,
-                    step.pos,
-                )
-            resolve_type(schemas, step.cast, expression, step.pos)
-            if not schemas.is_subtype(step.cast, target):
-                raise QueryValidationError(
-                    f"Cannot cast {step.name!r} of schema {schema.name!r} to {step.cast!r}: "
-                    f"it is not a subtype of {target!r}.",
-                    expression,
-                    step.pos,
-                )
-            target = step.cast
-        steps.append(ResolvedStep(schema, attribute, target, step.cast))
-    return steps
 
 
 def check(query: ast.Query, schemas: SchemaRegistry, expression: str = "") -> None:
@@ -118,7 +50,7 @@ class _Checker:
         for key in query.order_by:
             steps = resolve_path(self.schemas, query.entity_type, key.path, self.expression)
             for step, source in zip(steps, key.path.steps):
-                if step.attribute.kind in ("collection", "mapped_collection"):
+                if step.attribute.is_collection:
                     raise self.fail(
                         f"Cannot order by {str(key.path)!r}: {step.attribute.name!r} of schema "
                         f"{step.schema.name!r} is a collection.",
@@ -137,23 +69,11 @@ class _Checker:
             self.criteria(entity_type, node.item)
         elif isinstance(node, ast.Has):
             last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
-            if last.attribute.kind != "reference":
-                raise self.fail(
-                    f"'has' needs a reference, but {last.attribute.name!r} of schema "
-                    f"{last.schema.name!r} is a {last.attribute.kind}"
-                    + (" (use 'any')." if last.attribute.kind != "reference" and last.target else "."),
-                    node.path.pos,
-                )
+            require_reference(last, self.expression, node.path.pos)
             self.criteria(last.target or "", node.criteria)
         elif isinstance(node, ast.Any):
             last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
-            if last.attribute.kind not in ("collection", "mapped_collection"):
-                raise self.fail(
-                    f"'any' needs a collection, but {last.attribute.name!r} of schema "
-                    f"{last.schema.name!r} is a {last.attribute.kind}"
-                    + (" (use 'has')." if last.attribute.kind == "reference" else "."),
-                    node.path.pos,
-                )
+            require_collection(last, self.expression, node.path.pos)
             if node.criteria is not None:
                 self.criteria(last.target or "", node.criteria)
         elif isinstance(node, ast.Comparison):
@@ -164,12 +84,7 @@ class _Checker:
     def comparison(self, entity_type: str, node: ast.Comparison) -> None:
         last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
         kind = last.attribute.kind
-        if kind in ("collection", "mapped_collection"):
-            raise self.fail(
-                f"Cannot compare {last.attribute.name!r} of schema {last.schema.name!r}: it is a "
-                f"collection (use '{node.path} any (...)').",
-                node.pos,
-            )
+        require_comparable(last, str(node.path), self.expression, node.pos)
         if isinstance(node.value, ast.Query):
             sub = node.value
             self.query(sub)
@@ -179,46 +94,17 @@ class _Checker:
         values: Tuple[Any, ...] = node.value if isinstance(node.value, tuple) else (node.value,)
         if node.op in ("like", "not_like") and not isinstance(node.value, str):
             raise self.fail(f"'{node.op}' needs a string pattern, got {node.value!r}.", node.pos)
-        if kind == "reference" and node.op not in ("=", "!=", "in", "not_in"):
+        if last.attribute.is_reference and node.op not in ("=", "!=", "in", "not_in"):
             raise self.fail(
                 f"Cannot use '{node.op}' on reference {last.attribute.name!r} of schema "
                 f"{last.schema.name!r}; compare its attributes instead.",
                 node.pos,
             )
         for value in values:
-            problem = _value_problem(kind, value)
+            problem = None if value is None else KINDS[kind].literal_problem(value)
             if problem:
                 raise self.fail(
                     f"Invalid value {value!r} for {last.attribute.name!r} of schema "
                     f"{last.schema.name!r}: {problem}.",
                     node.pos,
                 )
-
-
-def _value_problem(kind: str, value: Any) -> Optional[str]:
-    """Why ``value`` cannot be compared with an attribute of ``kind`` (None when it can)."""
-    if value is None or isinstance(value, ast.Query):
-        return None
-    if kind in ("integer", "number"):
-        if isinstance(value, bool):
-            return None if kind == "number" else "expected a number"
-        if isinstance(value, (int, float)):
-            return None
-        try:
-            float(str(value))
-        except ValueError:
-            return "expected a number"
-        return None
-    if kind == "boolean":
-        if isinstance(value, bool) or value in (0, 1):
-            return None
-        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
-            return None
-        return "expected true or false"
-    if kind in ("datetime", "date"):
-        if isinstance(value, (datetime.date, datetime.datetime)):
-            return None
-        if isinstance(value, str) and _ISO.match(value.strip()):
-            return None
-        return "expected an ISO 8601 date or datetime"
-    return None

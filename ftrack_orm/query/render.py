@@ -8,7 +8,8 @@ operators ``is``, ``is_not``, ``>``, ``<``, ``>=``, ``<=``, ``like``,
 [desc]``; ``offset`` before ``limit``.
 
 Nested ``and``/``or`` groups are parenthesised; a one-item ``And``/``Or``
-renders as its item. ``datetime``/``date`` values render as quoted ISO strings.
+renders as its item. ``datetime``/``date`` values render as quoted ISO strings
+(UTC, see :func:`ftrack_orm.kinds.to_literal`).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import datetime
 import math
 from typing import Any, Union
 
+from ..kinds import to_literal
 from . import ast
 
 _OPERATOR_TEXT = {
@@ -55,12 +57,8 @@ def render_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return render_value(value.replace(microsecond=0).isoformat())
     if isinstance(value, datetime.date):
-        return render_value(value.isoformat())
+        return render_value(to_literal(value))
     if isinstance(value, ast.Query):
         return "(" + _query(value) + ")"
     if isinstance(value, (tuple, list, set, frozenset)):

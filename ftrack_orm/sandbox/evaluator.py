@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ..query import QueryParseError, QueryValidationError, ast, check, expand_default_projections, parse
-from ..query.checker import resolve_path
+from ..query.paths import resolve_path
 from .errors import validation_error
 from .sqlwhere import SqlCompiler
 from .store import Store, from_column, quote
@@ -127,7 +127,7 @@ class Evaluator:
             loaded: List[Row] = []
             if relation is None:
                 for row in rows:
-                    row[key] = None if attribute.kind == "reference" else []
+                    row[key] = None if attribute.is_reference else []
             elif relation.kind == "reference":
                 target_key = self.store.table(target).primary_key[0]
                 found = {

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING, Any, Callable, Dict
+from typing import Any, Callable, Dict
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .server import Sandbox
+from ..times import encode_datetime, utc_text
+from .writes import Writer
 
 NAMESPACE = uuid.UUID("6f1c4a52-3d1e-5b7a-9c2f-0a1b2c3d4e5f")
 START = datetime.datetime(2024, 1, 8, 9, 0, 0)
@@ -53,39 +53,39 @@ def api_key(username: str) -> str:
     return uid("api-key", username)
 
 
-def apply_seed(sandbox: Sandbox, name: str) -> None:
-    """Fill a new database with seed ``name`` (inside the caller's transaction)."""
-    SEEDS[name](_Maker(sandbox))
+def apply_seed(writer: Writer, name: str) -> None:
+    """Fill a new database with seed ``name`` through ``writer`` (inside the caller's transaction)."""
+    SEEDS[name](_Maker(writer))
 
 
 class _Maker:
     """Creates entities through the sandbox's write path with a fixed clock."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sandbox = sandbox
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+        self.schemas = writer.schemas
         self.user_id = None
         self.tick = 0
 
     def __call__(self, entity_type: str, data: Dict[str, Any], label: str = "") -> str:
-        schema = self.sandbox.schemas[entity_type]
+        schema = self.schemas[entity_type]
         data = dict(data)
         if "id" in schema.attributes and "id" not in data:
             data["id"] = uid(entity_type, label or str(data.get("name")))
         self.tick += 1
-        now = (START + datetime.timedelta(minutes=self.tick)).isoformat()
-        self.sandbox.writer.create(entity_type, data, self.user_id, now)
+        now = utc_text(START + datetime.timedelta(minutes=self.tick))
+        self.writer.create(entity_type, data, self.user_id, now)
         return data.get("id")
 
     def at(self, minutes: int) -> Dict[str, str]:
-        value = (START + datetime.timedelta(minutes=minutes)).isoformat()
-        return {"__type__": "datetime", "value": value}
+        return encode_datetime(START + datetime.timedelta(minutes=minutes))
 
 
 def _empty(make: _Maker) -> Dict[str, str]:
     """Users, credentials and reference data; returns ids by name."""
-    schemas = make.sandbox.schemas
+    schemas = make.schemas
     ids: Dict[str, str] = {}
-    connection = make.sandbox.store.connection
+    connection = make.writer.store.connection
     make("UserType", {"id": USER_TYPE, "name": "user"})
     for username, first, last, readonly in USERS:
         ids[username] = make("User", {

@@ -13,10 +13,12 @@ import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..schema import SchemaRegistry
+from ..times import UTC, utc_text
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
 from .evaluator import Evaluator
 from .http import SandboxHTTPServer, handler_for
 from .limits import Limits
+from .seed import SEEDS, apply_seed
 from .store import Store
 from .uploads import UploadSigner
 from .writes import Writer
@@ -61,8 +63,6 @@ class Sandbox:
         limits: Optional[Limits] = None,
         allow_remote: bool = False,
     ) -> None:
-        from .seed import SEEDS, apply_seed  # local: the seed imports this package's modules
-
         if seed not in SEEDS:
             raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
         if not _is_loopback(host):
@@ -88,7 +88,7 @@ class Sandbox:
             fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
                 self.store.connection.execute("BEGIN")
-                apply_seed(self, seed)
+                apply_seed(self.writer, seed)
                 self.store.connection.execute("COMMIT")
         credentials = self.store.connection.execute(
             "SELECT username, api_key, readonly FROM _sandbox_credentials ORDER BY readonly, rowid"
@@ -198,7 +198,7 @@ class Sandbox:
             connection.execute("BEGIN IMMEDIATE")
             index = 0
             try:
-                now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
+                now = utc_text(datetime.datetime.now(UTC).replace(microsecond=0))  # a server clock ticks in seconds
                 for position, operation in enumerate(operations):
                     index = position
                     results.append(self._operation(operation, user_id, readonly, now))

@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 from typing import Any, Callable, List, Sequence, Tuple
 
+from ..kinds import KINDS
 from ..query import ast
-from ..query.checker import resolve_path
+from ..query.paths import resolve_path
 from .errors import validation_error
 from ..relations import Relation
-from .store import JSON_KINDS, Store, parse_date, parse_datetime, quote
+from .store import Store, quote
 
 Sql = Tuple[str, List[Any]]
 
@@ -109,7 +110,7 @@ class SqlCompiler:
     def _leaf(self, entity_type: str, alias: str, step: ast.PathStep, node: ast.Comparison) -> Sql:
         schema = self.store.schemas[entity_type]
         attribute = schema.attribute(step.name)
-        if attribute.kind == "reference":
+        if attribute.is_reference:
             relation = self.store.relations.get(entity_type, step.name)
             if relation is None:
                 return ("1" if node.value is None and node.op == "=" else "0"), []
@@ -118,9 +119,7 @@ class SqlCompiler:
             column, kind = f"{alias}.{quote(step.name)}", attribute.kind
         else:
             raise validation_error(f"Cannot compare collection {step.name!r} of {entity_type!r}.")
-        if kind in JSON_KINDS:
-            column = f"json_extract({column}, '$')"
-        return self._compare(column, kind, node)
+        return self._compare(KINDS[kind].column_expression.format(column), kind, node)
 
     def _compare(self, column: str, kind: str, node: ast.Comparison) -> Sql:
         op, value = node.op, node.value
@@ -191,7 +190,7 @@ class SqlCompiler:
         last = steps[-1].attribute
         if last.is_scalar:
             expression = f"{current_alias}.{quote(last.name)}"
-        elif last.kind == "reference":
+        elif last.is_reference:
             relation = self.store.relations.get(current_type, last.name)
             expression = f"{current_alias}.{quote(relation.fk)}" if relation else "NULL"
         else:
@@ -207,20 +206,6 @@ def coerce(kind: str, value: Any) -> Any:
     if value is None:
         return None
     try:
-        if kind == "integer":
-            return value if isinstance(value, int) else (int(value) if str(value).lstrip("+-").isdigit() else float(value))
-        if kind == "number":
-            return float(value)
-        if kind == "boolean":
-            if isinstance(value, str):
-                return 1 if value.lower() in ("true", "1") else 0
-            return int(bool(value))
-        if kind == "datetime":
-            return parse_datetime(value)
-        if kind == "date":
-            return parse_date(value)
+        return KINDS[kind].coerce(value)
     except (TypeError, ValueError):
         raise validation_error(f"Invalid value {value!r} for an attribute of type {kind}.") from None
-    if kind == "string" and not isinstance(value, str):
-        return str(value).lower() if isinstance(value, bool) else str(value)
-    return value

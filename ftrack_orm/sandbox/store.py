@@ -5,26 +5,24 @@ One table per *family* (the types that share a key space, see
 context, ``Component`` every component kind, and so on. A row's concrete type
 is in the ``_type`` column (and, for typed contexts, follows ``object_type_id``
 as on a real server). Each scalar attribute of the family is a column:
-strings, datetimes (``YYYY-MM-DDTHH:MM:SS``, UTC) and dates as TEXT, integers
+strings, datetimes (``YYYY-MM-DDTHH:MM:SS[.ffffff]``, UTC) and dates as TEXT, integers
 and booleans as INTEGER, numbers as REAL, and ``object``/``json``/``variable``
-values as JSON text (compared through ``json_extract``).
+values as JSON text (compared through ``json_extract``): the column type and the
+conversions of each kind are in :data:`ftrack_orm.kinds.KINDS`.
 """
 from __future__ import annotations
 
-import datetime
-import json
 import sqlite3
 import threading
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import attrs
 
+from ..kinds import KINDS
 from ..schema import EntitySchema, SchemaRegistry
 from .errors import validation_error
 from ..relations import Relations
 
-_AFFINITY = {"integer": "INTEGER", "boolean": "INTEGER", "number": "REAL"}
-JSON_KINDS = frozenset({"object", "json", "variable"})
 _CHUNK = 500
 
 
@@ -96,7 +94,7 @@ class Store:
             if table.name in existing:
                 continue
             columns = ", ".join(
-                f"{quote(c)} {_AFFINITY.get(kind, 'TEXT')}" for c, kind in table.columns.items()
+                f"{quote(c)} {KINDS[kind].column}" for c, kind in table.columns.items()
             )
             name = quote(table.name)
             statements.append(f"CREATE TABLE {name} (_type TEXT NOT NULL, {columns})")
@@ -159,88 +157,16 @@ class Store:
 
 
 # -- value conversion ---------------------------------------------------------------------
-def parse_datetime(value: Any) -> str:
-    """A wire or ISO datetime (any offset, fractions allowed) → stored UTC text."""
-    if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
-        value = value.get("value")
-    if isinstance(value, datetime.datetime):
-        moment = value
-    elif isinstance(value, datetime.date):
-        moment = datetime.datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00").replace(" ", "T")
-        try:
-            moment = datetime.datetime.fromisoformat(_trim_fraction(text))
-        except ValueError:
-            raise validation_error(f"Invalid datetime {value!r}: expected ISO 8601.") from None
-    else:
-        raise validation_error(f"Invalid datetime {value!r}.")
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return moment.replace(microsecond=0).isoformat()
-
-
-def _trim_fraction(text: str) -> str:
-    """Python 3.9's ``fromisoformat`` only takes 3 or 6 fraction digits: drop fractions."""
-    if "." not in text:
-        return text
-    head, _, tail = text.partition(".")
-    digits = len(tail) - len(tail.lstrip("0123456789"))
-    return head + tail[digits:]
-
-
-def parse_date(value: Any) -> str:
-    return parse_datetime(value)[:10]
-
-
 def to_column(kind: str, value: Any, label: str) -> Any:
     """Check and convert a wire value of attribute ``label`` to its stored form."""
     if value is None:
         return None
-    if kind in ("string",):
-        if not isinstance(value, str):
-            raise validation_error(f"{label} must be of type string. Got {value!r}.")
-        return value
-    if kind == "integer":
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise validation_error(f"{label} must be of type integer. Got {value!r}.")
-        return value
-    if kind == "number":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise validation_error(f"{label} must be of type number. Got {value!r}.")
-        return float(value)
-    if kind == "boolean":
-        if not isinstance(value, bool):
-            raise validation_error(f"{label} must be of type boolean. Got {value!r}.")
-        return int(value)
-    if kind == "datetime":
-        return parse_datetime(value)
-    if kind == "date":
-        return parse_date(value)
-    if kind in JSON_KINDS:
-        if isinstance(value, dict) and value.get("__type__") in ("datetime", "date"):
-            value = parse_datetime(value)
-        return json.dumps(value, sort_keys=True)
-    return value
+    try:
+        return KINDS[kind].store(value, label)
+    except ValueError as error:
+        raise validation_error(str(error)) from None
 
 
 def from_column(kind: str, value: Any) -> Any:
     """A stored value → its wire form (typed datetimes, decoded JSON)."""
-    if value is None:
-        return None
-    if kind == "datetime":
-        return {"__type__": "datetime", "value": value}
-    if kind == "date":
-        return {"__type__": "date", "value": value}
-    if kind == "boolean":
-        return bool(value)
-    if kind == "number":
-        return float(value)
-    if kind in JSON_KINDS:
-        try:
-            return json.loads(value)
-        except (TypeError, ValueError):
-            return value
-    return value
+    return None if value is None else KINDS[kind].load(value)

@@ -11,7 +11,11 @@ import sqlite3
 import uuid
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ..schema import EntitySchema, suggest
+import attrs
+
+from ..didyoumean import did_you_mean, no_schema_attribute, unknown_type
+from ..kinds import custom_kind
+from ..schema import AttributeSchema, EntitySchema
 from .errors import validation_error
 from .evaluator import Evaluator
 from .store import Store, quote, to_column
@@ -36,8 +40,15 @@ OWNED: Tuple[Tuple[str, str], ...] = (
 SERVER_FILLED: Dict[str, Any] = {"sort": 0, "bid": 0.0}
 SERVER_FILLED_BY_TYPE: Dict[str, Dict[str, Any]] = {"Project": {"status": "active"}}
 
-#: Custom attribute type name → accepted Python types, for the error a real server gives.
-_CUSTOM_TYPES = {"number": (int, float), "text": (str,), "boolean": (bool,), "date": (dict, str)}
+
+
+@attrs.define
+class _Written:
+    """What the data of one create/update writes: columns, their reference targets, mapped collections."""
+
+    values: Dict[str, Any] = attrs.field(factory=dict)
+    targets: Dict[str, str] = attrs.field(factory=dict)
+    mapped: Dict[str, Any] = attrs.field(factory=dict)
 
 
 class Writer:
@@ -176,9 +187,7 @@ class Writer:
     # -- helpers -------------------------------------------------------------------------
     def _schema(self, entity_type: Any) -> EntitySchema:
         if not isinstance(entity_type, str) or entity_type not in self.schemas:
-            raise validation_error(
-                f"Unknown entity type {entity_type!r}.{suggest(str(entity_type), self.schemas)}"
-            )
+            raise validation_error(unknown_type(entity_type, self.schemas))
         return self.schemas[entity_type]
 
     def _row(self, entity_type: Any, entity_key: Any) -> Any:
@@ -190,43 +199,20 @@ class Writer:
         return row
 
     def _values(self, schema: EntitySchema, data: Dict[str, Any], creating: bool) -> Tuple[Dict[str, Any], Dict[str, Any]]:
-        values: Dict[str, Any] = {}
-        mapped: Dict[str, Any] = {}
-        targets: Dict[str, str] = {}
+        written = _Written()
         label = schema.name
         for name, value in data.items():
             if name == "__entity_type__":
                 continue
             attribute = schema.attributes.get(name)
             if attribute is None:
-                raise validation_error(
-                    f"No attribute {name!r} exists for schema {label!r}.{suggest(name, schema.attributes)}"
-                )
+                raise validation_error(no_schema_attribute(name, label, schema.attributes))
             if not creating and name in schema.immutable:
                 raise validation_error(f"Attribute {name!r} of {label} is immutable and cannot be updated.")
             if attribute.computed:
                 raise validation_error(f"Attribute {name!r} of {label} is computed by the server and cannot be set.")
-            if attribute.is_scalar:
-                if attribute.enum and value is not None and value not in attribute.enum:
-                    raise validation_error(f"{label}.{name} must be one of {list(attribute.enum)}. Got {value!r}.")
-                values[name] = to_column(attribute.kind, value, f"{label}.{name}")
-            elif attribute.kind == "reference":
-                relation = self.store.relations.get(schema.name, name)
-                if relation is None:
-                    raise validation_error(f"Reference {name!r} of {label} cannot be set.")
-                key, target = self._reference_key(value, attribute.target or "", f"{label}.{name}")
-                if relation.fk in values and relation.fk in data and values[relation.fk] != key:
-                    raise validation_error(f"{label}.{name} and {label}.{relation.fk} disagree.")
-                values[relation.fk] = key
-                targets[relation.fk] = target
-            elif attribute.kind == "mapped_collection":
-                if not isinstance(value, dict):
-                    raise validation_error(f"{label}.{name} must be written as an object of key → value.")
-                mapped[name] = value
-            else:
-                raise validation_error(
-                    f"Collection {name!r} of {label} cannot be set directly; set the reference on its items."
-                )
+            _SETTERS.get(attribute.kind, Writer._set_scalar)(self, schema, attribute, value, data, written)
+        values, targets = written.values, written.targets
         for column, value in values.items():
             if value is None or column in schema.primary_key:
                 continue
@@ -236,7 +222,41 @@ class Writer:
                 target = relation.target if relation is not None else None
             if target is not None and self.store.get(target, [value]) is None:
                 raise validation_error(f"{label}.{column}: no {target} with id {value!r} exists.")
-        return values, mapped
+        return values, written.mapped
+
+    # One setter per kind of attribute written (see _SETTERS): scalars, references,
+    # mapped collections; collections are refused.
+    def _set_scalar(self, schema: EntitySchema, attribute: AttributeSchema, value: Any, data: Dict[str, Any],
+                    written: _Written) -> None:
+        label = f"{schema.name}.{attribute.name}"
+        if attribute.enum and value is not None and value not in attribute.enum:
+            raise validation_error(f"{label} must be one of {list(attribute.enum)}. Got {value!r}.")
+        written.values[attribute.name] = to_column(attribute.kind, value, label)
+
+    def _set_reference(self, schema: EntitySchema, attribute: AttributeSchema, value: Any, data: Dict[str, Any],
+                       written: _Written) -> None:
+        label, name = schema.name, attribute.name
+        relation = self.store.relations.get(schema.name, name)
+        if relation is None:
+            raise validation_error(f"Reference {name!r} of {label} cannot be set.")
+        key, target = self._reference_key(value, attribute.target or "", f"{label}.{name}")
+        values = written.values
+        if relation.fk in values and relation.fk in data and values[relation.fk] != key:
+            raise validation_error(f"{label}.{name} and {label}.{relation.fk} disagree.")
+        values[relation.fk] = key
+        written.targets[relation.fk] = target
+
+    def _set_mapped(self, schema: EntitySchema, attribute: AttributeSchema, value: Any, data: Dict[str, Any],
+                    written: _Written) -> None:
+        if not isinstance(value, dict):
+            raise validation_error(f"{schema.name}.{attribute.name} must be written as an object of key → value.")
+        written.mapped[attribute.name] = value
+
+    def _refuse_collection(self, schema: EntitySchema, attribute: AttributeSchema, value: Any,
+                           data: Dict[str, Any], written: _Written) -> None:
+        raise validation_error(
+            f"Collection {attribute.name!r} of {schema.name} cannot be set directly; set the reference on its items."
+        )
 
     def _reference_key(self, value: Any, target: str, label: str) -> Tuple[Any, str]:
         if value is None:
@@ -373,17 +393,24 @@ class Writer:
             if row["key"] == key:
                 return row
         raise validation_error(
-            f"No custom attribute {key!r} is configured for {schema.name}.{suggest(key, [r['key'] for r in rows])}"
+            f"No custom attribute {key!r} is configured for {schema.name}."
+            f"{did_you_mean(key, [r['key'] for r in rows])}"
         )
 
     def _check_custom_value(self, config: Any, key: str, value: Any) -> None:
         type_row = self.store.get("CustomAttributeType", [config["type_id"]]) if config["type_id"] else None
-        expected = _CUSTOM_TYPES.get(type_row["name"]) if type_row is not None else None
-        if value is None or expected is None:
-            return
-        if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+        kind = custom_kind(type_row["name"]) if type_row is not None else None
+        if kind is not None and not kind.accepts_wire(value):
             raise validation_error(
                 f'Custom attribute value for "{key}" must be of type {type_row["name"]}. '
                 f'Got "{value}" of type {type(value)}.'
             )
 
+
+
+#: Attribute kind → how the data of a create/update writes it (every other kind: as a scalar column).
+_SETTERS = {
+    "reference": Writer._set_reference,
+    "mapped_collection": Writer._set_mapped,
+    "collection": Writer._refuse_collection,
+}

@@ -48,22 +48,6 @@ def test_unicode_is_sent_as_utf8():
     assert codec.encode(["shot é"]).decode("utf-8") == '["shot é"]'
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("2022-10-10T10:12:09", dt.datetime(2022, 10, 10, 10, 12, 9, tzinfo=UTC)),
-        ("2022-10-10T10:12:09Z", dt.datetime(2022, 10, 10, 10, 12, 9, tzinfo=UTC)),
-        ("2022-10-10T12:12:09+02:00", dt.datetime(2022, 10, 10, 10, 12, 9, tzinfo=UTC)),
-        ("2022-10-10T10:12:09.5", dt.datetime(2022, 10, 10, 10, 12, 9, 500000, tzinfo=UTC)),
-        ("2022-10-10 10:12:09.123456789Z", dt.datetime(2022, 10, 10, 10, 12, 9, 123456, tzinfo=UTC)),
-    ],
-)
-def test_decode_datetime_is_aware_utc(text, expected):
-    value = codec.decode_datetime(text)
-    assert value == expected
-    assert value.utcoffset() == dt.timedelta(0)
-
-
 def test_decode_typed_values_in_a_real_response():
     body = (RESPONSES / "query_select_name_created_at_from_task_limit_1.json").read_bytes()
     result = codec.decode(body)

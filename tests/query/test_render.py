@@ -84,7 +84,9 @@ def test_values():
     assert render_value(None) == "none"
     assert render_value(True) == "true" and render_value(False) == "false"
     assert render_value(3) == "3" and render_value(-2.5) == "-2.5"
-    assert render_value(datetime.datetime(2024, 6, 1, 10, 30, 15, 999)) == '"2024-06-01T10:30:15"'
+    assert render_value(datetime.datetime(2024, 6, 1, 10, 30, 15)) == '"2024-06-01T10:30:15"'
+    # microseconds are kept (ftrack_orm.times), as the builder and the codec keep them
+    assert render_value(datetime.datetime(2024, 6, 1, 10, 30, 15, 999)) == '"2024-06-01T10:30:15.000999"'
     aware = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
     assert render_value(aware) == '"2024-06-01T10:00:00"'
     assert render_value(datetime.date(2024, 6, 1)) == '"2024-06-01"'
