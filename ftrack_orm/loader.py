@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, List, Sequence, Tuple
 
 from . import operations as ops
+from .entity.inspection import inspect
 from .query import ast
 from .query.render import render
 
@@ -59,10 +60,10 @@ class SessionLoader:
 
 def _key_criteria(keys: Sequence[str], entities: Sequence[Any]) -> ast.Criteria:
     if len(keys) == 1:
-        values = tuple(entity._current_value(keys[0]) for entity in entities)
+        values = tuple(inspect(entity).primary_key[0] for entity in entities)
         return ast.Comparison(ast.Path.of(keys[0]), "in", values)
     alternatives: List[ast.Criteria] = [
-        ast.And(tuple(ast.Comparison(ast.Path.of(k), "=", entity._current_value(k)) for k in keys))
+        ast.And(tuple(ast.Comparison(ast.Path.of(k), "=", v) for k, v in zip(keys, inspect(entity).primary_key)))
         for entity in entities
     ]
     return ast.Or(tuple(alternatives)) if len(alternatives) > 1 else alternatives[0]

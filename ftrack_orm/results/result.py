@@ -24,6 +24,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, 
 
 import attrs
 
+from ..entity.inspection import inspect
 from ..errors import FtrackOrmError
 from ..query import ast as qast  # "ast" is also a QueryResult property
 from ..query.builder import AttributePath, Criterion, and_
@@ -354,7 +355,7 @@ def _sort_key(row: Any, names: Sequence[str]) -> Tuple[Any, ...]:
     """Server values only (local edits do not reorder); nulls sort after values."""
     value: Any = row
     for name in names:
-        value = value._values.get(name) if value is not None else None
+        value = inspect(value).server_values.get(name) if value is not None else None
     return (1,) if value is None else (0, value)
 
 

@@ -19,7 +19,10 @@ import datetime
 import html
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from ..entity.base import Entity
+from ..entity.inspection import inspect
 from ..query import ast
+from ..times import display
 
 #: A projection tree: attribute name -> what is projected below it.
 Tree = Dict[str, "Tree"]
@@ -53,10 +56,7 @@ def row_dict(entity: Any, tree: Tree) -> Dict[str, Any]:
 
 def _current(entity: Any, name: str) -> Any:
     """The local or loaded value of ``name`` without fetching (``_MISSING`` when absent)."""
-    state = entity._state
-    if state is not None and name in state.local and type(state.local[name]) is not dict:
-        return state.local[name]
-    return entity._values.get(name, _MISSING)
+    return inspect(entity).value(name, _MISSING)
 
 
 def flatten(row: Dict[str, Any], prefix: str = "") -> Dict[str, Any]:
@@ -82,11 +82,12 @@ def cell(entity: Any, names: Sequence[str], schemas: Any = None) -> Any:
             return [item for item in items if item is not _MISSING]
         if value is None:
             return None
-        if not hasattr(value, "_values"):
+        if not isinstance(value, Entity):
             return _MISSING
-        attribute = type(value)._attributes.get(name)
-        if attribute is not None and attribute.schema.kind == "mapped_collection":
-            if name not in value._values:
+        view = inspect(value)
+        attribute = view.schema.attributes.get(name)
+        if attribute is not None and attribute.kind == "mapped_collection":
+            if name not in view.loaded:
                 return _MISSING
             value = value.to_dict().get(name, _MISSING)
             continue
@@ -103,7 +104,7 @@ def text(value: Any) -> str:
     if hasattr(value, "_ftrack_reference"):
         return repr(value)
     if isinstance(value, (datetime.datetime, datetime.date)):
-        return value.isoformat()
+        return display(value)
     if isinstance(value, list):
         return ", ".join(text(item) for item in value)
     if isinstance(value, dict):
