@@ -11,6 +11,8 @@ from .server import Sandbox
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ftrack_orm.sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: loopback)")
+    parser.add_argument("--fixed-keys", action="store_true",
+                        help="the same API keys on every run (default: random keys for a new database)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="allow a --host other machines can reach (the sandbox is meant for local tests)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
@@ -19,7 +21,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--schemas", default=None, help="query_schemas JSON file (default: the shipped one)")
     args = parser.parse_args(argv)
     sandbox = Sandbox(db=args.db, seed=args.seed, schemas=args.schemas, host=args.host, port=args.port,
-                      allow_remote=args.allow_remote).start()
+                      allow_remote=args.allow_remote, fixed_keys=args.fixed_keys).start()
     print(f"ftrack sandbox serving on {sandbox.url}", flush=True)
     print(f"  FTRACK_SERVER={sandbox.url}", flush=True)
     print(f"  FTRACK_API_USER={sandbox.api_user}", flush=True)

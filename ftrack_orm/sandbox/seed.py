@@ -13,6 +13,7 @@ client ``create`` operations, with ids from :func:`uid` and a fixed clock.
 from __future__ import annotations
 
 import datetime
+import secrets
 import uuid
 from typing import Any, Callable, Dict
 
@@ -50,19 +51,27 @@ def uid(*parts: str) -> str:
 
 
 def api_key(username: str) -> str:
+    """The fixed, predictable key of a seeded user (``Sandbox(fixed_keys=True)`` only)."""
     return uid("api-key", username)
 
 
-def apply_seed(writer: Writer, name: str) -> None:
-    """Fill a new database with seed ``name`` through ``writer`` (inside the caller's transaction)."""
-    SEEDS[name](_Maker(writer))
+def random_api_key(username: str) -> str:
+    """A fresh, unguessable key (the default: nobody can derive it from the user name)."""
+    return str(uuid.UUID(bytes=secrets.token_bytes(16), version=4))
+
+
+def apply_seed(writer: Writer, name: str, key_for: Callable[[str], str] = random_api_key) -> None:
+    """Fill a new database with seed ``name`` through ``writer`` (inside the caller's
+    transaction); ``key_for(username)`` makes each API user's key."""
+    SEEDS[name](_Maker(writer, key_for))
 
 
 class _Maker:
     """Creates entities through the sandbox's write path with a fixed clock."""
 
-    def __init__(self, writer: Writer) -> None:
+    def __init__(self, writer: Writer, key_for: Callable[[str], str]) -> None:
         self.writer = writer
+        self.key_for = key_for
         self.schemas = writer.schemas
         self.user_id = None
         self.tick = 0
@@ -95,7 +104,7 @@ def _empty(make: _Maker) -> Dict[str, str]:
         if readonly is not None:
             connection.execute(
                 "INSERT INTO _sandbox_credentials (username, api_key, readonly) VALUES (?, ?, ?)",
-                [username, api_key(username), int(readonly)],
+                [username, make.key_for(username), int(readonly)],
             )
         if username == "admin":
             make.user_id = ids["admin"]

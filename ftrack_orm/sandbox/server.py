@@ -18,7 +18,7 @@ from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validat
 from .evaluator import Evaluator
 from .http import SandboxHTTPServer, handler_for
 from .limits import Limits
-from .seed import SEEDS, apply_seed
+from .seed import SEEDS, api_key, apply_seed, random_api_key
 from .store import Store
 from .uploads import UploadSigner
 from .writes import Writer
@@ -51,6 +51,12 @@ class Sandbox:
     a new database), ``schemas`` a ``query_schemas`` JSON file (default: the
     116 real schemas shipped with the package). Use as a context manager, or
     call :meth:`start` / :meth:`stop`.
+
+    A new database gets random API keys (``api_key``, ``readonly_key``), so nobody
+    can derive them from the user names; ``fixed_keys=True`` makes them the same on
+    every run (for recordings). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
+    bounds what one request may cost; ``allow_remote=True`` is needed to listen on a
+    non-loopback ``host``.
     """
 
     def __init__(
@@ -62,6 +68,7 @@ class Sandbox:
         port: int = 0,
         limits: Optional[Limits] = None,
         allow_remote: bool = False,
+        fixed_keys: bool = False,
     ) -> None:
         if seed not in SEEDS:
             raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
@@ -88,7 +95,7 @@ class Sandbox:
             fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
                 self.store.connection.execute("BEGIN")
-                apply_seed(self.writer, seed)
+                apply_seed(self.writer, seed, api_key if fixed_keys else random_api_key)
                 self.store.connection.execute("COMMIT")
         credentials = self.store.connection.execute(
             "SELECT username, api_key, readonly FROM _sandbox_credentials ORDER BY readonly, rowid"

@@ -203,7 +203,7 @@ def recording_target() -> Iterator[Target]:
                      os.environ["FTRACK_API_KEY"], os.environ.get("FTRACK_ORM_READONLY_USER"),
                      os.environ.get("FTRACK_ORM_READONLY_KEY"))
     elif RECORDING:
-        with FixedClockSandbox(seed="demo") as sandbox:
+        with FixedClockSandbox(seed="demo", fixed_keys=True) as sandbox:
             yield Target(sandbox.url, sandbox.api_user, sandbox.api_key, sandbox.readonly_user, sandbox.readonly_key)
     else:
         yield Target(REPLAY_URL, "replay-user", "replay-key", "replay-readonly", "replay-readonly-key")

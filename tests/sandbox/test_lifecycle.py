@@ -24,12 +24,14 @@ def dump(sandbox):
 
 
 def test_demo_seed_is_deterministic():
-    first, second = Sandbox(), Sandbox()
+    first, second = Sandbox(fixed_keys=True), Sandbox(fixed_keys=True)
     try:
         one, two = dump(first), dump(second)
         assert one == two
         assert len(one["Context"]) == 43 and len(one["AssetVersion"]) == 25
         assert (first.api_user, first.api_key) == (second.api_user, second.api_key)
+        data = {table: rows for table, rows in dump(Sandbox()).items() if table != "_sandbox_credentials"}
+        assert data == {table: rows for table, rows in one.items() if table != "_sandbox_credentials"}
         assert first.readonly_user == "readonly" and first.readonly_key != first.api_key
     finally:
         first.stop()
@@ -138,3 +140,23 @@ def test_schema_hash_follows_the_schemas_served(tmp_path):
     assert other.server_information["schema_hash"] not in ("", "23a1157b8b1730fd91c76f63dcd67a8f")
     assert Sandbox(seed="empty", schemas=str(path)).server_information["schema_hash"] == \
         other.server_information["schema_hash"]
+
+
+def test_api_keys_are_random_unless_fixed_keys_are_asked_for():
+    from ftrack_orm.sandbox.seed import api_key
+
+    first, second = Sandbox(seed="empty"), Sandbox(seed="empty")
+    assert first.api_key != second.api_key and first.readonly_key != second.readonly_key
+    assert first.api_key != api_key(first.api_user)
+    fixed = Sandbox(seed="empty", fixed_keys=True)
+    assert fixed.api_key == api_key("admin") == Sandbox(seed="empty", fixed_keys=True).api_key
+
+
+def test_a_file_database_keeps_its_keys(tmp_path):
+    path = str(tmp_path / "studio.db")
+    created = Sandbox(db=path, seed="empty")
+    key = created.api_key
+    created.stop()
+    reopened = Sandbox(db=path, seed="empty")
+    assert reopened.api_key == key
+    reopened.stop()
