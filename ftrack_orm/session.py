@@ -20,6 +20,8 @@ from .entity.base import Entity
 from .entity.factory import TypeRegistry
 from .entity.loading import ResultGroup
 from .errors import ConfigurationError, MalformedResponseError, ServerError, error_from_payload
+from .events.hub import EventHub
+from .events.websocket import require_wsproto
 from .identity import IdentityMap
 from .loader import SessionLoader
 from .query import Query, check, parse
@@ -76,10 +78,7 @@ class Session:
         id_factory: Optional[Callable[[], str]] = None,
     ) -> None:
         if auto_connect_event_hub:
-            raise NotImplementedError(
-                "The event hub is not implemented yet in ftrack_orm; create the Session with "
-                "auto_connect_event_hub=False (the default)."
-            )
+            require_wsproto()  # says exactly what to pip install
         self.server_url = _setting(server_url, "server_url", "FTRACK_SERVER").rstrip("/")
         self.api_user = _setting(api_user, "api_user", "FTRACK_API_USER")
         self.__api_key = _setting(api_key, "api_key", "FTRACK_API_KEY")
@@ -112,7 +111,11 @@ class Session:
         self._auto_populate = auto_populate
         self._id_factory = id_factory
         self._custom_attribute_configurations = self._load_custom_attribute_configurations
+        self._event_hub: Optional[EventHub] = None
+        self._event_hub_settings = (dict(headers or {}), verify)
         self.closed = False
+        if auto_connect_event_hub:
+            self.event_hub.connect()
 
     # -- lifecycle -----------------------------------------------------------------
     def __repr__(self) -> str:
@@ -128,7 +131,19 @@ class Session:
         """Close the HTTP connection pool. The session cannot be used afterwards."""
         if not self.closed:
             self.closed = True
+            if self._event_hub is not None:
+                self._event_hub.close()
             self._transport.close()
+
+    @property
+    def event_hub(self) -> EventHub:
+        """The session's :class:`~ftrack_orm.events.EventHub` (created on first use, connected by
+        ``auto_connect_event_hub=True`` or its ``connect()``); ``event_hub_options`` are its options."""
+        if self._event_hub is None:
+            headers, verify = self._event_hub_settings
+            self._event_hub = EventHub(self.server_url, self.api_user, self.__api_key, client_token=self.client_token,
+                                       headers=headers, verify=verify, **self.event_hub_options)
+        return self._event_hub
 
     @property
     def api_key(self) -> str:

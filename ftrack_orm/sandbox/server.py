@@ -13,6 +13,7 @@ import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..schema import SchemaRegistry
+from .events.hub import EventServer
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
 from .evaluator import Evaluator
 from .http import SandboxHTTPServer, handler_for
@@ -101,6 +102,7 @@ class Sandbox:
         self.request_count = 0
         self.operation_count = 0
         self.client_tokens: List[Optional[str]] = []
+        self.events = EventServer(lambda user, key: self._authenticate(user, key)[0])
         self._httpd: Optional[SandboxHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -125,6 +127,7 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop serving and close the database."""
+        self.events.close()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
