@@ -8,7 +8,7 @@ import time
 import pytest
 
 from ftrack_orm.events import Event, EventHub, EventHubConnectionError, ExpressionError
-from tests.events.conftest import subscribed, until
+from tests.support.eventhub import subscribed, until
 
 
 def test_two_hubs_exchange_events(sandbox, make_hub):
