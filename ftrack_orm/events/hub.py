@@ -5,7 +5,8 @@ WebSocket), reads packets, answers heartbeats at once (so a slow callback never
 delays them), notices a silent link (no packet for the server's heartbeat
 timeout) and reconnects with exponential backoff; after each (re)connect it
 resubscribes every subscriber and sends what was published meanwhile, and what
-was sent but never acknowledged. Callbacks run on a *dispatch* thread
+was sent but never acknowledged (delivery is at least once; an event id already
+received is skipped). Callbacks run on a *dispatch* thread
 (``background=True``, the default) or in the thread that calls :meth:`wait`.
 A callback's exception is logged (``ftrack_orm.events.hub``) and never stops the hub.
 """
@@ -41,6 +42,7 @@ Callback = Callable[[Event], Any]
 AckCallback = Callable[[Dict[str, Any]], None]
 
 _APPLICATION_ID = "ftrack.orm.python"
+_SEEN_EVENTS = 10_000
 
 
 class _Subscriber:
@@ -109,6 +111,7 @@ class EventHub:
         self._outbox: Deque[Tuple[Event, Optional[AckCallback]]] = collections.deque()
         self._unacked: Dict[int, Tuple[Event, Optional[AckCallback]]] = {}
         self._packet_id = 0
+        self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._socket: Optional[WebSocket] = None
         self._connected = threading.Event()
         self._stopping = threading.Event()
@@ -305,6 +308,11 @@ class EventHub:
             except (ValueError, KeyError, IndexError, TypeError, AttributeError):
                 logger.warning("event hub: cannot read event packet %r", packet.data[:200])
                 return
+            if event.id in self._seen:  # resent after a reconnect: delivered already
+                return
+            self._seen[event.id] = None
+            if len(self._seen) > _SEEN_EVENTS:
+                self._seen.popitem(last=False)
             self._queue.put(event)
         elif packet.type == socketio.ACK:
             try:

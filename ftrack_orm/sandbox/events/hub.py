@@ -10,14 +10,13 @@
   its subscribers; every other event goes to each client with a subscriber whose
   expression matches the event and whose metadata matches the event's ``target``.
   Events with an id ``<n>+`` are acknowledged ``{"success": true}`` (or
-  ``false`` and a ``message``). An event id seen before is acknowledged but not
-  routed again (a client resending after a reconnect).
+  ``false`` and a ``message``). Delivery is at least once: a client resends
+  what was not acknowledged before a drop (clients skip event ids they have seen).
 * Every :attr:`EventServer.heartbeat_interval` seconds each client gets ``2::``; a
   client silent for :attr:`EventServer.heartbeat_timeout` seconds is dropped.
 """
 from __future__ import annotations
 
-import collections
 import json
 import logging
 import secrets
@@ -37,7 +36,6 @@ logger = logging.getLogger(__name__)
 Authenticator = Callable[[Optional[str], Optional[str]], Optional[str]]
 
 _SESSION_LIFETIME = 60.0
-_SEEN_EVENTS = 10_000
 
 
 class _Client:
@@ -67,7 +65,6 @@ class EventServer:
         self._lock = threading.Lock()
         self._pending: Dict[str, Tuple[str, float]] = {}
         self._clients: Dict[str, _Client] = {}
-        self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._stopping = threading.Event()
         self._heartbeat: Optional[threading.Thread] = None
         self.published = 0
@@ -193,11 +190,6 @@ class EventServer:
     def publish(self, event: Event) -> int:
         """Route ``event`` to every interested client; the number of clients it went to."""
         with self._lock:
-            if event.id in self._seen:
-                return 0
-            self._seen[event.id] = None
-            if len(self._seen) > _SEEN_EVENTS:
-                self._seen.popitem(last=False)
             clients = list(self._clients.values())
             self.published += 1
         event.stamp()
