@@ -30,7 +30,7 @@ def wait_for(hub, condition, timeout=5.0):
 
 def test_official_hub_receives_the_update_of_an_ftrack_orm_commit(sandbox, official):
     received = []
-    official.subscribe("topic=ftrack.update and source.user.username={0}".format(sandbox.api_user), received.append)
+    official.subscribe(f"topic=ftrack.update and source.user.username={sandbox.api_user}", received.append)
     subscribed(sandbox, 2)  # its reply subscriber and this one
     with Session(sandbox.url, sandbox.api_user, sandbox.api_key, schema_cache=False) as session:
         task = session.query("select description from Task where parent.name is sh010").first()
