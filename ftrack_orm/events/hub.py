@@ -334,7 +334,7 @@ class EventHub:
         """Call ``callback(event)`` for every event matching ``subscription``; the subscriber id.
 
         ``subscriber`` is metadata other hubs can target (``{"id": ...}`` is added
-        when missing). Lower ``priority`` numbers are called first. Raises
+        when missing). When connected, returns once the server acknowledged it. Lower ``priority`` numbers are called first. Raises
         :class:`~ftrack_orm.events.expression.ExpressionError` for a bad expression.
         """
         metadata = dict(subscriber or {})
@@ -342,8 +342,17 @@ class EventHub:
         metadata.setdefault("applicationId", self.application_id)
         found = self._add_subscriber(subscription, callback, metadata, priority)
         if self.is_connected:
-            self._send_event(self._meta("ftrack.meta.subscribe", metadata, subscription),
-                             self._checked("subscribe", found.id), resend=False)
+            acknowledged = threading.Event()
+            checked = self._checked("subscribe", found.id)
+
+            def on_ack(answer: Dict[str, Any]) -> None:
+                checked(answer)
+                acknowledged.set()
+
+            self._send_event(self._meta("ftrack.meta.subscribe", metadata, subscription), on_ack, resend=False)
+            if threading.current_thread() not in self._threads[:1]:
+                # the server routes to it once acknowledged: a commit right after is seen
+                acknowledged.wait(min(self._timeout, 5.0))
         return found.id
 
     def _add_subscriber(self, subscription: str, callback: Callback, metadata: Dict[str, Any],
