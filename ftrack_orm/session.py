@@ -22,6 +22,8 @@ from .entity.factory import TypeRegistry
 from .entity.identity import IdentityMap
 from .entity.loading import ResultGroup
 from .errors import ConfigurationError
+from .events.hub import EventHub
+from .events.websocket import require_wsproto
 from .loader import SessionLoader
 from .query import Query, check, parse
 from .query.builder import type_name
@@ -77,10 +79,7 @@ class Session:
         mixins: Optional[Mapping[str, Sequence[type]]] = None,
     ) -> None:
         if auto_connect_event_hub:
-            raise NotImplementedError(
-                "The event hub is not implemented yet in ftrack_orm; create the Session with "
-                "auto_connect_event_hub=False (the default)."
-            )
+            require_wsproto()  # says exactly what to pip install
         self.server_url = _setting(server_url, "server_url", "FTRACK_SERVER").rstrip("/")
         self.api_user = _setting(api_user, "api_user", "FTRACK_API_USER")
         self.client_token = client_token or f"ftrack-orm--{uuid.uuid4()}"
@@ -107,6 +106,10 @@ class Session:
         self._mixins = {name: list(classes) for name, classes in (mixins or {}).items()}
         self._custom_attribute_configurations = self._load_custom_attribute_configurations
         self._results = ClientSource(self._client, lambda: self.schemas, self._result_group)
+        self._event_hub: Optional[EventHub] = None
+        self._event_hub_settings = (dict(headers or {}), verify)
+        if auto_connect_event_hub:
+            self.event_hub.connect()
 
     # -- lifecycle -----------------------------------------------------------------
     def __repr__(self) -> str:
@@ -120,12 +123,26 @@ class Session:
 
     def close(self) -> None:
         """Close the HTTP connection pool. The session cannot be used afterwards."""
+        if self._event_hub is not None:
+            self._event_hub.close()
         self._client.close()
 
     @property
     def closed(self) -> bool:
         """True once :meth:`close` was called."""
         return self._client.closed
+
+    @property
+    def event_hub(self) -> EventHub:
+        """The session's :class:`~ftrack_orm.events.EventHub` (created on first use, connected by
+        ``auto_connect_event_hub=True`` or its ``connect()``); ``event_hub_options`` are its options."""
+        if self._event_hub is None:
+            headers, verify = self._event_hub_settings
+            client = self._client
+            self._event_hub = EventHub(client.server_url, client.api_user, client.api_key,
+                                       client_token=client.client_token, headers=headers, verify=verify,
+                                       **self.event_hub_options)
+        return self._event_hub
 
     @property
     def api_key(self) -> str:

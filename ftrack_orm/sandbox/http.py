@@ -6,6 +6,8 @@ caller is known.
 * ``PUT /upload/<id>?expires=&signature=``: a signed upload URL from
   ``get_upload_metadata`` (checked before the body is read), up to
   :attr:`Limits.max_upload_bytes`; the bytes are read and dropped.
+* ``GET /socket.io/1/`` and ``GET /socket.io/1/websocket/<id>``: the event hub
+  (:mod:`.events.hub`); the WebSocket takes over the connection in its thread.
 * Anything else: 404. A request whose body is left unread closes its connection.
 * Every connection has a socket timeout and the listen backlog is deep enough for
   many concurrent clients.
@@ -13,10 +15,13 @@ caller is known.
 from __future__ import annotations
 
 import json
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Optional, Protocol, Tuple, Type
 
+from ..events.websocket import accept_token, server_side
 from .errors import SandboxError
+from .events.hub import EventServer
 from .limits import Limits
 from .uploads import UPLOAD_PREFIX, UploadSigner
 
@@ -26,10 +31,12 @@ class Backend(Protocol):
 
     limits: Limits
     uploads: UploadSigner
+    events: EventServer
 
     def call(self, body: Callable[[], bytes], headers: Dict[str, str]) -> Tuple[int, Any]: ...
 
 _CHUNK = 1024 * 1024
+_SOCKET_IO = "/socket.io/1"
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -131,6 +138,36 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             self.body_read = False
-            self._send(404, _error("NotFound", f"No endpoint {self.path}"))
+            path, _, query = self.path.partition("?")
+            if path.rstrip("/") == _SOCKET_IO:
+                status, text = backend.events.handshake(dict(self.headers.items()),
+                                                        dict(urllib.parse.parse_qsl(query)))
+                body = text.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            elif path.startswith(_SOCKET_IO + "/websocket/"):
+                self._websocket(path[len(_SOCKET_IO + "/websocket/"):].strip("/"))
+            else:
+                self._send(404, _error("NotFound", f"No endpoint {self.path}"))
+
+        def _websocket(self, session_id: str) -> None:
+            key = self.headers.get("Sec-WebSocket-Key")
+            if self.headers.get("Upgrade", "").lower() != "websocket" or not key:
+                self._send(400, _error("ValidationError", "Expected a WebSocket upgrade request."))
+                return
+            username = backend.events.claim(session_id)
+            if username is None:
+                self._send(403, _error("PermissionError", "Unknown or used event hub session; handshake first."))
+                return
+            self.send_response(101)
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", accept_token(key))
+            self.end_headers()
+            self.close_connection = True
+            backend.events.serve(session_id, username, server_side(self.connection))
 
     return Handler

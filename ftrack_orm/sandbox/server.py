@@ -14,6 +14,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..schema import SchemaRegistry
 from ..times import UTC, utc_text
+from .events.changes import ChangeLog
+from .events.hub import EventServer
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
 from .evaluator import Evaluator
 from .http import SandboxHTTPServer, handler_for
@@ -90,7 +92,8 @@ class Sandbox:
         self.schemas = SchemaRegistry.from_json(self.schema_json)
         self.store = Store(self.schemas, db)
         self.evaluator = Evaluator(self.store)
-        self.writer = Writer(self.store, self.evaluator)
+        self.changes = ChangeLog(self.store)
+        self.writer = Writer(self.store, self.evaluator, self.changes)
         with self.store.lock:
             fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
@@ -108,6 +111,7 @@ class Sandbox:
         self.request_count = 0
         self.operation_count = 0
         self.client_tokens: List[Optional[str]] = []
+        self.events = EventServer(lambda user, key: self._authenticate(user, key)[0])
         self._httpd: Optional[SandboxHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
 
@@ -132,6 +136,7 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop serving and close the database."""
+        self.events.close()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -192,17 +197,22 @@ class Sandbox:
                 )
             with self._counter_lock:
                 self.operation_count += len(operations)
-            return 200, self.run_batch(operations, user_id, readonly)
+            return 200, self.run_batch(operations, user_id, readonly, lowered.get("ftrack-clienttoken"))
         except SandboxError as error:
             index = getattr(error, "operation_index", None)
             return error.http_status or (error.status if strict else 200), error.to_json(index)
 
-    def run_batch(self, operations: List[Dict[str, Any]], user_id: Optional[str], readonly: bool = False) -> List[Any]:
-        """Run ``operations`` in one transaction: all applied, or none and the error raised."""
+    def run_batch(self, operations: List[Dict[str, Any]], user_id: Optional[str], readonly: bool = False,
+                  client_token: Optional[str] = None) -> List[Any]:
+        """Run ``operations`` in one transaction: all applied, or none and the error raised.
+
+        After a commit that wrote anything, connected event hub clients get its ``ftrack.update``.
+        """
         results: List[Any] = []
         with self.store.lock:
             connection = self.store.connection
             connection.execute("BEGIN IMMEDIATE")
+            self.changes.begin(record=self.events.client_count > 0)
             index = 0
             try:
                 now = utc_text(datetime.datetime.now(UTC).replace(microsecond=0))  # a server clock ticks in seconds
@@ -211,6 +221,7 @@ class Sandbox:
                     results.append(self._operation(operation, user_id, readonly, now))
             except Exception as error:
                 connection.execute("ROLLBACK")
+                self.changes.discard()
                 if not isinstance(error, SandboxError):
                     error = _internal(error, operations[index])
                 if len(operations) > 1:
@@ -221,6 +232,9 @@ class Sandbox:
                 error.operation_index = index  # type: ignore[attr-defined]
                 raise error from None
             connection.execute("COMMIT")
+            update = self.changes.take(client_token, user_id)
+        if update is not None:
+            self.events.publish(update)
         return results
 
     def _operation(self, operation: Dict[str, Any], user_id: Optional[str], readonly: bool, now: str) -> Any:

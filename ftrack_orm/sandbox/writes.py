@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 import uuid
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Set, Tuple
 
 import attrs
 
@@ -51,11 +51,35 @@ class _Written:
     mapped: Dict[str, Any] = attrs.field(factory=dict)
 
 
+class ChangeRecorder(Protocol):
+    """Told of every write (the sandbox's ``ftrack.update`` events are built from it)."""
+
+    def created(self, entity_type: str, key: List[Any], values: Mapping[str, Any]) -> None: ...
+
+    def updating(self, entity_type: str, row: Any, values: Mapping[str, Any],
+                 mapped: Mapping[str, Mapping[str, Any]]) -> None: ...
+
+    def deleting(self, doomed: Mapping[str, Set[int]]) -> None: ...
+
+
+class _Unrecorded:
+    def created(self, entity_type: str, key: List[Any], values: Mapping[str, Any]) -> None:
+        pass
+
+    def updating(self, entity_type: str, row: Any, values: Mapping[str, Any],
+                 mapped: Mapping[str, Mapping[str, Any]]) -> None:
+        pass
+
+    def deleting(self, doomed: Mapping[str, Set[int]]) -> None:
+        pass
+
+
 class Writer:
     """Applies write operations to the store (inside the caller's transaction)."""
 
-    def __init__(self, store: Store, evaluator: Evaluator) -> None:
+    def __init__(self, store: Store, evaluator: Evaluator, changes: Optional[ChangeRecorder] = None) -> None:
         self.store = store
+        self.changes: ChangeRecorder = changes or _Unrecorded()
         self.schemas = store.schemas
         self.evaluator = evaluator
         self._incoming: Dict[str, List[Tuple[str, str, str]]] = {}
@@ -100,6 +124,7 @@ class Writer:
         key = [values[c] for c in table.primary_key]
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
+        self.changes.created(schema.name, key, values)
         shown = [n for n in values if n in schema.attributes] + list(schema.default_projections)
         return {"action": "create", "data": self.evaluator.encode(schema.name, key, list(dict.fromkeys(shown)))}
 
@@ -122,6 +147,7 @@ class Writer:
         for name, value in values.items():
             if value is None and name in schema.required:
                 raise validation_error(f"Attribute {name!r} of {schema.name} is required and cannot be null.")
+        self.changes.updating(schema.name, row, values, mapped)
         if values:
             assignments = ", ".join(f"{quote(c)} = ?" for c in values)
             self.store.connection.execute(
@@ -164,6 +190,7 @@ class Writer:
                 for owned in self.store.rows_where(name, "entity_id", every):
                     doomed.setdefault(family, set()).add(owned["_rowid"])
         self._refuse_if_referenced(row, doomed, ids)
+        self.changes.deleting(doomed)
         for family, rowids in doomed.items():
             listed = list(rowids)
             for start in range(0, len(listed), 500):

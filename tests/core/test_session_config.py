@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
@@ -64,8 +65,9 @@ def test_repr_shows_server_and_user_never_the_key():
     assert "SECRET-KEY-42" not in repr(vars(session.client))
 
 
-def test_event_hub_not_implemented_says_so():
-    with pytest.raises(NotImplementedError, match="event hub"):
+def test_event_hub_without_wsproto_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "wsproto", None)  # import wsproto raises ImportError
+    with pytest.raises(ImportError, match=r"pip install 'ftrack-orm\[events\]'"):
         Session("http://s", "u", "k", auto_connect_event_hub=True)
 
 

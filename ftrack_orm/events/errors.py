@@ -1,0 +1,12 @@
+"""Errors of the event hub."""
+from __future__ import annotations
+
+__all__ = ["EventHubError", "EventHubConnectionError"]
+
+
+class EventHubError(Exception):
+    """Base of the event hub's errors."""
+
+
+class EventHubConnectionError(EventHubError, ConnectionError):
+    """The hub is not connected, or could not connect (the message says why)."""

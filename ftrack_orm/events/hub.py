@@ -1,0 +1,525 @@
+"""The client :class:`EventHub`: subscribe, publish, reply, over socket.io 0.9 on a WebSocket.
+
+Threads: one *connection* thread owns the socket: it connects (handshake, then
+WebSocket), reads packets, answers heartbeats at once (so a slow callback never
+delays them), notices a silent link (no packet for the server's heartbeat
+timeout) and reconnects with exponential backoff; after each (re)connect it
+resubscribes every subscriber and sends what was published meanwhile, and what
+was sent but never acknowledged (delivery is at least once; an event id already
+received is skipped). Callbacks run on a *dispatch* thread
+(``background=True``, the default) or in the thread that calls :meth:`wait`.
+A callback's exception is logged (``ftrack_orm.events.hub``) and never stops the hub.
+"""
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import platform
+import queue
+import socket
+import threading
+import time
+import urllib.parse
+import uuid
+from typing import Any, Callable, Deque, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+
+import requests
+
+from . import socketio
+from .errors import EventHubConnectionError, EventHubError
+from .event import Event
+from .expression import Expression, parse_expression
+from .websocket import WebSocket, WebSocketError, connect, require_wsproto
+
+__all__ = ["EventHub", "Callback"]
+
+logger = logging.getLogger(__name__)
+
+#: ``callback(event)``: a non-None return value is sent back as a reply.
+Callback = Callable[[Event], Any]
+AckCallback = Callable[[Dict[str, Any]], None]
+
+_APPLICATION_ID = "ftrack.orm.python"
+_SEEN_EVENTS = 10_000
+
+
+class _Subscriber:
+    __slots__ = ("id", "subscription", "expression", "callback", "metadata", "priority")
+
+    def __init__(self, subscription: str, callback: Callback, metadata: Dict[str, Any], priority: int) -> None:
+        self.subscription = subscription
+        self.expression: Expression = parse_expression(subscription)
+        self.callback = callback
+        self.metadata = metadata
+        self.id: str = metadata["id"]
+        self.priority = priority
+
+
+class EventHub:
+    """A connection to a server's event hub as one user.
+
+    ``EventHub(server_url, api_user, api_key, client_token=None, headers=None,
+    verify=True, timeout=30, background=True, reconnect_delay=0.5,
+    max_reconnect_delay=30, heartbeat_timeout=None)``: ``headers`` are extra HTTP
+    headers for the handshake and the WebSocket; ``verify`` is the TLS rule of the
+    HTTP transport (``True``, ``False`` or a CA bundle path); ``background``
+    dispatches callbacks on a worker thread (``False``: only inside :meth:`wait`);
+    ``heartbeat_timeout`` overrides the silence after which the link counts as dead
+    (default: the server's heartbeat timeout from the handshake).
+    """
+
+    def __init__(
+        self,
+        server_url: str,
+        api_user: str,
+        api_key: str,
+        *,
+        client_token: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        verify: Union[bool, str] = True,
+        timeout: float = 30.0,
+        background: bool = True,
+        reconnect_delay: float = 0.5,
+        max_reconnect_delay: float = 30.0,
+        heartbeat_timeout: Optional[float] = None,
+        application_id: str = _APPLICATION_ID,
+    ) -> None:
+        parts = urllib.parse.urlsplit(server_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"The event hub needs an http(s) server URL, not {server_url!r}.")
+        self.id = uuid.uuid4().hex
+        self.server_url = server_url.rstrip("/")
+        self.api_user = api_user
+        self._api_key = api_key
+        self.client_token = client_token
+        self._headers = dict(headers or {})
+        self._verify = verify
+        self._timeout = timeout
+        self.background = background
+        self.reconnect_delay = reconnect_delay
+        self.max_reconnect_delay = max_reconnect_delay
+        self._heartbeat_override = heartbeat_timeout
+        self.application_id = application_id
+        self._websocket_url = ("wss" if parts.scheme == "https" else "ws") + f"://{parts.netloc}{parts.path.rstrip('/')}"
+
+        self._lock = threading.RLock()
+        self._subscribers: List[_Subscriber] = []
+        self._reply_callbacks: Dict[str, Callback] = {}
+        self._queue: queue.Queue[Optional[Event]] = queue.Queue()
+        self._outbox: Deque[Tuple[Event, Optional[AckCallback]]] = collections.deque()
+        self._unacked: Dict[int, Tuple[Event, Optional[AckCallback]]] = {}
+        self._packet_id = 0
+        self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._socket: Optional[WebSocket] = None
+        self._connected = threading.Event()
+        self._stopping = threading.Event()
+        self._started = False
+        self._threads: List[threading.Thread] = []
+        #: How many times the link was re-established after a drop.
+        self.reconnects = 0
+        self._add_subscriber("topic=ftrack.meta.reply", self._on_reply, {"id": self.id}, 100)
+
+    def __repr__(self) -> str:
+        state = "connected" if self.is_connected else "disconnected"
+        return f"<EventHub {self.server_url} {self.api_user} {state}>"
+
+    # -- connection ------------------------------------------------------------------------
+    @property
+    def is_connected(self) -> bool:
+        """Whether the WebSocket is open and the server accepted the session."""
+        return self._connected.is_set()
+
+    def connect(self, timeout: Optional[float] = None) -> None:
+        """Connect, and keep reconnecting after drops until :meth:`disconnect`.
+
+        Blocks until the server accepted the session; raises
+        :class:`EventHubConnectionError` when the first attempt fails (or takes
+        longer than ``timeout`` seconds, default the hub's ``timeout``).
+        """
+        require_wsproto()
+        with self._lock:
+            if self._started:
+                raise EventHubConnectionError("The event hub is already connected (or connecting).")
+            self._started = True
+            self._stopping.clear()
+        first: queue.Queue[Optional[BaseException]] = queue.Queue()
+        connection = threading.Thread(target=self._run, args=(first,), name=f"ftrack-event-hub-{self.id[:8]}",
+                                      daemon=True)
+        self._threads = [connection]
+        if self.background:
+            self._threads.append(threading.Thread(target=self._dispatch_forever, daemon=True,
+                                                  name=f"ftrack-event-dispatch-{self.id[:8]}"))
+        for thread in self._threads:
+            thread.start()
+        try:
+            error = first.get(timeout=timeout if timeout is not None else self._timeout + 5)
+        except queue.Empty:
+            error = EventHubConnectionError(f"Timed out connecting to the event hub at {self.server_url}.")
+        if error is not None:
+            self._shutdown()
+            raise error
+
+    def disconnect(self, unsubscribe: bool = True) -> None:
+        """Close the connection (first telling the server to drop this hub's subscribers,
+        when ``unsubscribe``) and stop the hub's threads. Local subscribers are kept."""
+        if not self._started:
+            raise EventHubConnectionError("The event hub is not connected.")
+        if unsubscribe and self.is_connected:
+            with self._lock:
+                subscribers = list(self._subscribers)
+            for subscriber in subscribers:
+                self._send_event(self._meta("ftrack.meta.unsubscribe", subscriber.metadata), None, resend=False)
+        self._shutdown()
+
+    def close(self) -> None:
+        """:meth:`disconnect` if connected or reconnecting; else nothing."""
+        if self._started:
+            self.disconnect()
+
+    def _shutdown(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            websocket = self._socket
+        if websocket is not None:
+            with contextlib.suppress(WebSocketError):
+                websocket.send_text(socketio.encode(socketio.Packet(socketio.DISCONNECT)))
+            websocket.close()
+        self._queue.put(None)
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(self._timeout)
+        self._threads = []
+        self._connected.clear()
+        with self._lock:
+            self._started = False
+
+    def _run(self, first: queue.Queue[Optional[BaseException]]) -> None:
+        delay = self.reconnect_delay
+        reported = False
+        while not self._stopping.is_set():
+            try:
+                websocket, heartbeat = self._open()
+            except Exception as error:
+                if not reported:
+                    reported = True
+                    first.put(error if isinstance(error, EventHubError) else EventHubConnectionError(
+                        f"Cannot connect to the event hub at {self.server_url}: {error}"))
+                    return
+                logger.info("event hub: reconnecting in %.1f s (%s)", delay, error)
+                if self._stopping.wait(delay):
+                    return
+                delay = min(delay * 2, self.max_reconnect_delay)
+                continue
+            if reported:
+                self.reconnects += 1
+            delay = self.reconnect_delay
+            self._read(websocket, heartbeat, first if not reported else None)
+            reported = True
+            was_connected = self._connected.is_set()
+            self._connected.clear()
+            with self._lock:
+                self._socket = None
+            if was_connected and not self._stopping.is_set():
+                logger.info("event hub: the connection to %s dropped; reconnecting", self.server_url)
+                self._queue.put(self._local("ftrack.meta.disconnected"))
+
+    def _open(self) -> Tuple[WebSocket, float]:
+        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key, **self._headers}
+        if self.client_token:
+            headers.setdefault("ftrack-clienttoken", self.client_token)
+        try:
+            response = requests.get(f"{self.server_url}/socket.io/1/", headers=headers, verify=self._verify,
+                                    timeout=self._timeout)
+        except requests.RequestException as error:
+            raise EventHubConnectionError(f"The event hub handshake with {self.server_url} failed: {error}") from None
+        if response.status_code != 200:
+            raise EventHubConnectionError(
+                f"The event hub at {self.server_url} refused the handshake: HTTP {response.status_code} "
+                f"{response.text[:200]!r}")
+        handshake = socketio.parse_handshake(response.text)
+        if "websocket" not in handshake.transports:
+            raise EventHubConnectionError(f"The event hub at {self.server_url} offers no WebSocket transport.")
+        try:
+            websocket = connect(f"{self._websocket_url}/socket.io/1/websocket/{handshake.session_id}",
+                                self._headers, self._verify, self._timeout)
+        except WebSocketError as error:
+            raise EventHubConnectionError(str(error)) from None
+        heartbeat = self._heartbeat_override or handshake.heartbeat_timeout or 60.0
+        return websocket, heartbeat
+
+    def _read(self, websocket: WebSocket, heartbeat: float,
+              first: Optional[queue.Queue[Optional[BaseException]]]) -> None:
+        websocket.sock.settimeout(min(0.25, heartbeat / 4))
+        last = time.monotonic()
+        with self._lock:
+            self._socket = websocket
+        try:
+            while not self._stopping.is_set():
+                try:
+                    text = websocket.receive()
+                except socket.timeout:
+                    if time.monotonic() - last > heartbeat:
+                        logger.info("event hub: no heartbeat from %s for %.1f s; the link is dead",
+                                    self.server_url, time.monotonic() - last)
+                        return
+                    continue
+                if text is None:
+                    return
+                last = time.monotonic()
+                try:
+                    packet = socketio.decode(text)
+                except ValueError:
+                    logger.debug("event hub: ignoring %r", text[:200])
+                    continue
+                if packet.type == socketio.CONNECT and not self._connected.is_set():
+                    self._on_connected(websocket)
+                    if first is not None:
+                        first.put(None)
+                        first = None
+                else:
+                    self._on_packet(websocket, packet)
+        finally:
+            websocket.abort()
+
+    def _on_connected(self, websocket: WebSocket) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+            resend = [item for _, item in sorted(self._unacked.items())] + list(self._outbox)
+            self._unacked.clear()
+            self._outbox.clear()
+            self._connected.set()
+        for subscriber in subscribers:
+            self._send_event(self._meta("ftrack.meta.subscribe", subscriber.metadata, subscriber.subscription),
+                             self._checked("subscribe", subscriber.id), resend=False)
+        for event, on_ack in resend:
+            self._send_event(event, on_ack)
+        self._queue.put(self._local("ftrack.meta.connected"))
+
+    def _on_packet(self, websocket: WebSocket, packet: socketio.Packet) -> None:
+        if packet.type == socketio.HEARTBEAT:
+            with contextlib.suppress(WebSocketError):
+                websocket.send_text(socketio.encode(socketio.Packet(socketio.HEARTBEAT)))
+        elif packet.type == socketio.EVENT:
+            try:
+                payload = json.loads(packet.data)
+                event = Event.from_wire(payload["args"][0])
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+                logger.warning("event hub: cannot read event packet %r", packet.data[:200])
+                return
+            if event.id in self._seen:  # resent after a reconnect: delivered already
+                return
+            self._seen[event.id] = None
+            if len(self._seen) > _SEEN_EVENTS:
+                self._seen.popitem(last=False)
+            self._queue.put(event)
+        elif packet.type == socketio.ACK:
+            try:
+                number, args = socketio.parse_ack(packet.data)
+            except ValueError:
+                return
+            with self._lock:
+                found = self._unacked.pop(number, None)
+            if found is not None and found[1] is not None:
+                found[1](args[0] if args and isinstance(args[0], dict) else {})
+        elif packet.type == socketio.DISCONNECT:
+            websocket.close()
+        elif packet.type == socketio.ERROR:
+            logger.error("event hub: the server reported an error: %s", packet.data)
+
+    # -- subscriptions ---------------------------------------------------------------------
+    def subscribe(self, subscription: str, callback: Callback, subscriber: Optional[Mapping[str, Any]] = None,
+                  priority: int = 100) -> str:
+        """Call ``callback(event)`` for every event matching ``subscription``; the subscriber id.
+
+        ``subscriber`` is metadata other hubs can target (``{"id": ...}`` is added
+        when missing). When connected, returns once the server acknowledged it. Lower ``priority`` numbers are called first. Raises
+        :class:`~ftrack_orm.events.expression.ExpressionError` for a bad expression.
+        """
+        metadata = dict(subscriber or {})
+        metadata.setdefault("id", uuid.uuid4().hex)
+        metadata.setdefault("applicationId", self.application_id)
+        found = self._add_subscriber(subscription, callback, metadata, priority)
+        if self.is_connected:
+            acknowledged = threading.Event()
+            checked = self._checked("subscribe", found.id)
+
+            def on_ack(answer: Dict[str, Any]) -> None:
+                checked(answer)
+                acknowledged.set()
+
+            self._send_event(self._meta("ftrack.meta.subscribe", metadata, subscription), on_ack, resend=False)
+            if threading.current_thread() not in self._threads[:1]:
+                # the server routes to it once acknowledged: a commit right after is seen
+                acknowledged.wait(min(self._timeout, 5.0))
+        return found.id
+
+    def _add_subscriber(self, subscription: str, callback: Callback, metadata: Dict[str, Any],
+                        priority: int) -> _Subscriber:
+        found = _Subscriber(subscription, callback, metadata, priority)
+        with self._lock:
+            if any(s.id == found.id for s in self._subscribers):
+                raise EventHubError(f"A subscriber with id {found.id!r} already exists.")
+            self._subscribers.append(found)
+            self._subscribers.sort(key=lambda s: s.priority)
+        return found
+
+    def unsubscribe(self, subscriber_id: str) -> None:
+        """Remove a subscriber (``KeyError`` when there is none with that id)."""
+        with self._lock:
+            found = next((s for s in self._subscribers if s.id == subscriber_id), None)
+            if found is None:
+                raise KeyError(f"No subscriber {subscriber_id!r}.")
+            self._subscribers.remove(found)
+        if self.is_connected:
+            self._send_event(self._meta("ftrack.meta.unsubscribe", found.metadata), None, resend=False)
+
+    @contextlib.contextmanager
+    def subscription(self, subscription: str, callback: Callback, subscriber: Optional[Mapping[str, Any]] = None,
+                     priority: int = 100) -> Iterator[str]:
+        """``with hub.subscription(...) as subscriber_id:``: unsubscribed on exit."""
+        identifier = self.subscribe(subscription, callback, subscriber, priority)
+        try:
+            yield identifier
+        finally:
+            with contextlib.suppress(KeyError):
+                self.unsubscribe(identifier)
+
+    # -- publishing ------------------------------------------------------------------------
+    def publish(self, event: Event, on_reply: Optional[Callback] = None, synchronous: bool = False) -> Any:
+        """Send ``event`` to the server (``synchronous``: to this hub's own subscribers only,
+        returning their results in order).
+
+        ``on_reply(reply_event)`` is called for each reply. Published while the link is
+        down (after :meth:`connect`), the event is sent once it is back; before any
+        :meth:`connect`, :class:`EventHubConnectionError` is raised.
+        """
+        self._prepare(event)
+        if synchronous:
+            return self._handle(event, synchronous=True)
+        if not self._started:
+            raise EventHubConnectionError(
+                "The event hub is not connected: call connect() first (or publish(..., synchronous=True) "
+                "for this hub's own subscribers).")
+        if on_reply is not None:
+            with self._lock:
+                self._reply_callbacks[event.id] = on_reply
+        self._send_event(event, self._checked("publish", event.topic))
+        return None
+
+    def publish_reply(self, source_event: Event, data: Mapping[str, Any],
+                      source: Optional[Mapping[str, Any]] = None) -> None:
+        """Reply to ``source_event`` with ``data`` (a ``ftrack.meta.reply`` targeted at its sender)."""
+        reply = Event("ftrack.meta.reply", data=dict(data), target=f"id={source_event.source.get('id')}",
+                      in_reply_to_event=source_event.id, source=dict(source or {}))
+        self.publish(reply)
+
+    def _prepare(self, event: Event) -> None:
+        event.source.setdefault("id", self.id)
+        event.source.setdefault("applicationId", self.application_id)
+        event.source.setdefault("user", {"username": self.api_user})
+        event.source.setdefault("host", platform.node())
+
+    def _meta(self, topic: str, metadata: Dict[str, Any], subscription: Optional[str] = None) -> Event:
+        data: Dict[str, Any] = {"subscriber": metadata}
+        if subscription is not None:
+            data["subscription"] = subscription
+        event = Event(topic, data=data)
+        self._prepare(event)
+        return event
+
+    def _local(self, topic: str) -> Event:
+        event = Event(topic)
+        self._prepare(event)
+        return event
+
+    def _checked(self, what: str, name: str) -> AckCallback:
+        def on_ack(answer: Dict[str, Any]) -> None:
+            if answer.get("success") is False:
+                logger.warning("event hub: the server refused %s %s: %s", what, name, answer.get("message"))
+        return on_ack
+
+    def _send_event(self, event: Event, on_ack: Optional[AckCallback], resend: bool = True) -> None:
+        event.stamp()
+        with self._lock:
+            websocket = self._socket if self._connected.is_set() else None
+            if websocket is None:
+                if resend:
+                    self._outbox.append((event, on_ack))
+                return
+            self._packet_id += 1
+            number = self._packet_id
+            if resend:
+                self._unacked[number] = (event, on_ack)
+            try:
+                websocket.send_text(socketio.encode(socketio.event_packet(event.to_wire(), number)))
+            except WebSocketError:
+                pass  # kept unacknowledged: resent after the reconnect
+
+    # -- dispatch --------------------------------------------------------------------------
+    def wait(self, duration: Optional[float] = None) -> None:
+        """Handle incoming events in this thread for ``duration`` seconds (``None``: until
+        :meth:`disconnect`). With background dispatch this only waits."""
+        deadline = None if duration is None else time.monotonic() + duration
+        while True:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return
+            if self.background:
+                if self._stopping.wait(0.1 if remaining is None else min(remaining, 0.1)) and not self._started:
+                    return
+                continue
+            try:
+                event = self._queue.get(timeout=0.1 if remaining is None else min(remaining, 0.1))
+            except queue.Empty:
+                if not self._started and duration is None:
+                    return
+                continue
+            if event is None:
+                return
+            self._handle(event)
+
+    def _dispatch_forever(self) -> None:
+        while True:
+            event = self._queue.get()
+            if event is None:
+                return
+            self._handle(event)
+
+    def _handle(self, event: Event, synchronous: bool = False) -> List[Any]:
+        try:
+            target = parse_expression(event.target) if event.target else None
+        except ValueError:
+            logger.exception("event hub: cannot handle %s: invalid target %r", event.topic, event.target)
+            return []
+        with self._lock:
+            subscribers = list(self._subscribers)
+        results: List[Any] = []
+        for subscriber in subscribers:
+            if target is not None and not target.match(subscriber.metadata):
+                continue
+            if not subscriber.expression.match(event):
+                continue
+            try:
+                result = subscriber.callback(event)
+            except Exception:
+                logger.exception("event hub: subscriber %s (%s) failed on %s %s", subscriber.id,
+                                 subscriber.subscription, event.topic, event.id)
+                continue
+            results.append(result)
+            if result is not None and not synchronous and subscriber.metadata.get("id") != self.id:
+                try:
+                    self.publish_reply(event, result if isinstance(result, Mapping) else {"result": result},
+                                       source=subscriber.metadata)
+                except EventHubError:
+                    logger.exception("event hub: cannot reply to %s %s", event.topic, event.id)
+            if event.is_stopped():
+                break
+        return results
+
+    def _on_reply(self, event: Event) -> None:
+        with self._lock:
+            callback = self._reply_callbacks.get(event.in_reply_to_event or "")
+        if callback is not None:
+            callback(event)
