@@ -15,7 +15,7 @@ entities through the narrow :class:`KeyIndex` protocol.
 from __future__ import annotations
 
 import copy
-from typing import AbstractSet, Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple, Type
+from typing import AbstractSet, Any, Callable, Container, Dict, List, Mapping, Optional, Protocol, Tuple, Type
 
 import attrs
 
@@ -76,9 +76,6 @@ class LandedCommit:
     entities: Tuple[Entity, ...]
     answered: Mapping[int, AbstractSet[str]] = attrs.field(factory=dict)
     moves: Tuple[Move, ...] = ()
-
-
-_NOTHING: AbstractSet[str] = frozenset()
 
 
 class Lifecycle:
@@ -162,11 +159,11 @@ class Lifecycle:
         """Apply a commit the server confirmed to local state (see the module doc)."""
         answered = landed.answered
         for entity in landed.entities:
-            self._settle(entity, answered.get(id(entity), _NOTHING))
+            self._settle(entity, answered.get(id(entity), ()))
         for move in landed.moves:
             _leave_old_owner(self._index, move)
 
-    def _settle(self, entity: Entity, answered: AbstractSet[str]) -> None:
+    def _settle(self, entity: Entity, answered: Container[str]) -> None:
         state = entity._state
         if state is None or state.detached:
             return
