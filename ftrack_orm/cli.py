@@ -153,7 +153,8 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
         return sandbox_main(argv[1:]) or 0
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args, out)
+        code: int = args.run(args, out)
+        return code
     except (FtrackOrmError, ValueError, KeyError, AttributeError, TypeError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {message}", file=sys.stderr)

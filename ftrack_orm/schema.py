@@ -197,7 +197,9 @@ class SchemaRegistry:
     @classmethod
     def from_json(cls, data: Iterable[Mapping[str, Any]], schema_hash: Optional[str] = None) -> SchemaRegistry:
         schemas = {item["id"]: EntitySchema.from_json(item) for item in data}
-        by_table = {s.storage_alias: s.name for s in schemas.values() if s.storage_alias and not s.classifiers}
+        by_table: Dict[Optional[str], str] = {
+            s.storage_alias: s.name for s in schemas.values() if s.storage_alias and not s.classifiers
+        }
         supertypes: Dict[str, Optional[str]] = {}
         for schema in schemas.values():
             parent = _EXPLICIT_SUPERTYPES.get(schema.name)

@@ -34,7 +34,7 @@ def default_cache_dir() -> Path:
 class SchemaCache:
     """Schemas on disk, one JSON file per ``schema_hash``."""
 
-    def __init__(self, directory: Union[str, Path, None] = None) -> None:
+    def __init__(self, directory: Union[str, os.PathLike[str], None] = None) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
 
     def __repr__(self) -> str:

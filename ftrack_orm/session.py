@@ -313,7 +313,8 @@ class Session:
             return found
         payload: Dict[str, Any] = dict(zip(schema.primary_key, values))
         payload["__entity_type__"] = entity_type
-        return self.identity_map.merge(payload)
+        entity: Entity = self.identity_map.merge(payload)  # the key is complete: an entity
+        return entity
 
     def create(self, entity_type: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
         """A new entity, pending until :meth:`commit` (its primary key is already set)."""
@@ -351,7 +352,7 @@ class Session:
             raise MultipleResultsFoundError(f"ensure({entity_type!r}) matched several entities: {result}")
         if not rows:
             return self.create(entity_type, data)
-        entity = rows[0]
+        entity: Entity = rows[0]
         for name, value in data.items():
             if entity[name] != value:
                 entity[name] = value
@@ -361,7 +362,8 @@ class Session:
         # Plain dicts (no identity map): read once, on first use of custom_attributes.
         expression = ("select id, key, entity_type, object_type_id, project_id, is_hierarchical, "
                       "config, default, type.name from CustomAttributeConfiguration")
-        return self._client.call([ops.query(expression)])[0]["data"]
+        rows: List[Dict[str, Any]] = self._client.call([ops.query(expression)])[0]["data"]
+        return rows
 
     @property
     def unit_of_work(self) -> UnitOfWork:

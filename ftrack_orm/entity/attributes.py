@@ -81,7 +81,7 @@ class Attribute:
         """Raise unless ``value`` is an entity of this attribute's target type in ``entity``'s session."""
         if isinstance(value, Entity) and value._map is not entity._map:
             raise ValueError(f"{self.qualname}: {value!r} belongs to another session")
-        target = entity._map.types[self.schema.target]
+        target = entity._map.types[self.schema.target]  # type: ignore[index]  # relations have a target
         if not isinstance(value, target):
             raise TypeError(
                 f"{self.qualname} expects {label} {self.schema.target}, "
@@ -158,7 +158,10 @@ class ForeignKeyAttribute(Attribute):
         reference = attributes.get(self.name[:-3]) if self.name.endswith("_id") else None
         if reference is None or not reference.schema.is_reference:
             return value, None, None
-        target = instance._map.get(reference.schema.target, value) if value is not None else None
+        target = (
+            instance._map.get(reference.schema.target, value)  # type: ignore[arg-type]  # references have a target
+            if value is not None else None
+        )
         return value, reference.name, target
 
     def record(self, instance: Entity, prepared: Any) -> None:

@@ -22,11 +22,11 @@ access by wire name (``task["name"]``), ``repr``/``dir``/``_repr_html_``.
 from __future__ import annotations
 
 import html
-from typing import Any, ClassVar, Dict, List, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type, Union
 
 from ..didyoumean import no_attribute
 from ..schema import AttributeSchema, EntitySchema
-from .loading import fetch
+from .loading import ResultGroup, fetch
 from .protocols import Descriptor, EntityMap
 from .state import MISSING, NOT_LOADED, DetachedEntityError, EntityState, same_value
 
@@ -49,6 +49,9 @@ class Entity(metaclass=EntityMeta):
     """
 
     __slots__ = ("_values", "_state", "_group")
+    _values: Dict[str, Any]
+    _state: Optional[EntityState]
+    _group: Optional[ResultGroup]
 
     __entity_type__: ClassVar[str] = "Entity"
     _schema: ClassVar[EntitySchema]
@@ -193,7 +196,7 @@ class Entity(metaclass=EntityMeta):
         state = self._state
         if state is None:
             return {}
-        result = {}
+        result: Dict[str, Tuple[Any, Any]] = {}
         for name, value in state.local.items():
             original = state.originals.get(name, NOT_LOADED)
             if type(value) is dict and type(original) is dict:  # mapped collection
@@ -302,7 +305,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def attribute_schema(entity_or_class: Any, name: str) -> AttributeSchema:
+def attribute_schema(entity_or_class: Union[Entity, Type[Entity]], name: str) -> AttributeSchema:
     """The :class:`AttributeSchema` of wire attribute ``name`` (did-you-mean on error)."""
     cls = entity_or_class if isinstance(entity_or_class, type) else type(entity_or_class)
     return cls._attribute(name).schema

@@ -28,7 +28,7 @@ from .state import MISSING
 Entity = Any
 
 
-class Collection(MutableSequence):
+class Collection(MutableSequence[Any]):
     """A list-like, change-tracked view of a collection attribute."""
 
     __slots__ = ("_entity", "_attribute")
@@ -38,7 +38,8 @@ class Collection(MutableSequence):
         self._attribute = attribute
 
     def _items(self) -> List[Any]:
-        return self._attribute.raw(self._entity)
+        items: List[Any] = self._attribute.raw(self._entity)
+        return items
 
     def _write(self, items: List[Any]) -> None:
         attribute, entity = self._attribute, self._entity
@@ -113,7 +114,7 @@ def collection_diff(old: Any, new: List[Any]) -> Tuple[List[Any], List[Any]]:
     return [i for i in new if id(i) not in old_ids], [i for i in old_items if id(i) not in new_ids]
 
 
-class MappedCollection(MutableMapping):
+class MappedCollection(MutableMapping[Any, Any]):
     """A key -> value view of a mapped collection (e.g. ``metadata``), change-tracked."""
 
     __slots__ = ("_entity", "_attribute")
@@ -132,7 +133,8 @@ class MappedCollection(MutableMapping):
         state = self._entity._state
         if state is None:
             return {}
-        return state.local.get(self._attribute.name, {})
+        pending: Dict[Any, Any] = state.local.get(self._attribute.name, {})
+        return pending
 
     def _server_value(self, item: Any) -> Any:
         return item[self._attribute.schema.value_attribute or "value"]

@@ -19,7 +19,7 @@ Values are converted by the configuration type name through the kind table
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 import attrs
 
@@ -69,7 +69,7 @@ class CustomAttributeConfig:
             raise ValueError(f"{where} takes one value, got {value}")
 
 
-def _enumerator_values(config: Mapping[str, Any]) -> Optional[set]:
+def _enumerator_values(config: Mapping[str, Any]) -> Optional[Set[Any]]:
     data = config.get("data")
     if isinstance(data, str):
         try:

@@ -44,7 +44,7 @@ import keyword
 import re
 import threading
 from collections.abc import Mapping
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Type, cast
 
 from ..schema import SchemaRegistry, UnknownEntityTypeError
 from .attributes import AbsentAttribute, make_attribute
@@ -69,7 +69,7 @@ def python_name(name: str) -> str:
     return result
 
 
-class TypeRegistry(Mapping):
+class TypeRegistry(Mapping[str, Type[Entity]]):
     """Entity classes of one identity map (session): ``types["Task"]``, ``types.Task``.
 
     Classes are generated on first access (with their supertypes); ``build_all()``
@@ -84,11 +84,11 @@ class TypeRegistry(Mapping):
         self._schemas = schemas
         self._map = identity_map
         self._mixins = {name: tuple(classes) for name, classes in (mixins or {}).items()}
-        self._classes: Dict[str, type] = {}
+        self._classes: Dict[str, Type[Entity]] = {}
         self._query_classes: Dict[Tuple[type, str], type] = {}
         self._lock = threading.RLock()
 
-    def __getitem__(self, name: str) -> type:
+    def __getitem__(self, name: str) -> Type[Entity]:
         cls = self._classes.get(name)
         if cls is None:
             with self._lock:
@@ -97,7 +97,7 @@ class TypeRegistry(Mapping):
                     cls = self._build(name)
         return cls
 
-    def __getattr__(self, name: str) -> type:
+    def __getattr__(self, name: str) -> Type[Entity]:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
@@ -130,10 +130,10 @@ class TypeRegistry(Mapping):
         for name in self._schemas:
             self[name]
 
-    def _build(self, name: str) -> type:
+    def _build(self, name: str) -> Type[Entity]:
         schema = self._schemas[name]  # UnknownEntityTypeError with did-you-mean
         parent = self._schemas.supertypes.get(name)
-        base = self[parent] if parent else Entity
+        base: Type[Entity] = self[parent] if parent else Entity
         namespace: Dict[str, Any] = {
             "__slots__": (),
             "__module__": "ftrack_orm.entity.types",
@@ -158,7 +158,8 @@ class TypeRegistry(Mapping):
             taken = {d.python_name: d.name for d in attributes.values()}
             for mixin in mixins:
                 check_mixin(name, mixin, taken)
-        cls = type(_class_name(name), (*mixins, base), namespace)
+        # type() builds a subclass of ``base``: an entity class (once per entity type)
+        cls = cast(Type[Entity], type(_class_name(name), (*mixins, base), namespace))
         self._classes[name] = cls
         return cls
 

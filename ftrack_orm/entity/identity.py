@@ -40,7 +40,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
-from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Type, Union
 
 from ..schema import SchemaRegistry
 from .base import Entity
@@ -50,12 +50,14 @@ from .factory import TypeRegistry
 from .lifecycle import LandedCommit, Lifecycle
 from .loading import Loader, ResultGroup, populate
 from .settings import LoadSettings
+from .state import EntityState
 
 _new_object = object.__new__
 _intern = sys.intern
-_set_values = Entity._values.__set__  # type: ignore[attr-defined]
-_set_state = Entity._state.__set__  # type: ignore[attr-defined]
-_set_group = Entity._group.__set__  # type: ignore[attr-defined]
+# the slots' own setters (the member descriptors of Entity.__slots__)
+_set_values: Callable[[Entity, Dict[str, Any]], None] = Entity.__dict__["_values"].__set__
+_set_state: Callable[[Entity, Optional[EntityState]], None] = Entity.__dict__["_state"].__set__
+_set_group: Callable[[Entity, Optional[ResultGroup]], None] = Entity.__dict__["_group"].__set__
 
 
 class _ThreadGroup(threading.local):
@@ -91,7 +93,7 @@ class IdentityMap:
         self._entities: Dict[str, Dict[Any, Entity]] = {}
         # entity type -> (class, its identity type's bucket): what this map owns per type;
         # facts derived from the schema (key shape, interned names) live on EntitySchema
-        self._classes: Dict[str, Tuple[type, Dict[Any, Entity]]] = {}
+        self._classes: Dict[str, Tuple[Type[Entity], Dict[Any, Entity]]] = {}
         self._thread = _ThreadGroup()
         self._lock = threading.RLock()
         self.lifecycle = Lifecycle(self, self.types, self.changes, self.settings)
@@ -152,7 +154,7 @@ class IdentityMap:
             group.members.append(entity)
         return entity
 
-    def _class_info(self, entity_type: str) -> Tuple[type, Dict[Any, Entity]]:
+    def _class_info(self, entity_type: str) -> Tuple[Type[Entity], Dict[Any, Entity]]:
         cls = self.types[entity_type]
         with self._lock:
             bucket = self._entities.setdefault(self.schemas.identity_type(entity_type), {})

@@ -15,21 +15,29 @@ entities through the narrow :class:`KeyIndex` protocol.
 from __future__ import annotations
 
 import copy
-from typing import AbstractSet, Any, Dict, Mapping, Optional, Protocol, Tuple
+from typing import AbstractSet, Any, Callable, Container, Dict, List, Mapping, Optional, Protocol, Tuple, Type
 
 import attrs
 
 from .attributes import assign
 from .base import Entity
 from .changes import ChangeTracker, mapped_changes
-from .protocols import EntityTypes
+from .loading import ResultGroup
 from .settings import LoadSettings
 from .state import NOT_LOADED, EntityState
 
 _new_object = object.__new__
-_set_values = Entity._values.__set__  # type: ignore[attr-defined]
-_set_state = Entity._state.__set__  # type: ignore[attr-defined]
-_set_group = Entity._group.__set__  # type: ignore[attr-defined]
+# the slots' own setters (the member descriptors of Entity.__slots__)
+_set_values: Callable[[Entity, Dict[str, Any]], None] = Entity.__dict__["_values"].__set__
+_set_state: Callable[[Entity, Optional[EntityState]], None] = Entity.__dict__["_state"].__set__
+_set_group: Callable[[Entity, Optional[ResultGroup]], None] = Entity.__dict__["_group"].__set__
+
+
+class EntityClasses(Protocol):
+    """The generated entity classes, as the lifecycle needs them."""
+
+    def __getitem__(self, name: str) -> Type[Entity]:
+        """The class of entity type ``name``."""
 
 
 class KeyIndex(Protocol):
@@ -73,7 +81,7 @@ class LandedCommit:
 class Lifecycle:
     """State transitions of the entities of one identity map."""
 
-    def __init__(self, index: KeyIndex, types: EntityTypes, changes: ChangeTracker, settings: LoadSettings) -> None:
+    def __init__(self, index: KeyIndex, types: EntityClasses, changes: ChangeTracker, settings: LoadSettings) -> None:
         self._index = index
         self._types = types
         self._changes = changes
@@ -155,7 +163,7 @@ class Lifecycle:
         for move in landed.moves:
             _leave_old_owner(self._index, move)
 
-    def _settle(self, entity: Entity, answered: AbstractSet[str]) -> None:
+    def _settle(self, entity: Entity, answered: Container[str]) -> None:
         state = entity._state
         if state is None or state.detached:
             return
@@ -176,7 +184,7 @@ class Lifecycle:
         loaded = entity._values
         for change in mapped_changes(entity):
             schema = type(entity)._attributes[change.attribute].schema
-            items: Optional[list] = loaded.get(change.attribute)
+            items: Optional[List[Any]] = loaded.get(change.attribute)
             if change.action == "delete":
                 if items is not None:
                     loaded[change.attribute] = [i for i in items if i is not change.item]
@@ -205,7 +213,7 @@ def _leave_old_owner(index: KeyIndex, move: Move) -> None:
     old_owner = item._values.pop(reference, None) if reference else None
     attribute = type(item)._attributes.get(reference or "")
     if old_owner is None and attribute is not None and move.old_key is not None:
-        old_owner = index.get(attribute.schema.target, move.old_key)
+        old_owner = index.get(attribute.schema.target, move.old_key)  # type: ignore[arg-type]  # a reference has a target
     if isinstance(old_owner, Entity):
         items = old_owner._values.get(collection)
         state = old_owner._state

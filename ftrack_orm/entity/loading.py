@@ -20,7 +20,7 @@ loader; the merges are idempotent, so the only cost is a duplicate request.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Protocol, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Protocol, Sequence, Tuple, Type, Union
 
 from .protocols import Descriptor, EntityMap
 from .state import NotLoadedError
@@ -172,7 +172,7 @@ def populate(identity_map: EntityMap, entities: Iterable[Entity], projections: U
 
 def _load_level(identity_map: EntityMap, level: List[Tuple[List[Entity], Dict[str, Any]]]) -> None:
     """Fetch every attribute one level of the projection tree needs, in one round trip."""
-    plan: Dict[type, Tuple[Dict[int, Entity], Dict[str, None]]] = {}
+    plan: Dict[Type[Entity], Tuple[Dict[int, Entity], Dict[str, None]]] = {}
     for entities, tree in level:
         for entity in entities:
             cls = type(entity)

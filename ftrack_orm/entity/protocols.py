@@ -7,7 +7,7 @@ these protocols name exactly the members used, so that imports only go down.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Protocol
+from typing import Any, Dict, Optional, Protocol, Tuple
 
 from ..schema import AttributeSchema, SchemaRegistry
 
@@ -32,10 +32,21 @@ class EntityTypes(Protocol):
 class EntityMap(Protocol):
     """What entities, descriptors, views and lazy loading need from their identity map."""
 
-    schemas: SchemaRegistry
-    types: EntityTypes
-    changes: ChangeSets
-    loader: Any
+    @property
+    def schemas(self) -> SchemaRegistry:
+        """The schemas of the map's entity types."""
+
+    @property
+    def types(self) -> EntityTypes:
+        """The generated entity classes."""
+
+    @property
+    def changes(self) -> ChangeSets:
+        """The change sets."""
+
+    @property
+    def loader(self) -> Any:
+        """The loader of unloaded attributes, or ``None``."""
 
     @property
     def auto_populate_enabled(self) -> bool:
@@ -48,7 +59,7 @@ class EntityMap(Protocol):
     def get(self, entity_type: str, key: Any) -> Optional[Any]:
         """The entity of that key already in the map, or ``None``."""
 
-    def key_of(self, entity: Any) -> Any:
+    def key_of(self, entity: Any) -> Tuple[Any, ...]:
         """``(identity type, *primary key values)`` of ``entity``."""
 
     def create(self, entity_type: str, data: Optional[Dict[str, Any]] = None) -> Any:

@@ -72,7 +72,8 @@ class LoadSettings:
                 if not isinstance(self._configurations, CustomAttributeConfigurations):
                     self._configurations = CustomAttributeConfigurations.from_entities(self._configurations)
             source = self._configurations
-        return source
+        resolved: Optional[CustomAttributeConfigurations] = source  # None or resolved above
+        return resolved
 
     @custom_attribute_configurations.setter
     def custom_attribute_configurations(self, value: Any) -> None:

@@ -13,7 +13,7 @@ Comparison operators are canonical: ``is``/``=`` → ``"="``, ``is_not``/``!=`` 
 from __future__ import annotations
 
 import typing
-from typing import Optional, Tuple, Union
+from typing import Iterable, Optional, Tuple, Union
 
 import attrs
 
@@ -34,6 +34,24 @@ OPERATOR_ALIASES = {
 _POS = attrs.field(default=-1, eq=False, repr=False, kw_only=True)
 
 
+# Typed tuple converters: with the bare ``tuple`` builtin as converter, type checkers
+# cannot tell which item type a field's ``__init__`` parameter accepts.
+def _steps(steps: Iterable[PathStep]) -> Tuple[PathStep, ...]:
+    return tuple(steps)
+
+
+def _criteria(items: Iterable[Criteria]) -> Tuple[Criteria, ...]:
+    return tuple(items)
+
+
+def _paths(paths: Optional[Iterable[Path]]) -> Optional[Tuple[Path, ...]]:
+    return None if paths is None else tuple(paths)
+
+
+def _order_keys(keys: Iterable[OrderKey]) -> Tuple[OrderKey, ...]:
+    return tuple(keys)
+
+
 @attrs.frozen
 class PathStep:
     """One attribute name of a path, optionally cast to a subtype: ``parent[Shot]``."""
@@ -47,7 +65,7 @@ class PathStep:
 class Path:
     """A dotted attribute path such as ``status.state.short``."""
 
-    steps: Tuple[PathStep, ...] = attrs.field(converter=tuple)
+    steps: Tuple[PathStep, ...] = attrs.field(converter=_steps)
     pos: int = _POS
 
     @classmethod
@@ -104,7 +122,7 @@ class Any:
 class And:
     """All of ``items``."""
 
-    items: Tuple[Criteria, ...] = attrs.field(converter=tuple)
+    items: Tuple[Criteria, ...] = attrs.field(converter=_criteria)
     pos: int = _POS
 
 
@@ -112,7 +130,7 @@ class And:
 class Or:
     """One of ``items``."""
 
-    items: Tuple[Criteria, ...] = attrs.field(converter=tuple)
+    items: Tuple[Criteria, ...] = attrs.field(converter=_criteria)
     pos: int = _POS
 
 
@@ -141,11 +159,9 @@ class Query:
     """A whole expression. ``select`` is ``None`` for the bare form (default projections)."""
 
     entity_type: str
-    select: Optional[Tuple[Path, ...]] = attrs.field(
-        default=None, converter=attrs.converters.optional(tuple)
-    )
+    select: Optional[Tuple[Path, ...]] = attrs.field(default=None, converter=_paths)
     where: Optional[Criteria] = None
-    order_by: Tuple[OrderKey, ...] = attrs.field(default=(), converter=tuple)
+    order_by: Tuple[OrderKey, ...] = attrs.field(default=(), converter=_order_keys)
     offset: Optional[int] = None
     limit: Optional[int] = None
     pos: int = _POS

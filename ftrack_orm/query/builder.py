@@ -10,7 +10,7 @@ escapes every string.
 from __future__ import annotations
 
 from typing import Any as _Any
-from typing import Dict, Iterable, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple, Type, Union
 
 from ..kinds import KINDS, to_literal
 from ..schema import AttributeSchema, SchemaRegistry
@@ -75,11 +75,11 @@ class Criterion:
         return f"<Criterion {self.entity_type}: {render(self.node)}>"
 
 
-def _combine(kind: type, criteria: Iterable[Criterion]) -> Criterion:
+def _combine(kind: Union[Type[ast.And], Type[ast.Or]], criteria: Iterable[Criterion]) -> Criterion:
     items = list(criteria)
     if not items:
         raise ValueError(f"{kind.__name__.lower()}_() needs at least one criterion.")
-    nodes = []
+    nodes: List[ast.Criteria] = []
     for item in items:
         nodes.extend(item.node.items if isinstance(item.node, kind) else (item.node,))
     if len(nodes) == 1:
@@ -208,6 +208,7 @@ class AttributePath:
         if op not in ("=", "!="):
             raise QueryTypeError(f"{self.dotted} is a reference: only == and != compare it with an entity.")
         entity_type = reference.get("__entity_type__") or self.target_type
+        assert entity_type is not None, "a reference path always leads to an entity type"
         keys = self._registry[entity_type].primary_key
         parts = [
             Criterion(ast.Comparison(ast.Path(self._steps + (ast.PathStep(key),)), "=", literal(reference[key])), self.entity_type)

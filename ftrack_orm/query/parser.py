@@ -229,10 +229,10 @@ class _Parser:
         if token.is_word("any"):
             self.advance()
             self.expect_symbol("(")
-            inner = None if self.accept_symbol(")") else self.criteria()
-            if inner is not None:
+            matching = None if self.accept_symbol(")") else self.criteria()
+            if matching is not None:
                 self.expect_symbol(")")
-            return ast.Any(path, inner, pos=path.pos)
+            return ast.Any(path, matching, pos=path.pos)
         if token.kind == OPERATOR or (token.kind == WORD and token.text.lower() in ast.OPERATOR_ALIASES):
             self.advance()
             op = ast.OPERATOR_ALIASES[token.text.lower()]

@@ -245,7 +245,8 @@ class QueryResult:
                 if report is not None:
                     report(len(rows), None)
         for key in reversed(query.order_by):
-            rows.sort(key=lambda row, names=key.path.names: _sort_key(row, names), reverse=key.descending)
+            names = key.path.names
+            rows.sort(key=lambda row: _sort_key(row, names), reverse=key.descending)
         start = query.offset or 0
         rows = rows[start:] if query.limit is None else rows[start:start + query.limit]
         if report is not None:

@@ -42,7 +42,7 @@ def projection_tree(paths: Iterable[ast.Path]) -> Tree:
 
 def row_dict(entity: Any, tree: Tree) -> Dict[str, Any]:
     """One entity as a plain dict, nested along ``tree`` (see the module docstring)."""
-    result = entity.to_dict()
+    result: Dict[str, Any] = entity.to_dict()
     for name, below in tree.items():
         if name not in result or not below:
             continue

@@ -140,10 +140,10 @@ class Evaluator:
             elif relation.kind in ("collection", "mapped"):
                 owner_key = self.store.table(entity_type).primary_key[0]
                 groups: Dict[Any, List[Row]] = defaultdict(list)
-                for item in self.store.rows_where(
+                for stored in self.store.rows_where(
                     target, relation.fk, (row.get(owner_key) for row in rows), relation.where
                 ):
-                    item = dict(item)
+                    item = dict(stored)
                     groups[item[relation.fk]].append(item)
                     loaded.append(item)
                 for row in rows:
@@ -164,7 +164,8 @@ class Evaluator:
                 known.update((r["id"], r) for r in found)
                 wanted = {r.get("parent_id") for r in found} - {None} - set(known)
             for row in rows:
-                chain, parent = [], row.get("parent_id")
+                chain: List[Row] = []
+                parent = row.get("parent_id")
                 while parent in known and len(chain) < 1000:
                     chain.append(known[parent])
                     parent = known[parent].get("parent_id")
@@ -175,8 +176,8 @@ class Evaluator:
             seen = set(frontier)
             while frontier:
                 following = set()
-                for r in self.store.rows_where(family, "parent_id", frontier):
-                    r = dict(r)
+                for stored in self.store.rows_where(family, "parent_id", frontier):
+                    r = dict(stored)
                     if r["id"] in known:
                         continue
                     known[r["id"]] = r
@@ -200,7 +201,7 @@ class Evaluator:
         cached = self._always.get(entity_type)
         if cached is None:
             schema = self.schemas[entity_type]
-            by_alias = {}
+            by_alias: Dict[str, str] = {}
             for name, prop in schema.raw.get("properties", {}).items():
                 alias = prop.get("alias_for")
                 if isinstance(alias, str):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import uuid
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 from ..times import encode_datetime, utc_text
 from .writes import Writer
@@ -73,10 +73,19 @@ class _Maker:
         self.writer = writer
         self.key_for = key_for
         self.schemas = writer.schemas
-        self.user_id = None
+        self.user_id: Optional[str] = None
         self.tick = 0
 
     def __call__(self, entity_type: str, data: Dict[str, Any], label: str = "") -> str:
+        """Create an entity that has an ``id`` (a seeded one unless given); return the id."""
+        new_id: str = self._create(entity_type, data, label)["id"]
+        return new_id
+
+    def link(self, entity_type: str, data: Dict[str, Any]) -> None:
+        """Create an entity keyed by its references (no ``id``), e.g. ``WorkflowSchemaStatus``."""
+        self._create(entity_type, data, "")
+
+    def _create(self, entity_type: str, data: Dict[str, Any], label: str) -> Dict[str, Any]:
         schema = self.schemas[entity_type]
         data = dict(data)
         if "id" in schema.attributes and "id" not in data:
@@ -84,7 +93,7 @@ class _Maker:
         self.tick += 1
         now = utc_text(START + datetime.timedelta(minutes=self.tick))
         self.writer.create(entity_type, data, self.user_id, now)
-        return data.get("id")
+        return data
 
     def at(self, minutes: int) -> Dict[str, str]:
         return encode_datetime(START + datetime.timedelta(minutes=minutes))
@@ -117,7 +126,7 @@ def _empty(make: _Maker) -> Dict[str, str]:
                 "is_time_reportable": leaf, "is_schedulable": leaf, "is_statusable": True,
             })
     for state_name, short in STATES:
-        data = {"name": state_name, "short": short}
+        data: Dict[str, Any] = {"name": state_name, "short": short}
         if short == "NOT_STARTED":
             data["id"] = NOT_STARTED_STATE
         ids[f"state:{short}"] = make("State", data)
@@ -137,7 +146,7 @@ def _empty(make: _Maker) -> Dict[str, str]:
     for workflow in ("Task workflow", "Version workflow"):
         ids[workflow] = make("WorkflowSchema", {"name": workflow})
         for status_name, _, _ in STATUSES:
-            make("WorkflowSchemaStatus", {"workflow_schema_id": ids[workflow], "status_id": ids[f"status:{status_name}"]})
+            make.link("WorkflowSchemaStatus", {"workflow_schema_id": ids[workflow], "status_id": ids[f"status:{status_name}"]})
     ids["project_schema"] = make("ProjectSchema", {
         "name": "VFX", "task_workflow_schema_id": ids["Task workflow"],
         "asset_version_workflow_schema_id": ids["Version workflow"],

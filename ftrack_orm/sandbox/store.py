@@ -151,9 +151,10 @@ class Store:
         where = " AND ".join(
             [f"t.{quote(c)} = ?" for c in table.primary_key] + ([condition] if condition else [])
         )
-        return self.connection.execute(
+        row: Optional[sqlite3.Row] = self.connection.execute(
             f"SELECT t.rowid AS _rowid, t.* FROM {quote(table.name)} t WHERE {where}", [*key, *params]
         ).fetchone()
+        return row
 
 
 # -- value conversion ---------------------------------------------------------------------

@@ -376,19 +376,20 @@ class Writer:
     # -- mapped collections ----------------------------------------------------------------
     def _write_mapped(self, schema: EntitySchema, owner: Any, name: str, mapping: Dict[str, Any]) -> None:
         relation = self.store.relations.get(schema.name, name)
-        if relation is None or relation.kind != "mapped":
+        if relation is None or relation.kind != "mapped" or relation.key is None or relation.value is None:
             raise validation_error(f"{schema.name}.{name} cannot be written.")
+        key_column, value_column = relation.key, relation.value
         items = self.schemas[relation.target]
         table = quote(self.store.table(items.name).name)
         connection = self.store.connection
         for key, value in mapping.items():
-            if relation.key in items.primary_key:  # Metadata: (parent_id, key)
-                connection.execute(f"DELETE FROM {table} WHERE {quote(relation.fk)} = ? AND {quote(relation.key)} = ?", [owner, key])
+            if key_column in items.primary_key:  # Metadata: (parent_id, key)
+                connection.execute(f"DELETE FROM {table} WHERE {quote(relation.fk)} = ? AND {quote(key_column)} = ?", [owner, key])
                 if value is None:
                     continue
                 if not isinstance(value, str):
                     raise validation_error(f"{schema.name}.{name}[{key!r}] must be a string. Got {value!r}.")
-                row = {relation.fk: owner, relation.key: key, relation.value: value}
+                row = {relation.fk: owner, key_column: key, value_column: value}
                 if "parent_type" in items.attributes:
                     row["parent_type"] = schema.name
             else:  # custom attributes: one value per configuration
@@ -397,9 +398,9 @@ class Writer:
                 connection.execute(
                     f'DELETE FROM {table} WHERE {quote(relation.fk)} = ? AND "configuration_id" = ?', [owner, config["id"]]
                 )
-                kind = items.attributes[relation.value].kind if relation.value in items.attributes else "variable"
-                row = {relation.fk: owner, "configuration_id": config["id"], relation.key: key,
-                       relation.value: to_column(kind, value, f"{schema.name}.{name}[{key!r}]")}
+                kind = items.attributes[value_column].kind if value_column in items.attributes else "variable"
+                row = {relation.fk: owner, "configuration_id": config["id"], key_column: key,
+                       value_column: to_column(kind, value, f"{schema.name}.{name}[{key!r}]")}
             columns = ["_type", *row]
             connection.execute(
                 f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES ({', '.join('?' * len(columns))})",
@@ -426,10 +427,11 @@ class Writer:
 
     def _check_custom_value(self, config: Any, key: str, value: Any) -> None:
         type_row = self.store.get("CustomAttributeType", [config["type_id"]]) if config["type_id"] else None
-        kind = custom_kind(type_row["name"]) if type_row is not None else None
+        type_name = type_row["name"] if type_row is not None else None
+        kind = custom_kind(type_name) if type_name is not None else None
         if kind is not None and not kind.accepts_wire(value):
             raise validation_error(
-                f'Custom attribute value for "{key}" must be of type {type_row["name"]}. '
+                f'Custom attribute value for "{key}" must be of type {type_name}. '
                 f'Got "{value}" of type {type(value)}.'
             )
 
