@@ -23,6 +23,7 @@ is the attribute's key. Moving a context (a new ``parent_id``) is a ``move``.
 """
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, Dict, List, Mapping, Optional, Set
 
 from ...events.event import Event
@@ -173,7 +174,7 @@ class ChangeLog:
             current, current_id = self._parent_type(row, attribute), parent_id
         return parents
 
-    def _parent_type(self, row: Mapping[str, Any], attribute: Optional[str]) -> Optional[str]:
+    def _parent_type(self, row: sqlite3.Row, attribute: Optional[str]) -> Optional[str]:
         if attribute is None or row[attribute] is None:
             return None
         if attribute == "asset_id":
