@@ -1,6 +1,6 @@
 """Every builder form of the query API against the sandbox, checked against the demo seed.
 
-The expected rows are recomputed from the seed's rules (tests/querybuilder/seed.py),
+The expected rows are recomputed from the seed's rules (tests/support/seed.py),
 not read back with another query. The sandbox is shared by the module (these tests
 only read); each test has its own session, so the identity map starts empty.
 """
@@ -11,8 +11,8 @@ import datetime as dt
 import pytest
 
 from ftrack_orm.query.builder import and_, not_, or_
-from tests.querybuilder import seed
-from tests.querybuilder.live import live_fixtures
+from tests.support import seed
+from tests.support.live import live_fixtures
 
 TASKS = seed.tasks()
 SHOTS = seed.shots()

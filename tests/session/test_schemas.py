@@ -1,4 +1,4 @@
-"""Schema loading: one call at first need, the disk cache, get_schema, the registry."""
+"""Schema loading through a session: one call at first need, the disk cache, get_schema."""
 from __future__ import annotations
 
 import json
@@ -6,12 +6,11 @@ import json
 import pytest
 
 from ftrack_orm import Session
-from ftrack_orm.schema import SchemaRegistry, UnknownEntityTypeError
 from ftrack_orm.schema_cache import SchemaCache
 
-from tests.support.data import schemas_json, server_information_json
+from tests.support.data import server_information_json
 
-from ..conftest import ftrack_like
+from tests.conftest import ftrack_like
 
 
 @pytest.fixture
@@ -82,15 +81,6 @@ def test_servers_with_the_same_schemas_share_one_file(tmp_path):
         second.close()
 
 
-def test_cache_is_keyed_by_schema_hash(tmp_path):
-    cache = SchemaCache(tmp_path)
-    assert cache.is_empty()
-    cache.store("hash-a", [{"id": "A"}])
-    assert not cache.is_empty()
-    assert cache.load("hash-a") == [{"id": "A"}]
-    assert cache.load("hash-b") is None and cache.load(None) is None
-    assert cache.path_for("../../etc/passwd").parent == tmp_path
-
 
 def test_cache_off_switch_writes_nothing(served, tmp_path, monkeypatch):
     monkeypatch.setenv("FTRACK_ORM_CACHE_DIR", str(tmp_path))
@@ -98,32 +88,6 @@ def test_cache_off_switch_writes_nothing(served, tmp_path, monkeypatch):
     assert len(session.schemas) == 116
     assert list(tmp_path.iterdir()) == []
 
-
-def test_default_cache_dir_from_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("FTRACK_ORM_CACHE_DIR", str(tmp_path / "c"))
-    assert SchemaCache().directory == tmp_path / "c"
-
-
-def test_registry_subtypes_and_kinds():
-    registry = SchemaRegistry.from_json(schemas_json())
-    assert registry.ancestors("Shot") == ["TypedContext", "Context"]
-    assert registry.is_subtype("Project", "Context") and not registry.is_subtype("Project", "TypedContext")
-    assert registry.identity_type("Shot") == "Context"
-    assert set(registry.subtypes("TypedContext")) >= {"Task", "Shot", "Sequence", "Episode", "Folder", "AssetBuild", "Milestone"}
-    task = registry["Task"]
-    assert task.attributes["bid"].kind == "number"
-    assert task.attributes["parent"].kind == "reference" and task.attributes["parent"].target == "Context"
-    assert task.attributes["children"].kind == "collection"
-    assert task.attributes["metadata"].kind == "mapped_collection"
-    assert task.attributes["metadata"].key_attribute == "key"
-    assert task.attributes["created_at"].kind == "datetime"
-    assert task.attributes["id"].default == "{uid}"
-    assert task.attributes["time_logged"].computed and task.attributes["created_at"].immutable
-    assert registry["Metadata"].primary_key == ("parent_id", "key")
-    with pytest.raises(UnknownEntityTypeError, match="Did you mean 'Task'"):
-        registry["Tsak"]
-    with pytest.raises(AttributeError, match="Did you mean 'name'"):
-        task.attribute("nmae")
 
 
 def test_seed_api_key_forms(served):
