@@ -9,7 +9,7 @@ import pytest
 from ftrack_orm import OutcomeUnknownError, RetryPolicy, ServerConnectionError, Session
 from ftrack_orm.transport import RequestsTransport
 
-from tests.conftest import ScriptedServer
+from tests.support.scripted import ScriptedServer
 
 READ = [{"action": "query", "expression": "select id from Task"}]
 WRITE = [{"action": "create", "entity_type": "Task", "entity_data": {"name": "x"}}]

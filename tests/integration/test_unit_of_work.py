@@ -15,7 +15,7 @@ from ftrack_orm.errors import PartialCommitError
 from ftrack_orm.plan import ReferenceCycleError
 from ftrack_orm.results import MultipleResultsFoundError
 
-from .conftest import server_rows
+from tests.support.live import server_rows
 
 
 def shot_and_type(session):

@@ -8,7 +8,7 @@ import pytest
 from ftrack_orm import ConfigurationError, Session
 from ftrack_orm.transport import RequestsTransport
 
-from tests.conftest import ftrack_like
+from tests.support.scripted import ftrack_like
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from ftrack_orm.schema_cache import SchemaCache
 
 from tests.support.data import server_information_json
 
-from tests.conftest import ftrack_like
+from tests.support.scripted import ftrack_like
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_corrupt_cache_is_ignored_and_rewritten(served, tmp_path):
 
 
 def test_servers_with_the_same_schemas_share_one_file(tmp_path):
-    from tests.conftest import ScriptedServer
+    from tests.support.scripted import ScriptedServer
 
     first, second = ScriptedServer(), ScriptedServer()
     try:

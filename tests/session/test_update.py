@@ -5,7 +5,7 @@ import pytest
 
 from ftrack_orm import Session, inspect
 
-from tests.conftest import ftrack_like
+from tests.support.scripted import ftrack_like
 
 
 @pytest.fixture
