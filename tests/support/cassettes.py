@@ -1,10 +1,10 @@
-"""Recorded-traffic tests: every scenario replays a vcrpy cassette from ``cassettes/``.
+"""Recorded traffic: vcrpy cassettes in ``cassettes/``, one per scenario (tests/scenarios/).
 
 Replay (the default, and CI): record mode ``none``, no server, no network; a request
 that does not match its cassette fails with a message saying how to re-record, and
 a missing cassette fails (it is never skipped).
 
-Re-record: ``FTRACK_ORM_RECORD=1 pytest tests/cassettes`` records against a fresh
+Re-record: ``FTRACK_ORM_RECORD=1 pytest tests/scenarios`` records against a fresh
 demo sandbox (with a fixed clock, so re-recording gives the same bytes), or against
 a real ftrack server when ``FTRACK_SERVER``, ``FTRACK_API_USER`` and
 ``FTRACK_API_KEY`` are also set (that WRITES to the server). Requests match on
@@ -31,11 +31,11 @@ import pytest
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from ftrack_orm import Session
 from ftrack_orm.sandbox import Sandbox
 from ftrack_orm.sandbox.server import DATA as SANDBOX_DATA
 from ftrack_orm.schema_cache import SchemaCache
-from ftrack_orm.transport import HTTPResponse, RequestsTransport, RetryPolicy
+from ftrack_orm.transport import HTTPResponse, RetryPolicy
+from tests.support.live import RecordingTransport
 
 REPO = Path(__file__).resolve().parents[2]
 CASSETTES = Path(os.environ.get("FTRACK_ORM_CASSETTE_DIR") or REPO / "cassettes")
@@ -44,7 +44,7 @@ REAL_SERVER = RECORDING and bool(os.environ.get("FTRACK_SERVER"))
 REPLAY_URL = "http://ftrack.replay.invalid"
 CLIENT_TOKEN = "ftrack-orm--cassette"
 SCRUBBED = "<scrubbed>"
-RECORD_COMMAND = "FTRACK_ORM_RECORD=1 pytest tests/cassettes"
+RECORD_COMMAND = "FTRACK_ORM_RECORD=1 pytest tests/scenarios"
 #: The sandbox's clock while recording: batch N is stamped CLOCK_START + N minutes.
 CLOCK_START = datetime.datetime(2024, 6, 3, 9, 0, 0)
 
@@ -53,7 +53,7 @@ _KEPT_REQUEST_HEADERS = ("content-type", "accept", "ftrack-user", "ftrack-api-ke
                          "ftrack-strict-api")
 _CREDENTIAL_HEADERS = ("ftrack-api-key", "ftrack-user")
 #: Server URLs of the current recording, replaced by REPLAY_URL in what is written.
-_LIVE_URLS: List[str] = []
+LIVE_URLS: List[str] = []
 
 
 class CassetteMismatchError(AssertionError):
@@ -62,7 +62,7 @@ class CassetteMismatchError(AssertionError):
 
 # -- scrubbing (runs on a copy of each request/response before it is matched or written) --
 def _scrub_text(text: str) -> str:
-    for url in _LIVE_URLS:
+    for url in LIVE_URLS:
         text = text.replace(url, REPLAY_URL)
     return _API_KEY_IN_TEXT.sub(r"\1" + SCRUBBED, text)
 
@@ -118,16 +118,14 @@ RECORDER = vcr.VCR(
 RECORDER.register_matcher("json_body", _json_body)
 
 
-class CassetteTransport(RequestsTransport):
+class CassetteTransport(RecordingTransport):
     """Keeps every batch sent; turns vcrpy's "no match" into a failure telling to re-record."""
 
     def __init__(self, cassette_name: str) -> None:
         super().__init__(retry=RetryPolicy(attempts=1))
         self.cassette_name = cassette_name
-        self.batches: List[List[Dict[str, Any]]] = []
 
     def post(self, url: str, body: bytes, headers: Any, *, read_only: bool) -> HTTPResponse:
-        self.batches.append(json.loads(body))
         try:
             return super().post(url, body, headers, read_only=read_only)
         except CannotOverwriteExistingCassetteException as exc:
@@ -138,10 +136,6 @@ class CassetteTransport(RequestsTransport):
                 f"and review the cassette diff. Request body: {body[:300]!r}"
             ) from exc
 
-    @property
-    def request_count(self) -> int:
-        return len(self.batches)
-
 
 def deterministic_ids(seed: str) -> Callable[[], str]:
     """An id factory giving the same ids on every run (uuid5 of a counter)."""
@@ -151,12 +145,14 @@ def deterministic_ids(seed: str) -> Callable[[], str]:
 
 
 def cassette_name(module: str, test: str) -> str:
-    """``test_writes`` + ``test_rollback[x]`` -> ``writes__rollback-x.yaml``."""
+    """``test_writes`` + ``test_rollback[x]`` -> ``writes__rollback-x.yaml`` (the backend's
+    parameter, ``replay``, is not part of the name)."""
     module = module.rsplit(".", 1)[-1]
     module = module[5:] if module.startswith("test_") else module
     test = test[5:] if test.startswith("test_") else test
-    test = test.replace("[", "-").replace("]", "").replace("/", "-")
-    return f"{module}__{test}.yaml"
+    name, _, params = test.partition("[")
+    kept = [part for part in params.rstrip("]").split("-") if part and part != "replay"]
+    return f"{module}__" + "-".join([name, *kept]).replace("/", "-") + ".yaml"
 
 
 def require_cassette(path: Path) -> None:
@@ -164,7 +160,7 @@ def require_cassette(path: Path) -> None:
     if not path.is_file():
         pytest.fail(
             f"Cassette {path.name} is missing from {path.parent}: this scenario cannot replay. "
-            f"Record it with\n    {RECORD_COMMAND}\n(against the sandbox; see tests/cassettes/README.md).",
+            f"Record it with\n    {RECORD_COMMAND}\n(against the sandbox; see README.md, \"Recorded traffic\").",
             pytrace=False,
         )
 
@@ -177,6 +173,7 @@ class Target:
     key: str
     readonly_user: Optional[str] = None
     readonly_key: Optional[str] = None
+    sandbox: Optional[Sandbox] = None
 
 
 class FixedClockSandbox(Sandbox):
@@ -204,7 +201,8 @@ def recording_target() -> Iterator[Target]:
                      os.environ.get("FTRACK_ORM_READONLY_KEY"))
     elif RECORDING:
         with FixedClockSandbox(seed="demo") as sandbox:
-            yield Target(sandbox.url, sandbox.api_user, sandbox.api_key, sandbox.readonly_user, sandbox.readonly_key)
+            yield Target(sandbox.url, sandbox.api_user, sandbox.api_key, sandbox.readonly_user, sandbox.readonly_key,
+                         sandbox=sandbox)
     else:
         yield Target(REPLAY_URL, "replay-user", "replay-key", "replay-readonly", "replay-readonly-key")
 
@@ -231,61 +229,6 @@ def prefilled_schema_cache(directory: Path) -> SchemaCache:
     return cache
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
-    outcome = yield
-    report = outcome.get_result()
-    if report.when == "call" and report.failed:
-        item.cassette_call_failed = True
-
-
-@pytest.fixture
-def cassette(request: Any, tmp_path: Path) -> Iterator[Callable[..., Session]]:
-    """Yield ``open_session(user="admin", api_key=None, **options)`` bound to this test's cassette.
-
-    ``user="readonly"`` opens the session as the sandbox's read-only user; ``api_key``
-    replaces the key (a wrong key gives InvalidCredentialsError). ``schema_cache``
-    defaults to a cache pre-filled with the sandbox's schemas (pass ``False`` to record
-    the full schema download). Each session's transport keeps the batches it sent
-    (``session.transport.batches``, ``session.transport.request_count``).
-    """
-    name = cassette_name(request.node.module.__name__, request.node.name)
-    path = CASSETTES / name
-    if RECORDING:
-        CASSETTES.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            path.unlink()  # record mode "all" would keep stale interactions of the old file
-    else:
-        require_cassette(path)
-    sessions: List[Session] = []
-    with recording_target() as target:
-        cache_directory = tmp_path / "schema-cache"
-
-        def open_session(user: str = "admin", api_key: Optional[str] = None, **options: Any) -> Session:
-            if user == "readonly":
-                if target.readonly_user is None:
-                    pytest.skip("Recording against a real server needs FTRACK_ORM_READONLY_USER/_KEY for this scenario.")
-                username, key = target.readonly_user, target.readonly_key
-            else:
-                username, key = target.user, target.key
-            if "schema_cache" not in options:
-                options["schema_cache"] = prefilled_schema_cache(cache_directory)
-            session = Session(target.url, username, api_key or key, client_token=CLIENT_TOKEN,
-                              transport=CassetteTransport(name), **options)
-            sessions.append(session)
-            return session
-
-        open_session.target = target  # type: ignore[attr-defined]
-        _LIVE_URLS[:] = [target.url] if target.url != REPLAY_URL else []
-        try:
-            with RECORDER.use_cassette(name, record_mode="all" if RECORDING else "none"):
-                yield open_session
-        finally:
-            for session in sessions:
-                session.close()
-            _LIVE_URLS.clear()
-    failed = getattr(request.node, "cassette_call_failed", False)
-    if RECORDING and failed and path.exists():
-        path.unlink()  # a failed scenario's recording is not kept
-    elif RECORDING and not any(session.transport.request_count for session in sessions):
-        pytest.fail(f"Scenario {request.node.name} sent no request, so it would have no cassette; make it send one.")
+#: Marks a scenario that runs against the live sandbox only (it cannot be recorded
+#: deterministically: threads, failure injection, or a volume too big for a cassette).
+live_only = pytest.mark.parametrize("open_session", ["live"], indirect=True)

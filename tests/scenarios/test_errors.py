@@ -14,8 +14,8 @@ MODES = pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict
 
 
 @MODES
-def test_validation_error_from_the_server(cassette, strict):
-    session = cassette(strict_api=strict)
+def test_validation_error_from_the_server(open_session, strict):
+    session = open_session(strict_api=strict)
     session.schemas  # noqa: B018
     # the client checks expressions before sending; a raw call reaches the server as written
     with pytest.raises(ServerValidationError) as info:
@@ -28,8 +28,8 @@ def test_validation_error_from_the_server(cassette, strict):
 
 
 @MODES
-def test_permission_denied_for_the_readonly_user(cassette, strict):
-    session = cassette(user="readonly", strict_api=strict, id_factory=lambda: "unused")
+def test_permission_denied_for_the_readonly_user(open_session, strict):
+    session = open_session(user="readonly", strict_api=strict)
     task = session.query("select name from Task where name is lighting and parent.name is sh010").one()
     task.name = "renamed"
     with pytest.raises(ServerPermissionDeniedError) as info:
@@ -40,8 +40,8 @@ def test_permission_denied_for_the_readonly_user(cassette, strict):
 
 
 @MODES
-def test_invalid_credentials(cassette, strict):
-    session = cassette(api_key="00000000-0000-0000-0000-000000000000", strict_api=strict)
+def test_invalid_credentials(open_session, strict):
+    session = open_session(api_key="00000000-0000-0000-0000-000000000000", strict_api=strict)
     with pytest.raises(InvalidCredentialsError) as info:
         session.schemas  # noqa: B018 - the first call
     error = info.value

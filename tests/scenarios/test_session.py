@@ -11,8 +11,8 @@ SCHEMA_HASH = "23a1157b8b1730fd91c76f63dcd67a8f"
 SH010_V1_MAIN = uid("FileComponent", "sh010/v1/main")
 
 
-def test_session_start_downloads_schemas(cassette):
-    session = cassette(schema_cache=False)
+def test_session_start_downloads_schemas(open_session):
+    session = open_session(schema_cache=False)
     assert session.transport.request_count == 0  # the constructor sends nothing
     task = session.get_schema("Task")
     assert session.transport.request_count == 1
@@ -27,15 +27,15 @@ def test_session_start_downloads_schemas(cassette):
     assert session.transport.request_count == 1  # everything above came from one call
 
 
-def test_session_start_with_cached_schemas_asks_only_server_information(cassette):
-    session = cassette()
+def test_session_start_with_cached_schemas_asks_only_server_information(open_session):
+    session = open_session()
     assert session.get_schema("Task")["primary_key"] == ["id"]
     assert session.transport.batches == [[{"action": "query_server_information"}]]
     assert session.server_information["schema_hash"] == SCHEMA_HASH
 
 
-def test_raw_call_answers_every_operation_in_order(cassette):
-    session = cassette()
+def test_raw_call_answers_every_operation_in_order(open_session):
+    session = open_session()
     session.schemas  # noqa: B018 - entities decode into objects once the schemas are loaded
     info, shots, upload = session.call([
         ops.query_server_information(),
@@ -47,16 +47,18 @@ def test_raw_call_answers_every_operation_in_order(cassette):
     assert {shot.parent.name for shot in shots["data"]} == {"sq010"}
     assert shots["data"][0].parent is shots["data"][1].parent  # one object per entity
     assert shots["metadata"] == {"next": {"offset": None}}
+    url = urllib.parse.urlsplit(upload.pop("url"))
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{session.server_url}/upload/{SH010_V1_MAIN}"
+    assert sorted(urllib.parse.parse_qs(url.query)) == ["expires", "signature"]  # signed, expiring
     assert upload == {
-        "url": f"{session.server_url}/upload/{SH010_V1_MAIN}",
         "headers": {"Content-Length": "1024", "Content-Type": "application/octet-stream"},
         "component_id": SH010_V1_MAIN,
     }
     assert session.transport.request_count == 2  # schemas (server information), then the batch
 
 
-def test_raw_call_decodes_datetimes_aware_utc(cassette):
-    session = cassette()
+def test_raw_call_decodes_datetimes_aware_utc(open_session):
+    session = open_session()
     session.schemas  # noqa: B018 - load the schemas first (see test_raw_call_answers_every_operation_in_order)
     (result,) = session.call([ops.query("select name, start_date, created_at from Project")])
     (project,) = result["data"]
@@ -65,8 +67,8 @@ def test_raw_call_decodes_datetimes_aware_utc(cassette):
     assert project.created_at.tzinfo is not None
 
 
-def test_component_and_thumbnail_urls_make_no_request(cassette):
-    session = cassette()
+def test_component_and_thumbnail_urls_make_no_request(open_session):
+    session = open_session()
     component = session.query("select name, file_type from FileComponent where id is " + SH010_V1_MAIN).one()
     assert (component.name, component.file_type) == ("main", ".exr")
     sent = session.transport.request_count

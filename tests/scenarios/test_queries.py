@@ -10,8 +10,8 @@ TASK_NAMES = ["animation", "compositing", "lighting"]
 SHOTS = [f"sh{n * 10:03d}" for n in range(1, 11)]
 
 
-def test_paged_query_sends_one_request_per_page(cassette):
-    session = cassette()
+def test_paged_query_sends_one_request_per_page(open_session):
+    session = open_session()
     session.schemas  # noqa: B018 - load schemas first so only pages are counted
     result = session.query('select name, parent.name from Task where parent.name like "sh0%" '
                            "order by parent.name, name", page_size=10)
@@ -27,16 +27,16 @@ def test_paged_query_sends_one_request_per_page(cassette):
     assert pages[-1].metadata == {"next": {"offset": None}}
 
 
-def test_paged_query_with_limit_stops_early(cassette):
-    session = cassette()
+def test_paged_query_with_limit_stops_early(open_session):
+    session = open_session()
     tasks = session.query("select name from Task order by name, parent.name", page_size=4).limit(6).all()
     assert [t.name for t in tasks] == ["animation"] * 6
     assert len({t.id for t in tasks}) == 6
     assert session.transport.request_count == 1 + 2  # server information, then pages of 4 and 2
 
 
-def test_builder_query_with_cast_membership_order_and_projection(cassette):
-    session = cassette()
+def test_builder_query_with_cast_membership_order_and_projection(open_session):
+    session = open_session()
     Task, Shot = session.Task, session.Shot
     result = (
         session.query(Task)
@@ -54,8 +54,8 @@ def test_builder_query_with_cast_membership_order_and_projection(cassette):
     ]
 
 
-def test_builder_first_one_bool_offset(cassette):
-    session = cassette()
+def test_builder_first_one_bool_offset(open_session):
+    session = open_session()
     Shot = session.Shot
     shot = session.query(Shot).where(name="sh030").one()
     assert shot.name == "sh030" and shot.parent.name == "sq010"
@@ -68,8 +68,8 @@ def test_builder_first_one_bool_offset(cassette):
         session.query(Shot).where(Shot.name.like("sh0%")).one()
 
 
-def test_builder_has_any_and_negation(cassette):
-    session = cassette()
+def test_builder_has_any_and_negation(open_session):
+    session = open_session()
     Task = session.Task
     approved = session.query(Task).where(Task.status.has(name="Approved")).select("name", "status.name").all()
     assert len(approved) == 6 and {t.status.name for t in approved} == {"Approved"}
@@ -82,9 +82,12 @@ def test_builder_has_any_and_negation(cassette):
     assert sorted({(t.name, t.bid) for t in either if t.name != "lighting"}) == [("animation", 5.0)]
 
 
-def test_supertype_query_returns_concrete_types(cassette):
-    session = cassette()
+def test_supertype_query_returns_concrete_types(open_session):
+    session = open_session()
     contexts = session.query('select name from TypedContext where name like "sq%" or name is "sh010" order by name').all()
     assert [(type(c).__name__, c.name) for c in contexts] == [("Shot", "sh010"), ("Sequence", "sq010"), ("Sequence", "sq020")]
     (project,) = session.query("select name from Context where name is demo_vfx").all()
     assert type(project).__name__ == "Project" and project.full_name == "Demo VFX"  # a Project: lazy-loads
+    shot = contexts[0]
+    assert isinstance(shot, session.TypedContext) and isinstance(shot, session.Context)
+    assert session.query("select name from Shot where name is sh010").one() is shot  # one object per entity
