@@ -5,7 +5,7 @@ import random
 import threading
 
 from ftrack_orm.entity.identity import IdentityMap
-from tests.entity.conftest import decode, load_response
+from tests.support.entities import decode, load_response
 
 TWICE = "query_select_version_asset.versions.version_from_assetversion_where_asset_id_is_not_none_limit_1.json"
 

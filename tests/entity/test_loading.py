@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ftrack_orm.entity import NotLoadedError
-from tests.entity.conftest import CountingLoader, decode
+from tests.support.entities import CountingLoader, decode
 
 
 def make_store(count: int = 1000, shots: int = 100):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.entity.conftest import decode
+from tests.support.entities import decode
 
 
 def test_repr(imap):

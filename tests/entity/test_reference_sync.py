@@ -1,7 +1,7 @@
 """A reference and its foreign key never disagree in what is recorded."""
 from __future__ import annotations
 
-from .conftest import decode
+from tests.support.entities import decode
 
 
 def loaded_shot(imap, shot_id="s1"):

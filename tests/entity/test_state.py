@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.entity.conftest import decode
+from tests.support.entities import decode
 
 import uuid
 

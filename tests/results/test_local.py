@@ -9,7 +9,7 @@ import pytest
 from ftrack_orm.query import QueryParseError, QueryValidationError, parse
 from ftrack_orm.results import QueryResult
 
-from tests.querybuilder.live import live_fixtures
+from tests.support.live import live_fixtures
 
 shared_sandbox, session = live_fixtures()
 

@@ -7,9 +7,9 @@ import io
 import pytest
 
 from ftrack_orm.results import MultipleResultsFoundError, NoResultFoundError, TextProgress
-from tests.querybuilder import seed
+from tests.support import seed
 
-from tests.querybuilder.live import live_fixtures
+from tests.support.live import live_fixtures
 
 shared_sandbox, session = live_fixtures()
 

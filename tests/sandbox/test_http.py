@@ -15,7 +15,7 @@ import requests
 from ftrack_orm.sandbox import Sandbox
 from ftrack_orm.sandbox.limits import Limits
 
-from .conftest import Client
+from tests.support.sandbox_http import Client
 
 
 def raw_request(sandbox: Sandbox, head: str, body: bytes = b"", wait: float = 5.0) -> bytes:

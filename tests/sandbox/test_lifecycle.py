@@ -12,7 +12,7 @@ import requests
 
 from ftrack_orm.sandbox import Sandbox
 
-from .conftest import Client
+from tests.support.sandbox_http import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 

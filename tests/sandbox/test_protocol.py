@@ -10,7 +10,7 @@ from ftrack_orm.sandbox.errors import INVALID_CREDENTIALS
 
 from tests.support.data import SANDBOX_DATA, schemas_json, server_information_json
 
-from .conftest import Client
+from tests.support.sandbox_http import Client
 
 QUERY = [{"action": "query", "expression": "select name from Shot limit 1"}]
 

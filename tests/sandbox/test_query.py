@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import merged
+from tests.support.sandbox_http import merged
 
 
 def names(rows):

@@ -5,7 +5,7 @@ import pytest
 
 from ftrack_orm.sandbox.seed import uid
 
-from .conftest import merged
+from tests.support.sandbox_http import merged
 
 
 def shot_id(client, name="sh010"):
