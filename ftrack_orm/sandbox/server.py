@@ -13,7 +13,7 @@ import warnings
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..schema import SchemaRegistry
-from ..times import UTC, utc_text
+from ..times import UTC, to_utc, utc_text
 from .events.changes import ChangeLog
 from .events.hub import EventServer
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
@@ -56,7 +56,8 @@ class Sandbox:
 
     A new database gets random API keys (``api_key``, ``readonly_key``), so nobody
     can derive them from the user names; ``fixed_keys=True`` makes them the same on
-    every run (for recordings). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
+    every run (for recordings); so do ``clock`` (a callable returning the server's
+    time, read once per batch) and ``upload_secret`` (signs upload URLs). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
     bounds what one request may cost; ``allow_remote=True`` is needed to listen on a
     non-loopback ``host``.
     """
@@ -71,6 +72,8 @@ class Sandbox:
         limits: Optional[Limits] = None,
         allow_remote: bool = False,
         fixed_keys: bool = False,
+        clock: Optional[Callable[[], datetime.datetime]] = None,
+        upload_secret: Optional[bytes] = None,
     ) -> None:
         if seed not in SEEDS:
             raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
@@ -83,7 +86,10 @@ class Sandbox:
             warnings.warn(f"The ftrack sandbox listens on {host!r}: other machines can reach it.", stacklevel=2)
         self.host, self.port = host, port
         self.limits = limits or Limits()
-        self.uploads = UploadSigner(self.limits.upload_url_lifetime)
+        #: The server's clock (aware or naive-UTC datetimes), read once per batch and per signed URL.
+        self.clock: Callable[[], datetime.datetime] = clock or _now
+        self.uploads = UploadSigner(self.limits.upload_url_lifetime, lambda: to_utc(self.clock()).timestamp(),
+                                    upload_secret)
         self.schema_json: List[Dict[str, Any]] = _load_json(schemas or os.path.join(DATA, "schemas.json"))
         self.server_information: Dict[str, Any] = _load_json(os.path.join(DATA, "server_information.json"))
         if schemas is not None and self.schema_json != _load_json(os.path.join(DATA, "schemas.json")):
@@ -215,7 +221,7 @@ class Sandbox:
             self.changes.begin(record=self.events.client_count > 0)
             index = 0
             try:
-                now = utc_text(datetime.datetime.now(UTC).replace(microsecond=0))  # a server clock ticks in seconds
+                now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
                 for position, operation in enumerate(operations):
                     index = position
                     results.append(self._operation(operation, user_id, readonly, now))
@@ -276,6 +282,10 @@ class Sandbox:
                 f'SELECT id FROM "{self.store.family("User")}" WHERE _type = ? AND username = ?', ["User", username]
             ).fetchone()
         return (user["id"] if user is not None else None), bool(row["readonly"])
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(UTC)
 
 
 def _is_loopback(host: str) -> bool:

@@ -19,10 +19,11 @@ UPLOAD_PREFIX = "/upload/"
 
 
 class UploadSigner:
-    """Signs and checks upload URLs for one sandbox (a fresh random secret each)."""
+    """Signs and checks upload URLs for one sandbox: a fresh random secret each unless
+    ``secret`` is given; ``clock`` gives the time in seconds since the epoch."""
 
-    def __init__(self, lifetime: float, clock: Callable[[], float] = time.time) -> None:
-        self._secret = secrets.token_bytes(32)
+    def __init__(self, lifetime: float, clock: Callable[[], float] = time.time, secret: Optional[bytes] = None) -> None:
+        self._secret = secret if secret is not None else secrets.token_bytes(32)
         self.lifetime = lifetime
         self._clock = clock
 

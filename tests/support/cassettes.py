@@ -176,21 +176,23 @@ class Target:
     sandbox: Optional[Sandbox] = None
 
 
-class FixedClockSandbox(Sandbox):
-    """The demo sandbox, stamping batch N with ``CLOCK_START + N minutes`` instead of the
-    wall clock: ``created_at`` and friends, hence the cassettes, are the same on every run."""
+class RecordingClock:
+    """The sandbox's clock while recording: its N-th reading is ``CLOCK_START + N minutes``
+    (it is read once per batch and once per signed upload URL), so ``created_at`` and
+    friends, hence the cassettes, are the same on every run."""
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._batches = 0
+    def __init__(self) -> None:
+        self.readings = 0
 
-    def run_batch(self, operations: Any, user_id: Any, readonly: bool = False) -> List[Any]:
-        self._batches += 1
-        return super().run_batch(operations, user_id, readonly)
+    def __call__(self) -> datetime.datetime:
+        self.readings += 1
+        return CLOCK_START + datetime.timedelta(minutes=self.readings)
 
-    def _operation(self, operation: Any, user_id: Any, readonly: bool, now: str) -> Any:
-        fixed = (CLOCK_START + datetime.timedelta(minutes=self._batches)).isoformat()
-        return super()._operation(operation, user_id, readonly, fixed)
+
+def recording_sandbox() -> Sandbox:
+    """A demo sandbox whose every answer is the same on every run: fixed API keys, a
+    recording clock, a fixed upload-signing secret."""
+    return Sandbox(seed="demo", fixed_keys=True, clock=RecordingClock(), upload_secret=b"ftrack-orm recording")
 
 
 @contextlib.contextmanager
@@ -200,7 +202,7 @@ def recording_target() -> Iterator[Target]:
                      os.environ["FTRACK_API_KEY"], os.environ.get("FTRACK_ORM_READONLY_USER"),
                      os.environ.get("FTRACK_ORM_READONLY_KEY"))
     elif RECORDING:
-        with FixedClockSandbox(seed="demo", fixed_keys=True) as sandbox:
+        with recording_sandbox() as sandbox:
             yield Target(sandbox.url, sandbox.api_user, sandbox.api_key, sandbox.readonly_user, sandbox.readonly_key,
                          sandbox=sandbox)
     else:
