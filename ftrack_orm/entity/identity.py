@@ -54,6 +54,10 @@ from .state import EntityState
 
 _new_object = object.__new__
 _intern = sys.intern
+
+#: An identity map's entry for one entity type: (class, bucket of its identity type,
+#: single key name or None, key names, names of the string attributes to intern).
+_TypeEntry = Tuple[Type[Entity], Dict[Any, Entity], Optional[str], Tuple[str, ...], Tuple[str, ...]]
 # the slots' own setters (the member descriptors of Entity.__slots__)
 _set_values: Callable[[Entity, Dict[str, Any]], None] = Entity.__dict__["_values"].__set__
 _set_state: Callable[[Entity, Optional[EntityState]], None] = Entity.__dict__["_state"].__set__
@@ -93,7 +97,9 @@ class IdentityMap:
         self._entities: Dict[str, Dict[Any, Entity]] = {}
         # entity type -> (class, its identity type's bucket): what this map owns per type;
         # facts derived from the schema (key shape, interned names) live on EntitySchema
-        self._classes: Dict[str, Tuple[Type[Entity], Dict[Any, Entity]]] = {}
+        # entity type -> (class, bucket, and the schema's key and interning facts): one dict
+        # lookup per merged payload instead of attribute lookups through class and schema
+        self._classes: Dict[str, _TypeEntry] = {}
         self._thread = _ThreadGroup()
         self._lock = threading.RLock()
         self.lifecycle = Lifecycle(self, self.types, self.changes, self.settings)
@@ -120,18 +126,16 @@ class IdentityMap:
         info = self._classes.get(entity_type)
         if info is None:
             info = self._class_info(entity_type)
-        cls, entities = info
-        schema = cls._schema
-        for name in schema.interned_attributes:
+        cls, entities, single, key_names, interned = info
+        for name in interned:
             value = payload.get(name)
             if value.__class__ is str:
                 payload[name] = _intern(value)
         try:
-            single = schema.single_key
             if single is not None:
                 key = payload[single]
             else:
-                key = tuple([payload[name] for name in schema.key_names])
+                key = tuple([payload[name] for name in key_names])
         except KeyError:
             payload["__entity_type__"] = entity_type
             return payload
@@ -154,11 +158,14 @@ class IdentityMap:
             group.members.append(entity)
         return entity
 
-    def _class_info(self, entity_type: str) -> Tuple[Type[Entity], Dict[Any, Entity]]:
+    def _class_info(self, entity_type: str) -> _TypeEntry:
         cls = self.types[entity_type]
+        schema = cls._schema
         with self._lock:
             bucket = self._entities.setdefault(self.schemas.identity_type(entity_type), {})
-            info = self._classes[entity_type] = (cls, bucket)
+            info = self._classes[entity_type] = (
+                cls, bucket, schema.single_key, schema.key_names, schema.interned_attributes
+            )
         return info
 
     @contextlib.contextmanager
@@ -176,8 +183,7 @@ class IdentityMap:
 
     # ------------------------------------------------------------------ lookup
     def _bucket_key(self, entity_type: str, key: Any) -> Tuple[Dict[Any, Entity], Any]:
-        cls, bucket = self._classes.get(entity_type) or self._class_info(entity_type)
-        names = cls._schema.key_names
+        _, bucket, _, names, _ = self._classes.get(entity_type) or self._class_info(entity_type)
         if isinstance(key, dict):
             values = tuple(key[name] for name in names)
         elif isinstance(key, (list, tuple)):
