@@ -16,6 +16,10 @@ from typing import TYPE_CHECKING, Any, Dict, List
 #: (PEP 562), so that the sandbox can use the protocol modules (events, expressions,
 #: socket.io framing) without loading the client hub and ``requests``.
 _EXPORTS: Dict[str, str] = {
+    "Action": "actions",
+    "action": "actions",
+    "Selected": "actions",
+    "selection_of": "actions",
     "Event": "event",
     "EventHub": "hub",
     "EventHubError": "errors",
@@ -25,10 +29,11 @@ _EXPORTS: Dict[str, str] = {
     "parse_expression": "expression",
 }
 
-__all__ = ["Event", "EventHub", "EventHubError", "EventHubConnectionError", "Expression", "ExpressionError",
+__all__ = ["Action", "action", "Selected", "selection_of", "Event", "EventHub", "EventHubError", "EventHubConnectionError", "Expression", "ExpressionError",
            "parse_expression"]
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
+    from .actions import Action, Selected, action, selection_of
     from .errors import EventHubConnectionError, EventHubError
     from .event import Event
     from .expression import Expression, ExpressionError, parse_expression
