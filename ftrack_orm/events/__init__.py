@@ -27,10 +27,18 @@ _EXPORTS: Dict[str, str] = {
     "Expression": "expression",
     "ExpressionError": "expression",
     "parse_expression": "expression",
+    "AttributeChange": "updates",
+    "EntityChange": "updates",
+    "ParentRef": "updates",
+    "Refresher": "updates",
+    "Update": "updates",
+    "parse_update": "updates",
+    "watch_updates": "updates",
 }
 
-__all__ = ["Action", "action", "Selected", "selection_of", "Event", "EventHub", "EventHubError", "EventHubConnectionError", "Expression", "ExpressionError",
-           "parse_expression"]
+__all__ = ["Action", "action", "Selected", "selection_of", "Event", "EventHub", "EventHubError",
+           "EventHubConnectionError", "Expression", "ExpressionError", "parse_expression", "AttributeChange",
+           "EntityChange", "ParentRef", "Refresher", "Update", "parse_update", "watch_updates"]
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .actions import Action, Selected, action, selection_of
@@ -38,6 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .event import Event
     from .expression import Expression, ExpressionError, parse_expression
     from .hub import EventHub
+    from .updates import AttributeChange, EntityChange, ParentRef, Refresher, Update, parse_update, watch_updates
 
 
 def __getattr__(name: str) -> Any:
