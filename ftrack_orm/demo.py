@@ -6,13 +6,59 @@ with the demo studio, and every step below talks to it over real HTTP.
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from typing import Any, Callable, TextIO
+from typing import Any, Callable, List, TextIO
 
 from .errors import ServerValidationError
+from .events.errors import EventHubError
+from .events.updates import Update, watch_updates
+from .events.websocket import require_wsproto
 from .query.builder import or_
 from .sandbox import Sandbox
 from .session import Session
+
+
+#: The longest the demo waits for the event hub (connecting, then the update): it never hangs.
+EVENT_WAIT = 5.0
+
+
+def _listen(sandbox: Sandbox, artist: Session, say: Callable[[str], None]) -> None:
+    """A second session listens to ``ftrack.update``; ``artist`` commits; the listener's
+    loaded shot sees the new description (refreshed, not re-queried)."""
+    try:
+        require_wsproto()
+    except ImportError as error:
+        say(f"skipped: {error}")
+        return
+    with Session(sandbox.url, sandbox.api_user, sandbox.api_key, schema_cache=False,
+                 event_hub_options={"timeout": EVENT_WAIT}) as listener:
+        try:
+            listener.event_hub.connect()
+        except EventHubError as error:
+            say(f"skipped: {error}")
+            return
+        shot = listener.query("select name, description from Shot where name is sh010").one()
+        arrived = threading.Event()
+        received: List[Update] = []
+
+        def react(update: Update) -> None:
+            received.append(update)
+            arrived.set()
+
+        watch_updates(listener, react)
+        started = time.perf_counter()
+        theirs = artist.query("select description from Shot where name is sh010").one()
+        theirs.description = "locked for comp"
+        artist.commit()
+        if not arrived.wait(EVENT_WAIT):
+            say(f"no ftrack.update within {EVENT_WAIT:.0f} s (the listener gave up waiting)")
+            return
+        change = received[0].entities[0]
+        say(f"the listener got ftrack.update {(time.perf_counter() - started) * 1000:.0f} ms after commit(): "
+            f"{change.action} {change.entity_type} {', '.join(change.attributes)} "
+            f"(by {received[0].username}, another session: {not received[0].caused_by(listener.client_token)})")
+        say(f"its loaded shot, refreshed without a query: {shot.name}.description = {shot.description!r}")
 
 
 def run_demo(out: TextIO = sys.stdout) -> int:
@@ -101,6 +147,9 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         say(f"read task.parent.name on {len(all_tasks)} tasks: {count} requests (not {len(all_tasks)})")
         count = requests_for(lambda: session.populate(all_tasks, "status.name, type.name"))
         say(f"session.populate(tasks, 'status.name, type.name'): {count} requests")
+
+        step("6. A listener reacting to another session's commit (event hub)")
+        _listen(sandbox, session, say)
 
     say()
     say(f"Demo finished in {time.perf_counter() - started:.1f} s.")

@@ -16,6 +16,10 @@ from typing import TYPE_CHECKING, Any, Dict, List
 #: (PEP 562), so that the sandbox can use the protocol modules (events, expressions,
 #: socket.io framing) without loading the client hub and ``requests``.
 _EXPORTS: Dict[str, str] = {
+    "Action": "actions",
+    "action": "actions",
+    "Selected": "actions",
+    "selection_of": "actions",
     "Event": "event",
     "EventHub": "hub",
     "EventHubError": "errors",
@@ -23,16 +27,26 @@ _EXPORTS: Dict[str, str] = {
     "Expression": "expression",
     "ExpressionError": "expression",
     "parse_expression": "expression",
+    "AttributeChange": "updates",
+    "EntityChange": "updates",
+    "ParentRef": "updates",
+    "Refresher": "updates",
+    "Update": "updates",
+    "parse_update": "updates",
+    "watch_updates": "updates",
 }
 
-__all__ = ["Event", "EventHub", "EventHubError", "EventHubConnectionError", "Expression", "ExpressionError",
-           "parse_expression"]
+__all__ = ["Action", "action", "Selected", "selection_of", "Event", "EventHub", "EventHubError",
+           "EventHubConnectionError", "Expression", "ExpressionError", "parse_expression", "AttributeChange",
+           "EntityChange", "ParentRef", "Refresher", "Update", "parse_update", "watch_updates"]
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
+    from .actions import Action, Selected, action, selection_of
     from .errors import EventHubConnectionError, EventHubError
     from .event import Event
     from .expression import Expression, ExpressionError, parse_expression
     from .hub import EventHub
+    from .updates import AttributeChange, EntityChange, ParentRef, Refresher, Update, parse_update, watch_updates
 
 
 def __getattr__(name: str) -> Any:

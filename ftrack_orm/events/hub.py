@@ -110,6 +110,7 @@ class EventHub:
         self._queue: queue.Queue[Optional[Event]] = queue.Queue()
         self._outbox: Deque[Tuple[Event, Optional[AckCallback]]] = collections.deque()
         self._unacked: Dict[int, Tuple[Event, Optional[AckCallback]]] = {}
+        self._ack_callbacks: Dict[int, AckCallback] = {}  # packets not resent (subscribe, ...)
         self._packet_id = 0
         self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._socket: Optional[WebSocket] = None
@@ -288,6 +289,7 @@ class EventHub:
             subscribers = list(self._subscribers)
             resend = [item for _, item in sorted(self._unacked.items())] + list(self._outbox)
             self._unacked.clear()
+            self._ack_callbacks.clear()
             self._outbox.clear()
             self._connected.set()
         for subscriber in subscribers:
@@ -321,8 +323,9 @@ class EventHub:
                 return
             with self._lock:
                 found = self._unacked.pop(number, None)
-            if found is not None and found[1] is not None:
-                found[1](args[0] if args and isinstance(args[0], dict) else {})
+                callback = found[1] if found is not None else self._ack_callbacks.pop(number, None)
+            if callback is not None:
+                callback(args[0] if args and isinstance(args[0], dict) else {})
         elif packet.type == socketio.DISCONNECT:
             websocket.close()
         elif packet.type == socketio.ERROR:
@@ -452,6 +455,8 @@ class EventHub:
             number = self._packet_id
             if resend:
                 self._unacked[number] = (event, on_ack)
+            elif on_ack is not None:
+                self._ack_callbacks[number] = on_ack
             try:
                 websocket.send_text(socketio.encode(socketio.event_packet(event.to_wire(), number)))
             except WebSocketError:

@@ -25,6 +25,8 @@ def test_demo_runs_to_the_end():
     assert "on the server: 0 roto tasks; still pending locally: 3" in text
     assert "2 requests (not 36)" in text
     assert "Did you mean 'name'" in text
+    assert "update Shot description (by admin, another session: True)" in text
+    assert "refreshed without a query: sh010.description = 'locked for comp'" in text
     assert "Demo finished" in text
 
 

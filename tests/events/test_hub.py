@@ -172,3 +172,11 @@ def test_disconnect_tells_the_server_and_stops(sandbox, make_hub):
     until(lambda: sandbox.events.client_count == 0)
     with pytest.raises(EventHubConnectionError):
         hub.disconnect()
+
+
+def test_subscribe_returns_once_the_server_acknowledged_it(sandbox, make_hub):
+    hub = make_hub(timeout=30)
+    started = time.monotonic()
+    hub.subscribe("topic=quick", lambda event: None)
+    assert time.monotonic() - started < 2  # the acknowledgement, not the 5 s fallback wait
+    assert sandbox.events.subscriber_count == 2

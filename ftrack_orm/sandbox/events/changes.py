@@ -27,21 +27,9 @@ import sqlite3
 from typing import Any, Dict, List, Mapping, Optional, Set
 
 from ...events.event import Event
+from ...events.legacy import LEGACY_ATTRIBUTES, LEGACY_TYPES
 from ..store import Store, from_column, quote
 
-#: Schema attribute → the name ftrack.update events use for it.
-LEGACY_ATTRIBUTES: Dict[str, str] = {
-    "status_id": "statusid", "type_id": "typeid", "object_type_id": "object_typeid", "priority_id": "priorityid",
-    "start_date": "startdate", "end_date": "enddate", "task_id": "taskid", "user_id": "userid",
-    "project_schema_id": "projectschemeid",
-}
-#: Schema name → legacy ``entityType`` (contexts: see :func:`legacy_type`).
-LEGACY_TYPES: Dict[str, str] = {
-    "AssetVersion": "assetversion", "Asset": "asset", "Note": "note", "User": "user", "List": "list",
-    "TypedContextList": "list", "AssetVersionList": "list", "TypedContextLink": "dependency",
-    "Appointment": "appointment", "Component": "component", "FileComponent": "component",
-    "ContainerComponent": "component", "SequenceComponent": "component", "Timelog": "timelog",
-}
 #: Attribute holding the parent's id, per schema (contexts use ``parent_id``).
 PARENT_ATTRIBUTE: Dict[str, str] = {"Asset": "context_id", "AssetVersion": "asset_id", "Note": "parent_id"}
 _HIDDEN = {"_type", "_rowid"}
