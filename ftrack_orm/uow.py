@@ -30,13 +30,14 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 import attrs
 
+from . import answers
 from .entity.base import Entity
 from .entity.changes import mapped_changes, primary_key, split_changes
 from .entity.collections import collection_diff
 from .entity.identity import IdentityMap
 from .entity.inspection import inspect
 from .entity.lifecycle import LandedCommit, Move
-from .errors import MalformedResponseError, PartialCommitError, ServerError
+from .errors import PartialCommitError, ServerError
 from .plan import Change, CommitPlan, plan_commit
 from .relations import Relations
 
@@ -236,6 +237,7 @@ class UnitOfWork:
         # map applies the landed commit; attributes the answer carried keep the server's value.
         merge = identity_map.merge
         answered: Dict[int, Any] = {}
+        answered_types: Dict[int, str] = {}
         moves = tuple(  # old keys read before the answer refreshes them
             Move(c.entity, fk, collection, inspect(c.entity).server_values.get(fk))
             for c in changes if c.entity in moved_items for fk, collection in (moved_items[c.entity],)
@@ -243,20 +245,44 @@ class UnitOfWork:
 
         def hook(payload: Dict[str, Any]) -> Any:
             keys = payload.keys() - _TYPE_KEY
+            entity_type = payload["__entity_type__"]
             entity = merge(payload)
             answered[id(entity)] = keys
+            answered_types[id(entity)] = entity_type
             return entity
 
         try:
-            client.decode(response, batch, hook)
-        except MalformedResponseError as error:
-            if 200 <= response.status_code < 300:
-                error.content += " The commit may have been applied on the server; check before committing again."
-            raise
+            results = client.decode(response, batch, hook)
         except ServerError as error:
             _name_entity(error, changes)
             raise
+        for index, (change, result) in enumerate(zip(changes, results)):
+            entity = result["data"]
+            # the common case inline: the answer is the sent entity, of the sent type
+            if change.action != "delete" and (entity is not change.entity or change.entity is None
+                                              or answered_types.get(id(entity)) != change.entity_type):
+                self._check_answer(index, change, entity, answered_types, response.status_code)
         identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
+
+    def _check_answer(self, index: int, change: Change, entity: Any, answered_types: Mapping[int, str],
+                      status: int) -> None:
+        """Raise unless ``entity`` (a create/update answer) is the entity ``change`` sent:
+        its type (or a subtype) and its key."""
+        answered_type = answered_types.get(id(entity))
+        if isinstance(entity, Entity) and answered_type is not None and (
+            entity is change.entity if change.entity is not None else primary_key(entity) == change.key
+        ):
+            types = self._map.types
+            if answered_type == change.entity_type or issubclass(types[answered_type], types[change.entity_type]):
+                return
+            found = f"a {answered_type} where the {change.entity_type} {_key_text(change.key)} sent was expected"
+        elif isinstance(entity, Entity):
+            found = (f"{entity.__entity_type__} {_key_text(primary_key(entity))} where the "
+                     f"{change.entity_type} {_key_text(change.key)} sent was expected")
+        else:
+            found = f"an entity without its key where the {change.entity_type} {_key_text(change.key)} was expected"
+        raise answers.malformed(found, writes=True, index=index, operation=change.to_dict(), status=status,
+                                entity=change.entity)
 
 
 _TYPE_KEY = frozenset(("__entity_type__",))
@@ -288,6 +314,10 @@ def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
             elif value.__class__ is str and value in by_key and attributes[name].foreign_key:
                 depends[entity].append(by_key[value])
     return depends
+
+
+def _key_text(key: Sequence[Any]) -> str:
+    return ", ".join(str(value) for value in key)
 
 
 def _name_entity(error: ServerError, changes: Sequence[Change]) -> None:
