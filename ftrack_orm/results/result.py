@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, 
 import attrs
 
 from ..entity.inspection import inspect
-from ..errors import FtrackOrmError
+from ..errors import FtrackOrmError, MalformedResponseError
 from ..query import ast as qast  # "ast" is also a QueryResult property
 from ..query.builder import AttributePath, Criterion, and_
 from ..query.checker import expand_default_projections
@@ -267,6 +267,11 @@ class QueryResult:
                 remaining -= len(page)
             following = page.next_offset
             last = following is None or not page or remaining == 0
+            if not last and (type(following) is not int or following <= start):
+                raise MalformedResponseError(
+                    f"The server answered the page at offset {start} of {render(query)!r} with next offset "
+                    f"{following!r}, which does not advance: paging would never end."
+                )
             yield page, last
             if last or following is None:
                 return
