@@ -6,7 +6,8 @@ only reads (and so may be re-sent). What may be retried:
 * a request that never reached the server (connection refused, connect timeout):
   always, read or write, since nothing was sent;
 * HTTP 502/503/504 or a dropped connection / read timeout: only when the batch only
-  reads. A batch that writes raises :class:`~ftrack_orm.errors.OutcomeUnknownError`
+  reads (after the last attempt, :class:`~ftrack_orm.errors.ServerConnectionError`
+  with the status). A batch that writes raises :class:`~ftrack_orm.errors.OutcomeUnknownError`
   instead: it may have been applied, and re-sending it blindly could apply it twice.
 """
 from __future__ import annotations
@@ -128,6 +129,10 @@ class RequestsTransport:
                 if not last:
                     self._wait(attempt, f"HTTP {response.status_code}")
                     continue
+                raise ServerConnectionError(
+                    f"The server was unavailable (HTTP {response.status_code}) after {attempt} attempt(s).",
+                    status_code=response.status_code,
+                )
             return HTTPResponse(response.status_code, response.content)
         raise AssertionError("unreachable")  # pragma: no cover
 

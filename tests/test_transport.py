@@ -143,3 +143,14 @@ def test_custom_transport_is_used():
         assert session.call(READ) == [{"data": [], "metadata": {}}]
         session.call([{"action": "delete", "entity_type": "Task", "entity_key": ["t1"]}])
     assert sent == [("http://s/api", True, "u"), ("http://s/api", False, "u"), "closed"]
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_gateway_errors_after_the_last_retry_are_connection_errors_with_the_status(scripted_server, status):
+    scripted_server.handler = lambda request: (status, b"<html>busy</html>")
+    session = make_session(scripted_server.url, attempts=2)
+    with pytest.raises(ServerConnectionError, match=f"HTTP {status}") as info:
+        session.call(READ)
+    assert info.value.status_code == status and not isinstance(info.value, OutcomeUnknownError)
+    assert "not JSON" not in str(info.value)
+    assert len(scripted_server.requests) == 2
