@@ -22,10 +22,14 @@ tell which, see :mod:`ftrack_orm.relations`). After such a move lands, the item'
 old owner keeps its loaded collection until it is next queried, unless the item's
 foreign key was loaded (then the old owner is found and updated).
 
-Not thread-safe: record and commit changes from one thread per session.
+Threads: :meth:`UnitOfWork.commit` holds a lock from gathering to applying the
+answer, so concurrent commits on one session serialize and a commit that waited
+sends only what is still pending then. Recording changes to the same entities from
+several threads at once is not supported.
 """
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
@@ -80,6 +84,7 @@ class UnitOfWork:
         self._client = client
         self._map = identity_map
         self._relation_table: Optional[Relations] = None
+        self._commit_lock = threading.RLock()
 
     # -- gathering ------------------------------------------------------------------
     def gather(self) -> Pending:
@@ -198,7 +203,13 @@ class UnitOfWork:
         commit is then NOT all-or-nothing: if a later call fails,
         :class:`PartialCommitError` says how many calls landed; what they carried is
         clean, the rest stays pending.
+
+        Concurrent calls serialize (a lock): each sends what is pending when it starts.
         """
+        with self._commit_lock:
+            return self._commit(chunk_size)
+
+    def _commit(self, chunk_size: Optional[int]) -> CommitResult:
         pending = self.gather()
         if not pending.changes:
             self._map.apply_commit(LandedCommit(pending.unsent))
