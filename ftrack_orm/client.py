@@ -26,6 +26,17 @@ logger = logging.getLogger(__name__)
 Batch = Sequence[Mapping[str, Any]]
 
 
+class _HeaderSecret(str):
+    """The key as a header value: sent as itself, but its ``repr`` hides it, so a dict
+    of headers in a traceback's locals (``capture_locals``, error trackers) shows
+    ``'********'``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
+
+
 class ApiKey:
     """Holds an API key; its ``repr`` and ``str`` never show it (use :meth:`reveal`)."""
 
@@ -37,6 +48,10 @@ class ApiKey:
     def reveal(self) -> str:
         """The key itself: only for building a request."""
         return self.__value
+
+    def header_value(self) -> str:
+        """The key for a request header: a ``str`` whose ``repr`` hides it."""
+        return _HeaderSecret(self.__value)
 
     def __repr__(self) -> str:
         return "ApiKey('********')"
@@ -109,7 +124,7 @@ class WireClient:
 
     def request_headers(self) -> Dict[str, str]:
         """The headers of one request (a new dict holding the API key: never log it)."""
-        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key.reveal()}
+        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key.header_value()}
         headers.update(self._headers_after_key)
         headers.update(self._extra_headers)
         return headers

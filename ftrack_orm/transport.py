@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+import traceback
 from typing import Callable, Mapping, Optional, Protocol, Tuple, Union
 
 import attrs
@@ -104,6 +105,7 @@ class RequestsTransport:
                     url, data=body, headers=dict(headers), timeout=self.timeout, verify=self.verify
                 )
             except rex.RequestException as exc:
+                _forget_locals(exc)
                 never_sent = _failed_to_connect(exc)
                 if not never_sent and not read_only:
                     raise OutcomeUnknownError(
@@ -140,6 +142,18 @@ class RequestsTransport:
         delay = self.retry.delay(attempt)
         logger.debug("attempt %d failed (%s); retrying in %.2fs", attempt, reason, delay)
         self._sleep(delay)
+
+
+def _forget_locals(exc: BaseException) -> None:
+    """Clear the locals of the finished frames of ``exc`` and its causes (requests,
+    urllib3, http.client): they hold the request's headers, the API key among them,
+    which ``capture_locals`` and error trackers would record. Lines stay."""
+    seen = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
 
 
 def _failed_to_connect(exc: BaseException) -> bool:
