@@ -16,14 +16,25 @@ import time
 import urllib.parse
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from . import codec
+from . import answers, codec
 from . import operations as ops
-from .errors import MalformedResponseError, ServerError, error_from_payload
+from .errors import ServerError, error_from_payload
 from .transport import HTTPResponse, Transport
 
 logger = logging.getLogger(__name__)
 
 Batch = Sequence[Mapping[str, Any]]
+
+
+class _HeaderSecret(str):
+    """The key as a header value: sent as itself, but its ``repr`` hides it, so a dict
+    of headers in a traceback's locals (``capture_locals``, error trackers) shows
+    ``'********'``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "'********'"
 
 
 class ApiKey:
@@ -37,6 +48,10 @@ class ApiKey:
     def reveal(self) -> str:
         """The key itself: only for building a request."""
         return self.__value
+
+    def header_value(self) -> str:
+        """The key for a request header: a ``str`` whose ``repr`` hides it."""
+        return _HeaderSecret(self.__value)
 
     def __repr__(self) -> str:
         return "ApiKey('********')"
@@ -109,7 +124,7 @@ class WireClient:
 
     def request_headers(self) -> Dict[str, str]:
         """The headers of one request (a new dict holding the API key: never log it)."""
-        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key.reveal()}
+        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key.header_value()}
         headers.update(self._headers_after_key)
         headers.update(self._extra_headers)
         return headers
@@ -143,22 +158,24 @@ class WireClient:
     def decode(self, response: HTTPResponse, batch: Batch, hook: Optional[codec.EntityHook] = None) -> List[Any]:
         """The results of ``batch`` in ``response``; raises for an error or malformed answer."""
         status, content = response.status_code, response.content
+        # a write refused with a client error (4xx) was not applied; any other bad answer may hide one that was
+        writes = not 400 <= status < 500 and not ops.is_read_only(batch)
         try:
             payload = codec.decode(content, hook)
         except ValueError as exc:
             snippet = content[:200].decode("utf-8", "replace")
-            raise MalformedResponseError(
-                f"The server answered HTTP {status} with a body that is not JSON: {snippet!r}",
-                status_code=status, cause=exc,
-            ) from exc
+            error = answers.malformed(f"HTTP {status} with a body that is not JSON: {snippet!r}",
+                                      writes=writes, status=status)
+            error.cause = exc
+            raise error from exc
         if isinstance(payload, dict) and "exception" in payload:
             raise error_from_payload(payload, status_code=status, operations=list(batch))
         if not isinstance(payload, list) or len(payload) != len(batch) or not 200 <= status < 300:
-            raise MalformedResponseError(
-                f"The server answered HTTP {status} with {type(payload).__name__} "
-                f"where a list of {len(batch)} result(s) was expected.",
-                status_code=status,
+            raise answers.malformed(
+                f"HTTP {status} with {type(payload).__name__} where a list of {len(batch)} result(s) was expected",
+                writes=writes, status=status,
             )
+        answers.check(batch, payload, writes=writes, status=status)
         return payload
 
     # -- signed URLs -------------------------------------------------------------

@@ -35,8 +35,12 @@ def _default(value: Any) -> Any:
 
 
 def encode(payload: Any) -> bytes:
-    """Serialise operations (or any value) to the UTF-8 JSON body of a call."""
-    return json.dumps(payload, default=_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Serialise operations (or any value) to the UTF-8 JSON body of a call.
+
+    Raises ``ValueError`` for NaN or infinity (not JSON), a cycle or a string that is
+    not valid UTF-8 (a lone surrogate), ``TypeError`` for a value of unknown type."""
+    return json.dumps(payload, default=_default, ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":")).encode("utf-8")
 
 
 _TYPED_DECODERS: Dict[str, Callable[[str], Any]] = {

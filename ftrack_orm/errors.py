@@ -97,6 +97,11 @@ class OutcomeUnknownError(ServerConnectionError):
     """
 
 
+class MalformedWriteResponseError(MalformedResponseError, OutcomeUnknownError):
+    """A batch that writes got an answer that does not fit it (wrong shape, entity or
+    key): it may or may not have been applied, and nothing local was marked committed."""
+
+
 #: Server exception name -> error class.
 EXCEPTION_CLASSES: Dict[str, Type[ServerError]] = {
     "ValidationError": ServerValidationError,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from math import isfinite
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Protocol, Tuple
 
 import attrs
@@ -68,6 +69,34 @@ def _wrong(where: str, label: str, value: Any) -> TypeError:
     return TypeError(f"{where} expects {label}, got {type(value).__name__} {value!r}")
 
 
+#: Integers the server stores: signed 64 bits.
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def _check_text(value: str, where: str) -> str:
+    """``value`` unless it cannot be sent as UTF-8 (a lone surrogate)."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"{where}: {value!r} is not valid UTF-8 text "
+                             f"(lone surrogate at position {exc.start})") from None
+    return value
+
+
+def _check_finite(value: float, where: str) -> float:
+    if not isfinite(value):
+        raise ValueError(f"{where} expects a finite number, got {value!r} (JSON has no NaN or infinity)")
+    return value
+
+
+def _utc(value: _dt.datetime, where: str) -> _dt.datetime:
+    try:
+        return times.to_utc(value)
+    except OverflowError:
+        raise ValueError(f"{where}: {value!r} is out of range in UTC (years 1 to 9999)") from None
+
+
 # --------------------------------------------------------------------------- assignment
 def _convert_string(value: Any, attribute: Target, entity: Any) -> Any:
     if value is None:
@@ -77,27 +106,36 @@ def _convert_string(value: Any, attribute: Target, entity: Any) -> Any:
     enum = attribute.schema.enum
     if enum is not None and value not in enum:
         raise ValueError(f"{attribute.qualname} must be one of {list(enum)}, got {value!r}")
-    return value
+    return _check_text(value, attribute.qualname)
 
 
 def _convert_integer(value: Any, attribute: Target, entity: Any) -> Any:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+    if value is None:
         return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        if INT64_MIN <= value <= INT64_MAX:
+            return value
+        raise ValueError(f"{attribute.qualname}: {value!r} does not fit in a signed 64-bit integer")
     raise _wrong(attribute.qualname, "an integer", value)
 
 
 def _convert_number(value: Any, attribute: Target, entity: Any) -> Any:
-    if value is None or type(value) is float:
+    if value is None:
         return value
+    if type(value) is float:
+        return value if isfinite(value) else _check_finite(value, attribute.qualname)
     if isinstance(value, bool):
         raise _wrong(attribute.qualname, "a number", value)
     if isinstance(value, int):
-        converted = float(value)
+        try:
+            converted = float(value)
+        except OverflowError:
+            converted = 0.0  # beyond any float: reported as not lossless below
         if int(converted) != value:  # not lossless (beyond 2**53)
             raise TypeError(f"{attribute.qualname}: {value!r} cannot be stored as a number without loss")
         return converted
     if isinstance(value, float):
-        return float(value)
+        return _check_finite(float(value), attribute.qualname)
     raise _wrong(attribute.qualname, "a number", value)
 
 
@@ -112,7 +150,7 @@ def _convert_datetime(value: Any, attribute: Target, entity: Any) -> Any:
         return None
     if not isinstance(value, _dt.datetime):
         raise _wrong(attribute.qualname, "a datetime", value)
-    return times.to_utc(value)
+    return _utc(value, attribute.qualname)
 
 
 def _convert_date(value: Any, attribute: Target, entity: Any) -> Any:
@@ -125,14 +163,50 @@ _JSON_TYPES: Tuple[type, ...] = (str, int, float, bool, list, dict, tuple, _dt.d
 
 
 def _convert_json(value: Any, attribute: Target, entity: Any) -> Any:
-    if value is None or isinstance(value, _JSON_TYPES):
+    if value is None:
         return value
-    raise _wrong(attribute.qualname, "a JSON value", value)
+    if not isinstance(value, _JSON_TYPES):
+        raise _wrong(attribute.qualname, "a JSON value", value)
+    _check_encodes(value, attribute.qualname)
+    return value
+
+
+def _check_encodes(value: Any, where: str) -> None:
+    """Raise ``ValueError`` naming ``where`` unless ``value`` encodes as the wire's JSON
+    (as :func:`ftrack_orm.codec.encode` does it: no NaN, UTF-8, dates and tuples allowed)."""
+    try:
+        json.dumps(value, default=_json_default, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        reason = "a cycle" if "ircular" in str(exc) else str(exc)
+        raise ValueError(f"{where}: {_short(value)} cannot be encoded as JSON ({reason})") from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, _dt.datetime):  # typed values, as the codec sends them
+        return times.encode_datetime(value)
+    if isinstance(value, _dt.date):
+        return times.encode_date(value)
+    reference = getattr(value, "_ftrack_reference", None)
+    if reference is not None:
+        return reference()
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"a value of type {type(value).__name__} is not JSON")
+
+
+def _short(value: Any) -> str:
+    try:
+        text = repr(value)
+    except RecursionError:  # pragma: no cover - repr handles cycles of lists and dicts
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _convert_reference(value: Any, attribute: Target, entity: Any) -> Any:
     if value is not None:
         attribute.check_entity(value, entity, "a")
+        if value is entity:
+            raise ValueError(f"{attribute.qualname}: {entity!r} cannot reference itself")
     return value
 
 
@@ -157,13 +231,13 @@ def _convert_any(value: Any, attribute: Target, entity: Any) -> Any:
 def _custom_number(value: Any, where: str) -> Any:
     if not accepts((int, float), value):
         raise _wrong(where, "a number", value)
-    return value
+    return _check_finite(value, where) if isinstance(value, float) else value
 
 
 def _custom_text(value: Any, where: str) -> Any:
     if not isinstance(value, str):
         raise _wrong(where, "a text", value)
-    return value
+    return _check_text(value, where)
 
 
 def _custom_boolean(value: Any, where: str) -> Any:
@@ -173,6 +247,8 @@ def _custom_boolean(value: Any, where: str) -> Any:
 
 
 def _custom_date(value: Any, where: str) -> Any:
+    if isinstance(value, _dt.datetime):
+        return _utc(value, where)
     if isinstance(value, _dt.date):
         return times.date_to_utc(value)
     raise _wrong(where, "a date", value)

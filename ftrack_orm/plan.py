@@ -87,8 +87,8 @@ def plan_commit(changes: Sequence[Change]) -> CommitPlan:
         for referenced in change.references:
             deleting = change.action == "delete"
             target = (deletes if deleting else creates).get(id(referenced))
-            if target is None or target == index:
-                continue
+            if target is None or (target == index and deleting):
+                continue  # (a create referencing itself is a cycle of one)
             # delete the dependent first; create what is referenced first
             first, then = (index, target) if deleting else (target, index)
             after[first].append(then)

@@ -6,7 +6,8 @@ only reads (and so may be re-sent). What may be retried:
 * a request that never reached the server (connection refused, connect timeout):
   always, read or write, since nothing was sent;
 * HTTP 502/503/504 or a dropped connection / read timeout: only when the batch only
-  reads. A batch that writes raises :class:`~ftrack_orm.errors.OutcomeUnknownError`
+  reads (after the last attempt, :class:`~ftrack_orm.errors.ServerConnectionError`
+  with the status). A batch that writes raises :class:`~ftrack_orm.errors.OutcomeUnknownError`
   instead: it may have been applied, and re-sending it blindly could apply it twice.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+import traceback
 from typing import Callable, Mapping, Optional, Protocol, Tuple, Union
 
 import attrs
@@ -103,6 +105,7 @@ class RequestsTransport:
                     url, data=body, headers=dict(headers), timeout=self.timeout, verify=self.verify
                 )
             except rex.RequestException as exc:
+                _forget_locals(exc)
                 never_sent = _failed_to_connect(exc)
                 if not never_sent and not read_only:
                     raise OutcomeUnknownError(
@@ -128,6 +131,10 @@ class RequestsTransport:
                 if not last:
                     self._wait(attempt, f"HTTP {response.status_code}")
                     continue
+                raise ServerConnectionError(
+                    f"The server was unavailable (HTTP {response.status_code}) after {attempt} attempt(s).",
+                    status_code=response.status_code,
+                )
             return HTTPResponse(response.status_code, response.content)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -135,6 +142,18 @@ class RequestsTransport:
         delay = self.retry.delay(attempt)
         logger.debug("attempt %d failed (%s); retrying in %.2fs", attempt, reason, delay)
         self._sleep(delay)
+
+
+def _forget_locals(exc: BaseException) -> None:
+    """Clear the locals of the finished frames of ``exc`` and its causes (requests,
+    urllib3, http.client): they hold the request's headers, the API key among them,
+    which ``capture_locals`` and error trackers would record. Lines stay."""
+    seen = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
 
 
 def _failed_to_connect(exc: BaseException) -> bool:

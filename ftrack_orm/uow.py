@@ -22,21 +22,26 @@ tell which, see :mod:`ftrack_orm.relations`). After such a move lands, the item'
 old owner keeps its loaded collection until it is next queried, unless the item's
 foreign key was loaded (then the old owner is found and updated).
 
-Not thread-safe: record and commit changes from one thread per session.
+Threads: :meth:`UnitOfWork.commit` holds a lock from gathering to applying the
+answer, so concurrent commits on one session serialize and a commit that waited
+sends only what is still pending then. Recording changes to the same entities from
+several threads at once is not supported.
 """
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
 
+from . import answers
 from .entity.base import Entity
 from .entity.changes import mapped_changes, primary_key, split_changes
 from .entity.collections import collection_diff
 from .entity.identity import IdentityMap
 from .entity.inspection import inspect
 from .entity.lifecycle import LandedCommit, Move
-from .errors import MalformedResponseError, PartialCommitError, ServerError
+from .errors import PartialCommitError, ServerError
 from .plan import Change, CommitPlan, plan_commit
 from .relations import Relations
 
@@ -79,6 +84,7 @@ class UnitOfWork:
         self._client = client
         self._map = identity_map
         self._relation_table: Optional[Relations] = None
+        self._commit_lock = threading.RLock()
 
     # -- gathering ------------------------------------------------------------------
     def gather(self) -> Pending:
@@ -197,7 +203,13 @@ class UnitOfWork:
         commit is then NOT all-or-nothing: if a later call fails,
         :class:`PartialCommitError` says how many calls landed; what they carried is
         clean, the rest stays pending.
+
+        Concurrent calls serialize (a lock): each sends what is pending when it starts.
         """
+        with self._commit_lock:
+            return self._commit(chunk_size)
+
+    def _commit(self, chunk_size: Optional[int]) -> CommitResult:
         pending = self.gather()
         if not pending.changes:
             self._map.apply_commit(LandedCommit(pending.unsent))
@@ -236,6 +248,7 @@ class UnitOfWork:
         # map applies the landed commit; attributes the answer carried keep the server's value.
         merge = identity_map.merge
         answered: Dict[int, Any] = {}
+        answered_types: Dict[int, str] = {}
         moves = tuple(  # old keys read before the answer refreshes them
             Move(c.entity, fk, collection, inspect(c.entity).server_values.get(fk))
             for c in changes if c.entity in moved_items for fk, collection in (moved_items[c.entity],)
@@ -243,20 +256,44 @@ class UnitOfWork:
 
         def hook(payload: Dict[str, Any]) -> Any:
             keys = payload.keys() - _TYPE_KEY
+            entity_type = payload["__entity_type__"]
             entity = merge(payload)
             answered[id(entity)] = keys
+            answered_types[id(entity)] = entity_type
             return entity
 
         try:
-            client.decode(response, batch, hook)
-        except MalformedResponseError as error:
-            if 200 <= response.status_code < 300:
-                error.content += " The commit may have been applied on the server; check before committing again."
-            raise
+            results = client.decode(response, batch, hook)
         except ServerError as error:
             _name_entity(error, changes)
             raise
+        for index, (change, result) in enumerate(zip(changes, results)):
+            entity = result["data"]
+            # the common case inline: the answer is the sent entity, of the sent type
+            if change.action != "delete" and (entity is not change.entity or change.entity is None
+                                              or answered_types.get(id(entity)) != change.entity_type):
+                self._check_answer(index, change, entity, answered_types, response.status_code)
         identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
+
+    def _check_answer(self, index: int, change: Change, entity: Any, answered_types: Mapping[int, str],
+                      status: int) -> None:
+        """Raise unless ``entity`` (a create/update answer) is the entity ``change`` sent:
+        its type (or a subtype) and its key."""
+        answered_type = answered_types.get(id(entity))
+        if isinstance(entity, Entity) and answered_type is not None and (
+            entity is change.entity if change.entity is not None else primary_key(entity) == change.key
+        ):
+            types = self._map.types
+            if answered_type == change.entity_type or issubclass(types[answered_type], types[change.entity_type]):
+                return
+            found = f"a {answered_type} where the {change.entity_type} {_key_text(change.key)} sent was expected"
+        elif isinstance(entity, Entity):
+            found = (f"{entity.__entity_type__} {_key_text(primary_key(entity))} where the "
+                     f"{change.entity_type} {_key_text(change.key)} sent was expected")
+        else:
+            found = f"an entity without its key where the {change.entity_type} {_key_text(change.key)} was expected"
+        raise answers.malformed(found, writes=True, index=index, operation=change.to_dict(), status=status,
+                                entity=change.entity)
 
 
 _TYPE_KEY = frozenset(("__entity_type__",))
@@ -288,6 +325,10 @@ def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
             elif value.__class__ is str and value in by_key and attributes[name].foreign_key:
                 depends[entity].append(by_key[value])
     return depends
+
+
+def _key_text(key: Sequence[Any]) -> str:
+    return ", ".join(str(value) for value in key)
 
 
 def _name_entity(error: ServerError, changes: Sequence[Change]) -> None:

@@ -68,12 +68,12 @@ def test_request_headers_in_order_with_extras_winning():
 
 def test_call_encodes_sends_and_decodes_through_the_hook():
     answer = [{"data": [{"__entity_type__": "Task", "id": "t1",
-                         "start_date": {"__type__": "datetime", "value": "2024-01-02T03:04:05"}}]}]
-    transport = FakeTransport(answer)
+                         "start_date": {"__type__": "datetime", "value": "2024-01-02T03:04:05"}}], "metadata": {}}]
+    transport = FakeTransport(lambda batch: answer if batch[0]["action"] == "query" else [{"data": True}])
     client = make_client(transport)
     hooked = []
-    result = client.call([{"action": "query", "expression": "Task"}], lambda p: hooked.append(p) or "entity")
-    assert result == [{"data": ["entity"]}]
+    result = client.call([{"action": "query", "expression": "Task"}], lambda p: hooked.append(p) or {"hooked": 1})
+    assert result == [{"data": [{"hooked": 1}], "metadata": {}}]
     assert hooked[0]["start_date"] == datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
     posted = transport.posts[0]
     assert posted["url"] == "https://studio.example/api" and posted["read_only"] is True

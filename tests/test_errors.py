@@ -23,9 +23,11 @@ def make_session(server, strict=False):
 
 
 def test_call_returns_results_in_order(scripted_server):
-    scripted_server.handler = lambda request: (200, [{"n": i} for i, _ in enumerate(request["json"])])
+    scripted_server.handler = lambda request: (200, [{"data": [], "metadata": {"n": i}}
+                                                             for i, _ in enumerate(request["json"])])
     session = make_session(scripted_server)
-    assert session.call([{"action": "query", "expression": "Task"}] * 3) == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert session.call([{"action": "query", "expression": "Task"}] * 3) == [
+        {"data": [], "metadata": {"n": n}} for n in range(3)]
     assert session.call([]) == []
     assert len(scripted_server.requests) == 1
 

@@ -63,9 +63,11 @@ def test_reference_cycle_is_reported_with_names():
     assert "free" not in str(info.value)
 
 
-def test_self_reference_is_not_a_cycle():
+def test_a_create_referencing_itself_is_a_cycle_of_one():
+    # e.g. a new task whose parent_id is its own id: no order can create it
     a = E("a")
-    assert len(plan_commit([create(a, a)])) == 1
+    with pytest.raises(ReferenceCycleError, match="create"):
+        plan_commit([create(a, a)])
 
 
 def test_changes_render_as_wire_dicts():

@@ -79,10 +79,10 @@ def test_gateway_error_on_write_is_not_resent(scripted_server):
 
 
 def test_dropped_connection_retried_on_reads(scripted_server):
-    answers = [(200, ScriptedServer.DROP), (200, [{"ok": True}])]
+    answers = [(200, ScriptedServer.DROP), (200, [{"data": [], "metadata": {}}])]
     scripted_server.handler = lambda request: answers.pop(0)
     session = make_session(scripted_server.url)
-    assert session.call(READ) == [{"ok": True}]
+    assert session.call(READ) == [{"data": [], "metadata": {}}]
     assert len(scripted_server.requests) == 2
 
 
@@ -134,12 +134,23 @@ def test_custom_transport_is_used():
         def post(self, url, body, headers, *, read_only):
             sent.append((url, read_only, headers["ftrack-user"]))
             from ftrack_orm.transport import HTTPResponse
-            return HTTPResponse(200, b'[{"x": 1}]')
+            return HTTPResponse(200, b'[{"data": [], "metadata": {}}]' if read_only else b'[{"data": true}]')
 
         def close(self):
             sent.append("closed")
 
     with Session("http://s", "u", "k", transport=Recorder(), schema_cache=False) as session:
-        assert session.call(READ) == [{"x": 1}]
-        session.call(WRITE)
+        assert session.call(READ) == [{"data": [], "metadata": {}}]
+        session.call([{"action": "delete", "entity_type": "Task", "entity_key": ["t1"]}])
     assert sent == [("http://s/api", True, "u"), ("http://s/api", False, "u"), "closed"]
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_gateway_errors_after_the_last_retry_are_connection_errors_with_the_status(scripted_server, status):
+    scripted_server.handler = lambda request: (status, b"<html>busy</html>")
+    session = make_session(scripted_server.url, attempts=2)
+    with pytest.raises(ServerConnectionError, match=f"HTTP {status}") as info:
+        session.call(READ)
+    assert info.value.status_code == status and not isinstance(info.value, OutcomeUnknownError)
+    assert "not JSON" not in str(info.value)
+    assert len(scripted_server.requests) == 2

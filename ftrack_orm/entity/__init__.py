@@ -21,7 +21,7 @@ from .loading import Loader, ResultGroup, parse_projections
 from .mixins import MixinConflictError, register_mixin, unregister_mixin
 from .protocols import Descriptor, EntityMap
 from .settings import LoadSettings
-from .state import MISSING, NOT_LOADED, DetachedEntityError, EntityState, NotLoadedError
+from .state import MISSING, NOT_LOADED, DeletedEntityError, DetachedEntityError, EntityState, NotLoadedError
 
 __all__ = [
     "Entity", "ChangeTracker", "MappedChange", "mapped_changes",
@@ -32,5 +32,5 @@ __all__ = [
     "Loader", "ResultGroup", "parse_projections",
     "MixinConflictError", "register_mixin", "unregister_mixin",
     "Descriptor", "EntityMap", "LoadSettings",
-    "MISSING", "NOT_LOADED", "DetachedEntityError", "EntityState", "NotLoadedError",
+    "MISSING", "NOT_LOADED", "DeletedEntityError", "DetachedEntityError", "EntityState", "NotLoadedError",
 ]

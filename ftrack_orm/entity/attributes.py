@@ -26,7 +26,7 @@ from ..kinds import FALLBACK, KINDS, Kind
 from ..schema import AttributeSchema
 from .base import Entity
 from .collections import Collection, CustomAttributes, MappedCollection
-from .state import DetachedEntityError
+from .state import DetachedEntityError, deleted_error
 
 
 # --------------------------------------------------------------------------- descriptors
@@ -92,10 +92,11 @@ class Attribute:
         schema = self.schema
         if schema.computed:
             raise AttributeError(f"{self.qualname} is computed by the server and cannot be set")
-        if schema.immutable:
-            state = instance._state
-            if state is None or not state.new:
-                raise AttributeError(f"{self.qualname} is immutable once the entity exists")
+        state = instance._state
+        if schema.immutable and (state is None or not state.new):
+            raise AttributeError(f"{self.qualname} is immutable once the entity exists")
+        if state is not None and state.deleted:
+            raise deleted_error(instance, self.qualname)
 
     def prepare(self, instance: Entity, value: Any) -> Any:
         """Check and convert ``value`` for ``instance`` (pure: changes nothing)."""
@@ -162,6 +163,8 @@ class ForeignKeyAttribute(Attribute):
             instance._map.get(reference.schema.target, value)  # type: ignore[arg-type]  # references have a target
             if value is not None else None
         )
+        if target is instance:
+            raise ValueError(f"{self.qualname}: {instance!r} cannot reference itself")
         return value, reference.name, target
 
     def record(self, instance: Entity, prepared: Any) -> None:

@@ -28,7 +28,7 @@ from ..didyoumean import no_attribute
 from ..schema import AttributeSchema, EntitySchema
 from .loading import ResultGroup, fetch
 from .protocols import Descriptor, EntityMap
-from .state import MISSING, NOT_LOADED, DetachedEntityError, EntityState, same_value
+from .state import MISSING, NOT_LOADED, DetachedEntityError, EntityState, deleted_error, same_value
 
 
 class EntityMeta(type):
@@ -165,6 +165,8 @@ class Entity(metaclass=EntityMeta):
     def _set_mapped(self, name: str, key: Any, value: Any, original: Any) -> None:
         """Record ``self.<name>[key] = value`` (``MISSING`` deletes the key)."""
         state = self._ensure_state()
+        if state.deleted:
+            raise deleted_error(self, f"{self.__entity_type__}.{name}")
         pending = state.local.setdefault(name, {})
         firsts = state.originals.setdefault(name, {})
         first = firsts.setdefault(key, original)

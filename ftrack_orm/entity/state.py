@@ -52,6 +52,16 @@ class DetachedEntityError(RuntimeError):
     """The entity is no longer part of its session (rolled back or deleted)."""
 
 
+class DeletedEntityError(ValueError):
+    """A value was assigned to an entity whose deletion is pending (revert the delete first)."""
+
+
+def deleted_error(entity: Any, qualname: str) -> DeletedEntityError:
+    """The error for assigning ``qualname`` of ``entity`` while its deletion is pending."""
+    return DeletedEntityError(f"{qualname}: {entity!r} is deleted (pending); an assignment would be lost. "
+                              "Roll back or revert the deletion first.")
+
+
 class EntityState:
     """Local changes and lifecycle flags of one entity (see the module docstring)."""
 

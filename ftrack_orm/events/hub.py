@@ -27,6 +27,7 @@ from typing import Any, Callable, Deque, Dict, Iterator, List, Mapping, Optional
 
 import requests
 
+from ..client import ApiKey
 from . import socketio
 from .errors import EventHubConnectionError, EventHubError
 from .event import Event
@@ -92,7 +93,7 @@ class EventHub:
         self.id = uuid.uuid4().hex
         self.server_url = server_url.rstrip("/")
         self.api_user = api_user
-        self._api_key = api_key
+        self._api_key = ApiKey(api_key)  # hidden from repr() and vars()
         self.client_token = client_token
         self._headers = dict(headers or {})
         self._verify = verify
@@ -227,7 +228,7 @@ class EventHub:
                 self._queue.put(self._local("ftrack.meta.disconnected"))
 
     def _open(self) -> Tuple[WebSocket, float]:
-        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key, **self._headers}
+        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key.header_value(), **self._headers}
         if self.client_token:
             headers.setdefault("ftrack-clienttoken", self.client_token)
         try:

@@ -26,6 +26,8 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
 _INTEGER = re.compile(r"[+-]?\d+\Z")
 _CLAUSE_WORDS = ("where", "order", "offset", "limit")
 _LITERALS = {"true": True, "false": False, "none": None}
+#: How deep parentheses, ``not``, ``has``/``any`` and subqueries may nest.
+MAX_DEPTH = 64
 
 
 def parse(expression: str) -> ast.Query:
@@ -61,6 +63,7 @@ class _Parser:
         self.expression = expression
         self.tokens = tokenize(expression)
         self.index = 0
+        self.depth = 0
 
     # -- token helpers -------------------------------------------------------
     @property
@@ -206,16 +209,23 @@ class _Parser:
         return items[0] if len(items) == 1 else ast.And(tuple(items), pos=start)
 
     def not_expr(self) -> ast.Criteria:
-        token = self.accept_word("not")
-        if token is not None:
-            return ast.Not(self.not_expr(), pos=token.pos)
-        if self.accept_symbol("("):
-            inner = self.criteria()
-            self.expect_symbol(")")
-            return inner
-        if self.token.kind == END:
-            raise self.error("Expected a condition but found end of expression")
-        return self.condition()
+        # every nesting (parentheses, not, has/any, subqueries) passes here
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"The expression nests too deep (more than {MAX_DEPTH} levels)")
+        try:
+            token = self.accept_word("not")
+            if token is not None:
+                return ast.Not(self.not_expr(), pos=token.pos)
+            if self.accept_symbol("("):
+                inner = self.criteria()
+                self.expect_symbol(")")
+                return inner
+            if self.token.kind == END:
+                raise self.error("Expected a condition but found end of expression")
+            return self.condition()
+        finally:
+            self.depth -= 1
 
     def condition(self) -> ast.Criteria:
         path = self.path()

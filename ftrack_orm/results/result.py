@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, 
 import attrs
 
 from ..entity.inspection import inspect
-from ..errors import FtrackOrmError
+from ..errors import FtrackOrmError, MalformedResponseError
 from ..query import ast as qast  # "ast" is also a QueryResult property
 from ..query.builder import AttributePath, Criterion, and_
 from ..query.checker import expand_default_projections
@@ -143,9 +143,13 @@ class QueryResult:
             elif isinstance(key, AttributePath):
                 order.append(key.asc())
             else:
-                text, _, direction = str(key).strip().partition(" ")
+                text, *words = str(key).split() or [""]
+                direction = words[0].lower() if len(words) == 1 else "asc" if not words else ""
+                if direction not in _DIRECTIONS:
+                    raise ValueError(f"order_by({key!r}): after the path, expected one of "
+                                     "asc, ascending, desc or descending")
                 path = AttributePath.of(self._source.schemas, self.entity_type, text)
-                order.append(path.desc() if direction.strip().lower().startswith("desc") else path.asc())
+                order.append(path.desc() if _DIRECTIONS[direction] else path.asc())
         return self._evolve(order_by=tuple(order))
 
     def select(self, *paths: Union[AttributePath, str]) -> QueryResult:
@@ -267,6 +271,11 @@ class QueryResult:
                 remaining -= len(page)
             following = page.next_offset
             last = following is None or not page or remaining == 0
+            if not last and (type(following) is not int or following <= start):
+                raise MalformedResponseError(
+                    f"The server answered the page at offset {start} of {render(query)!r} with next offset "
+                    f"{following!r}, which does not advance: paging would never end."
+                )
             yield page, last
             if last or following is None:
                 return
@@ -344,6 +353,10 @@ class QueryResult:
         columns = expand_default_projections(self.ast, self._source.schemas).select or ()
         show_type = any(row.__entity_type__ != self.entity_type for row in rows)
         return tabular.html_table(render(self.ast), columns, rows, more, show_type)
+
+
+#: Direction words of a text order key -> descending.
+_DIRECTIONS = {"asc": False, "ascending": False, "desc": True, "descending": True}
 
 
 def _count(what: str, count: Optional[int]) -> Optional[int]:

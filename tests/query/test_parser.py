@@ -195,3 +195,17 @@ def test_errors_point_at_the_problem(expression, position, fragment):
 def test_select_keyword_is_not_an_attribute():
     with pytest.raises(QueryParseError):
         parse("select name from Task where name is 'a' and")
+
+
+@pytest.mark.parametrize("opening, closing", [("(", ")"), ("not (", ")")])
+def test_nesting_beyond_the_depth_limit_is_a_parse_error(opening, closing):
+    depth = 5000
+    expression = "Task where " + opening * depth + 'name is "x"' + closing * depth
+    with pytest.raises(QueryParseError, match="deep"):
+        parse(expression)
+    parse("Task where " + opening * 20 + 'name is "x"' + closing * 20)  # reasonable nesting still parses
+
+
+def test_nested_not_beyond_the_depth_limit_is_a_parse_error():
+    with pytest.raises(QueryParseError, match="deep"):
+        parse("Task where " + "not " * 5000 + 'name is "x"')

@@ -3,13 +3,17 @@ streaming, first()/one() edge cases, progress feedback."""
 from __future__ import annotations
 
 import io
+import itertools
 
 import pytest
 
+from ftrack_orm import Session
+from ftrack_orm.errors import MalformedResponseError
 from ftrack_orm.results import MultipleResultsFoundError, NoResultFoundError, TextProgress
 from tests.support import seed
 
 from tests.support.live import live_fixtures
+from tests.support.scripted import ftrack_like
 
 shared_sandbox, session = live_fixtures()
 
@@ -159,3 +163,23 @@ def test_text_progress_stream():
     report(5, None)
     report(7, 7)
     assert stream.getvalue() == "\rShot: 5 rows\rShot: 7 rows (done)\n"
+
+
+@pytest.mark.parametrize("following", [0, 3, "7", True])
+def test_an_offset_that_does_not_advance_is_a_malformed_answer(scripted_server, following):
+    # offset 3 answering the page at 3 repeats it; a string or a bool is no offset
+    base = ftrack_like()
+    pages = itertools.count()
+
+    def handler(request):
+        if request["json"][0]["action"] != "query":
+            return base(request)
+        number = next(pages)
+        offset = 3 if number else following
+        return 200, [{"action": "query", "data": [{"__entity_type__": "Task", "id": f"t{number}", "name": "n"}],
+                      "metadata": {"next": {"offset": offset}}}]
+
+    scripted_server.handler = handler
+    with Session(scripted_server.url, "u", "k", schema_cache=False) as session:
+        with pytest.raises(MalformedResponseError, match="offset"):
+            list(itertools.islice(session.query("select name from Task", page_size=1), 20))
