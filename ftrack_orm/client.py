@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 import urllib.parse
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence
 
 from . import answers, codec
 from . import operations as ops
@@ -60,6 +60,25 @@ class ApiKey:
 
     def __reduce__(self) -> Any:
         raise TypeError("An API key is not pickled.")
+
+
+class PreparedRequest(NamedTuple):
+    """One encoded batch, ready for a transport's ``post`` (its headers hold the key: never log them)."""
+
+    url: str
+    body: bytes
+    headers: Dict[str, str]
+    read_only: bool
+
+
+def log_exchange(request: PreparedRequest, batch: Batch, response: HTTPResponse, started: float) -> None:
+    """Debug-log one request/answer exchange (sizes and timing; never headers or bodies)."""
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "call %s: %d operation(s) %s, %d bytes sent, HTTP %d, %d bytes received, %.1f ms",
+            request.url, len(batch), sorted({str(op.get("action")) for op in batch}),
+            len(request.body), response.status_code, len(response.content), (time.perf_counter() - started) * 1000,
+        )
 
 
 class WireClient:
@@ -140,19 +159,18 @@ class WireClient:
             return []
         return self.decode(self.send(batch), batch, hook)
 
-    def send(self, batch: Batch) -> HTTPResponse:
-        """Send one batch; the raw response (network errors raise, error answers do not)."""
+    def prepare(self, batch: Batch) -> PreparedRequest:
+        """The request that sends ``batch`` (encoded body and headers): for any transport."""
         if self._closed:
             raise ServerError("This session is closed.")
-        body = codec.encode(batch)
+        return PreparedRequest(self.api_url, codec.encode(batch), self.request_headers(), ops.is_read_only(batch))
+
+    def send(self, batch: Batch) -> HTTPResponse:
+        """Send one batch; the raw response (network errors raise, error answers do not)."""
+        request = self.prepare(batch)
         started = time.perf_counter()
-        response = self._transport.post(self.api_url, body, self.request_headers(), read_only=ops.is_read_only(batch))
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "call %s: %d operation(s) %s, %d bytes sent, HTTP %d, %d bytes received, %.1f ms",
-                self.api_url, len(batch), sorted({str(op.get("action")) for op in batch}),
-                len(body), response.status_code, len(response.content), (time.perf_counter() - started) * 1000,
-            )
+        response = self._transport.post(request.url, request.body, request.headers, read_only=request.read_only)
+        log_exchange(request, batch, response, started)
         return response
 
     def decode(self, response: HTTPResponse, batch: Batch, hook: Optional[codec.EntityHook] = None) -> List[Any]:

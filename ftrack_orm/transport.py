@@ -99,52 +99,70 @@ class RequestsTransport:
         attempts = max(1, self.retry.attempts)
         for attempt in range(1, attempts + 1):
             self.attempt_count += 1
-            last = attempt == attempts
             try:
                 response = self._http.post(
                     url, data=body, headers=dict(headers), timeout=self.timeout, verify=self.verify
                 )
             except rex.RequestException as exc:
-                _forget_locals(exc)
-                never_sent = _failed_to_connect(exc)
-                if not never_sent and not read_only:
-                    raise OutcomeUnknownError(
-                        f"The connection failed after a batch that writes was sent ({_describe(exc)}); "
-                        "it may or may not have been applied, so it was not re-sent. "
-                        "Query the server to find out.",
-                        cause=exc,
-                    ) from exc
-                if last:
-                    raise ServerConnectionError(
-                        f"Could not reach the ftrack server after {attempt} attempt(s): {_describe(exc)}",
-                        cause=exc,
-                    ) from exc
-                self._wait(attempt, _describe(exc))
-                continue
-            if response.status_code in RETRY_STATUSES:
-                if not read_only:
-                    raise OutcomeUnknownError(
-                        f"The server answered HTTP {response.status_code} to a batch that writes; "
-                        "it may or may not have been applied, so it was not re-sent.",
-                        status_code=response.status_code,
-                    )
-                if not last:
-                    self._wait(attempt, f"HTTP {response.status_code}")
-                    continue
-                raise ServerConnectionError(
-                    f"The server was unavailable (HTTP {response.status_code}) after {attempt} attempt(s).",
-                    status_code=response.status_code,
-                )
-            return HTTPResponse(response.status_code, response.content)
+                forget_traceback_locals(exc)
+                delay = retry_after_failure(self.retry, attempt, read_only=read_only,
+                                            never_sent=_failed_to_connect(exc), cause=exc)
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return HTTPResponse(response.status_code, response.content)
+                delay = retry_after_status(self.retry, attempt, response.status_code, read_only=read_only)
+            self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _wait(self, attempt: int, reason: str) -> None:
-        delay = self.retry.delay(attempt)
-        logger.debug("attempt %d failed (%s); retrying in %.2fs", attempt, reason, delay)
-        self._sleep(delay)
+
+def retry_after_failure(policy: RetryPolicy, attempt: int, *, read_only: bool, never_sent: bool,
+                        cause: BaseException) -> float:
+    """The retry rule for a request that failed at the network level (every transport uses it).
+
+    Returns the seconds to wait before the next attempt, or raises:
+    :class:`~ftrack_orm.errors.OutcomeUnknownError` when a batch that writes may have reached
+    the server (it is never re-sent blindly), :class:`~ftrack_orm.errors.ServerConnectionError`
+    after the last attempt.
+    """
+    described = describe_failure(cause)
+    if not never_sent and not read_only:
+        raise OutcomeUnknownError(
+            f"The connection failed after a batch that writes was sent ({described}); "
+            "it may or may not have been applied, so it was not re-sent. "
+            "Query the server to find out.",
+            cause=cause,
+        ) from cause
+    if attempt >= max(1, policy.attempts):
+        raise ServerConnectionError(
+            f"Could not reach the ftrack server after {attempt} attempt(s): {described}",
+            cause=cause,
+        ) from cause
+    return _delay(policy, attempt, described)
 
 
-def _forget_locals(exc: BaseException) -> None:
+def retry_after_status(policy: RetryPolicy, attempt: int, status_code: int, *, read_only: bool) -> float:
+    """The retry rule for a gateway answer (``RETRY_STATUSES``); see :func:`retry_after_failure`."""
+    if not read_only:
+        raise OutcomeUnknownError(
+            f"The server answered HTTP {status_code} to a batch that writes; "
+            "it may or may not have been applied, so it was not re-sent.",
+            status_code=status_code,
+        )
+    if attempt >= max(1, policy.attempts):
+        raise ServerConnectionError(
+            f"The server was unavailable (HTTP {status_code}) after {attempt} attempt(s).",
+            status_code=status_code,
+        )
+    return _delay(policy, attempt, f"HTTP {status_code}")
+
+
+def _delay(policy: RetryPolicy, attempt: int, reason: str) -> float:
+    delay = policy.delay(attempt)
+    logger.debug("attempt %d failed (%s); retrying in %.2fs", attempt, reason, delay)
+    return delay
+
+
+def forget_traceback_locals(exc: BaseException) -> None:
     """Clear the locals of the finished frames of ``exc`` and its causes (requests,
     urllib3, http.client): they hold the request's headers, the API key among them,
     which ``capture_locals`` and error trackers would record. Lines stay."""
@@ -176,6 +194,6 @@ def _failed_to_connect(exc: BaseException) -> bool:
     return False
 
 
-def _describe(exc: BaseException) -> str:
-    # Never include request headers; the exception text of requests holds only the URL.
+def describe_failure(exc: BaseException) -> str:
+    """A network failure in one line (never the request headers: HTTP clients' texts hold only the URL)."""
     return f"{type(exc).__name__}: {exc}"

@@ -12,26 +12,21 @@ A callback's exception is logged (``ftrack_orm.events.hub``) and never stops the
 """
 from __future__ import annotations
 
-import collections
 import contextlib
-import json
 import logging
-import platform
 import queue
 import socket
 import threading
 import time
-import urllib.parse
 import uuid
-from typing import Any, Callable, Deque, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 import requests
 
 from ..client import ApiKey
-from . import socketio
+from .core import APPLICATION_ID, HubCore, accepted_handshake, handshake_headers, websocket_base
 from .errors import EventHubConnectionError, EventHubError
 from .event import Event
-from .expression import Expression, parse_expression
 from .websocket import WebSocket, WebSocketError, connect, require_wsproto
 
 __all__ = ["EventHub", "Callback"]
@@ -40,23 +35,6 @@ logger = logging.getLogger(__name__)
 
 #: ``callback(event)``: a non-None return value is sent back as a reply.
 Callback = Callable[[Event], Any]
-AckCallback = Callable[[Dict[str, Any]], None]
-
-_APPLICATION_ID = "ftrack.orm.python"
-_SEEN_EVENTS = 10_000
-
-
-class _Subscriber:
-    __slots__ = ("id", "subscription", "expression", "callback", "metadata", "priority")
-
-    def __init__(self, subscription: str, callback: Callback, metadata: Dict[str, Any], priority: int) -> None:
-        self.subscription = subscription
-        self.expression: Expression = parse_expression(subscription)
-        self.callback = callback
-        self.metadata = metadata
-        self.id: str = metadata["id"]
-        self.priority = priority
-
 
 class EventHub:
     """A connection to a server's event hub as one user.
@@ -85,11 +63,9 @@ class EventHub:
         reconnect_delay: float = 0.5,
         max_reconnect_delay: float = 30.0,
         heartbeat_timeout: Optional[float] = None,
-        application_id: str = _APPLICATION_ID,
+        application_id: str = APPLICATION_ID,
     ) -> None:
-        parts = urllib.parse.urlsplit(server_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"The event hub needs an http(s) server URL, not {server_url!r}.")
+        self._websocket_url = websocket_base(server_url)
         self.id = uuid.uuid4().hex
         self.server_url = server_url.rstrip("/")
         self.api_user = api_user
@@ -103,17 +79,10 @@ class EventHub:
         self.max_reconnect_delay = max_reconnect_delay
         self._heartbeat_override = heartbeat_timeout
         self.application_id = application_id
-        self._websocket_url = ("wss" if parts.scheme == "https" else "ws") + f"://{parts.netloc}{parts.path.rstrip('/')}"
 
+        self._core = HubCore(self.id, api_user, application_id)
         self._lock = threading.RLock()
-        self._subscribers: List[_Subscriber] = []
-        self._reply_callbacks: Dict[str, Callback] = {}
         self._queue: queue.Queue[Optional[Event]] = queue.Queue()
-        self._outbox: Deque[Tuple[Event, Optional[AckCallback]]] = collections.deque()
-        self._unacked: Dict[int, Tuple[Event, Optional[AckCallback]]] = {}
-        self._ack_callbacks: Dict[int, AckCallback] = {}  # packets not resent (subscribe, ...)
-        self._packet_id = 0
-        self._seen: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._socket: Optional[WebSocket] = None
         self._connected = threading.Event()
         self._stopping = threading.Event()
@@ -121,7 +90,7 @@ class EventHub:
         self._threads: List[threading.Thread] = []
         #: How many times the link was re-established after a drop.
         self.reconnects = 0
-        self._add_subscriber("topic=ftrack.meta.reply", self._on_reply, {"id": self.id}, 100)
+        self._core.add_subscriber("topic=ftrack.meta.reply", self._on_reply, {"id": self.id}, 100)
 
     def __repr__(self) -> str:
         state = "connected" if self.is_connected else "disconnected"
@@ -169,10 +138,8 @@ class EventHub:
         if not self._started:
             raise EventHubConnectionError("The event hub is not connected.")
         if unsubscribe and self.is_connected:
-            with self._lock:
-                subscribers = list(self._subscribers)
-            for subscriber in subscribers:
-                self._send_event(self._meta("ftrack.meta.unsubscribe", subscriber.metadata), None, resend=False)
+            for subscriber in self._core.subscribers():
+                self._send_event(self._core.meta("ftrack.meta.unsubscribe", subscriber.metadata), None, resend=False)
         self._shutdown()
 
     def close(self) -> None:
@@ -186,7 +153,7 @@ class EventHub:
             websocket = self._socket
         if websocket is not None:
             with contextlib.suppress(WebSocketError):
-                websocket.send_text(socketio.encode(socketio.Packet(socketio.DISCONNECT)))
+                websocket.send_text(self._core.disconnect_frame())
             websocket.close()
         self._queue.put(None)
         for thread in self._threads:
@@ -194,6 +161,7 @@ class EventHub:
                 thread.join(self._timeout)
         self._threads = []
         self._connected.clear()
+        self._core.on_disconnected()
         with self._lock:
             self._started = False
 
@@ -221,28 +189,21 @@ class EventHub:
             reported = True
             was_connected = self._connected.is_set()
             self._connected.clear()
+            self._core.on_disconnected()
             with self._lock:
                 self._socket = None
             if was_connected and not self._stopping.is_set():
                 logger.info("event hub: the connection to %s dropped; reconnecting", self.server_url)
-                self._queue.put(self._local("ftrack.meta.disconnected"))
+                self._queue.put(self._core.local("ftrack.meta.disconnected"))
 
     def _open(self) -> Tuple[WebSocket, float]:
-        headers = {"ftrack-user": self.api_user, "ftrack-api-key": self._api_key.header_value(), **self._headers}
-        if self.client_token:
-            headers.setdefault("ftrack-clienttoken", self.client_token)
+        headers = handshake_headers(self.api_user, self._api_key.header_value(), self.client_token, self._headers)
         try:
             response = requests.get(f"{self.server_url}/socket.io/1/", headers=headers, verify=self._verify,
                                     timeout=self._timeout)
         except requests.RequestException as error:
             raise EventHubConnectionError(f"The event hub handshake with {self.server_url} failed: {error}") from None
-        if response.status_code != 200:
-            raise EventHubConnectionError(
-                f"The event hub at {self.server_url} refused the handshake: HTTP {response.status_code} "
-                f"{response.text[:200]!r}")
-        handshake = socketio.parse_handshake(response.text)
-        if "websocket" not in handshake.transports:
-            raise EventHubConnectionError(f"The event hub at {self.server_url} offers no WebSocket transport.")
+        handshake = accepted_handshake(self.server_url, response.status_code, response.text)
         try:
             websocket = connect(f"{self._websocket_url}/socket.io/1/websocket/{handshake.session_id}",
                                 self._headers, self._verify, self._timeout)
@@ -270,67 +231,30 @@ class EventHub:
                 if text is None:
                     return
                 last = time.monotonic()
-                try:
-                    packet = socketio.decode(text)
-                except ValueError:
-                    logger.debug("event hub: ignoring %r", text[:200])
-                    continue
-                if packet.type == socketio.CONNECT and not self._connected.is_set():
+                received = self._core.receive(text)
+                if received.answer is not None:  # heartbeats at once: a slow callback never delays them
+                    with contextlib.suppress(WebSocketError):
+                        websocket.send_text(received.answer)
+                elif received.connected:
                     self._on_connected(websocket)
                     if first is not None:
                         first.put(None)
                         first = None
-                else:
-                    self._on_packet(websocket, packet)
+                elif received.event is not None:
+                    self._queue.put(received.event)
+                elif received.closed:
+                    websocket.close()
         finally:
             websocket.abort()
 
     def _on_connected(self, websocket: WebSocket) -> None:
         with self._lock:
-            subscribers = list(self._subscribers)
-            resend = [item for _, item in sorted(self._unacked.items())] + list(self._outbox)
-            self._unacked.clear()
-            self._ack_callbacks.clear()
-            self._outbox.clear()
+            frames = self._core.on_connected()
             self._connected.set()
-        for subscriber in subscribers:
-            self._send_event(self._meta("ftrack.meta.subscribe", subscriber.metadata, subscriber.subscription),
-                             self._checked("subscribe", subscriber.id), resend=False)
-        for event, on_ack in resend:
-            self._send_event(event, on_ack)
-        self._queue.put(self._local("ftrack.meta.connected"))
-
-    def _on_packet(self, websocket: WebSocket, packet: socketio.Packet) -> None:
-        if packet.type == socketio.HEARTBEAT:
-            with contextlib.suppress(WebSocketError):
-                websocket.send_text(socketio.encode(socketio.Packet(socketio.HEARTBEAT)))
-        elif packet.type == socketio.EVENT:
-            try:
-                payload = json.loads(packet.data)
-                event = Event.from_wire(payload["args"][0])
-            except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-                logger.warning("event hub: cannot read event packet %r", packet.data[:200])
-                return
-            if event.id in self._seen:  # resent after a reconnect: delivered already
-                return
-            self._seen[event.id] = None
-            if len(self._seen) > _SEEN_EVENTS:
-                self._seen.popitem(last=False)
-            self._queue.put(event)
-        elif packet.type == socketio.ACK:
-            try:
-                number, args = socketio.parse_ack(packet.data)
-            except ValueError:
-                return
-            with self._lock:
-                found = self._unacked.pop(number, None)
-                callback = found[1] if found is not None else self._ack_callbacks.pop(number, None)
-            if callback is not None:
-                callback(args[0] if args and isinstance(args[0], dict) else {})
-        elif packet.type == socketio.DISCONNECT:
-            websocket.close()
-        elif packet.type == socketio.ERROR:
-            logger.error("event hub: the server reported an error: %s", packet.data)
+            for frame in frames:
+                with contextlib.suppress(WebSocketError):  # kept unacknowledged: resent after a reconnect
+                    websocket.send_text(frame)
+        self._queue.put(self._core.local("ftrack.meta.connected"))
 
     # -- subscriptions ---------------------------------------------------------------------
     def subscribe(self, subscription: str, callback: Callback, subscriber: Optional[Mapping[str, Any]] = None,
@@ -344,40 +268,26 @@ class EventHub:
         metadata = dict(subscriber or {})
         metadata.setdefault("id", uuid.uuid4().hex)
         metadata.setdefault("applicationId", self.application_id)
-        found = self._add_subscriber(subscription, callback, metadata, priority)
+        found = self._core.add_subscriber(subscription, callback, metadata, priority)
         if self.is_connected:
             acknowledged = threading.Event()
-            checked = self._checked("subscribe", found.id)
+            checked = self._core.checked("subscribe", found.id)
 
             def on_ack(answer: Dict[str, Any]) -> None:
                 checked(answer)
                 acknowledged.set()
 
-            self._send_event(self._meta("ftrack.meta.subscribe", metadata, subscription), on_ack, resend=False)
+            self._send_event(self._core.meta("ftrack.meta.subscribe", metadata, subscription), on_ack, resend=False)
             if threading.current_thread() not in self._threads[:1]:
                 # the server routes to it once acknowledged: a commit right after is seen
                 acknowledged.wait(min(self._timeout, 5.0))
         return found.id
 
-    def _add_subscriber(self, subscription: str, callback: Callback, metadata: Dict[str, Any],
-                        priority: int) -> _Subscriber:
-        found = _Subscriber(subscription, callback, metadata, priority)
-        with self._lock:
-            if any(s.id == found.id for s in self._subscribers):
-                raise EventHubError(f"A subscriber with id {found.id!r} already exists.")
-            self._subscribers.append(found)
-            self._subscribers.sort(key=lambda s: s.priority)
-        return found
-
     def unsubscribe(self, subscriber_id: str) -> None:
         """Remove a subscriber (``KeyError`` when there is none with that id)."""
-        with self._lock:
-            found = next((s for s in self._subscribers if s.id == subscriber_id), None)
-            if found is None:
-                raise KeyError(f"No subscriber {subscriber_id!r}.")
-            self._subscribers.remove(found)
+        found = self._core.remove_subscriber(subscriber_id)
         if self.is_connected:
-            self._send_event(self._meta("ftrack.meta.unsubscribe", found.metadata), None, resend=False)
+            self._send_event(self._core.meta("ftrack.meta.unsubscribe", found.metadata), None, resend=False)
 
     @contextlib.contextmanager
     def subscription(self, subscription: str, callback: Callback, subscriber: Optional[Mapping[str, Any]] = None,
@@ -399,7 +309,7 @@ class EventHub:
         down (after :meth:`connect`), the event is sent once it is back; before any
         :meth:`connect`, :class:`EventHubConnectionError` is raised.
         """
-        self._prepare(event)
+        self._core.prepare(event)
         if synchronous:
             return self._handle(event, synchronous=True)
         if not self._started:
@@ -407,61 +317,24 @@ class EventHub:
                 "The event hub is not connected: call connect() first (or publish(..., synchronous=True) "
                 "for this hub's own subscribers).")
         if on_reply is not None:
-            with self._lock:
-                self._reply_callbacks[event.id] = on_reply
-        self._send_event(event, self._checked("publish", event.topic))
+            self._core.on_reply(event.id, on_reply)
+        self._send_event(event, self._core.checked("publish", event.topic))
         return None
 
     def publish_reply(self, source_event: Event, data: Mapping[str, Any],
                       source: Optional[Mapping[str, Any]] = None) -> None:
         """Reply to ``source_event`` with ``data`` (a ``ftrack.meta.reply`` targeted at its sender)."""
-        reply = Event("ftrack.meta.reply", data=dict(data), target=f"id={source_event.source.get('id')}",
-                      in_reply_to_event=source_event.id, source=dict(source or {}))
-        self.publish(reply)
+        self.publish(self._core.reply(source_event, data, source))
 
-    def _prepare(self, event: Event) -> None:
-        event.source.setdefault("id", self.id)
-        event.source.setdefault("applicationId", self.application_id)
-        event.source.setdefault("user", {"username": self.api_user})
-        event.source.setdefault("host", platform.node())
-
-    def _meta(self, topic: str, metadata: Dict[str, Any], subscription: Optional[str] = None) -> Event:
-        data: Dict[str, Any] = {"subscriber": metadata}
-        if subscription is not None:
-            data["subscription"] = subscription
-        event = Event(topic, data=data)
-        self._prepare(event)
-        return event
-
-    def _local(self, topic: str) -> Event:
-        event = Event(topic)
-        self._prepare(event)
-        return event
-
-    def _checked(self, what: str, name: str) -> AckCallback:
-        def on_ack(answer: Dict[str, Any]) -> None:
-            if answer.get("success") is False:
-                logger.warning("event hub: the server refused %s %s: %s", what, name, answer.get("message"))
-        return on_ack
-
-    def _send_event(self, event: Event, on_ack: Optional[AckCallback], resend: bool = True) -> None:
-        event.stamp()
+    def _send_event(self, event: Event, on_ack: Optional[Callable[[Dict[str, Any]], None]],
+                    resend: bool = True) -> None:
         with self._lock:
-            websocket = self._socket if self._connected.is_set() else None
-            if websocket is None:
-                if resend:
-                    self._outbox.append((event, on_ack))
+            frame = self._core.frame(event, on_ack, resend)
+            websocket = self._socket
+            if frame is None or websocket is None:
                 return
-            self._packet_id += 1
-            number = self._packet_id
-            if resend:
-                self._unacked[number] = (event, on_ack)
-            elif on_ack is not None:
-                self._ack_callbacks[number] = on_ack
-            try:
-                websocket.send_text(socketio.encode(socketio.event_packet(event.to_wire(), number)))
-            except WebSocketError:
-                pass  # kept unacknowledged: resent after the reconnect
+            with contextlib.suppress(WebSocketError):  # kept unacknowledged: resent after the reconnect
+                websocket.send_text(frame)
 
     # -- dispatch --------------------------------------------------------------------------
     def wait(self, duration: Optional[float] = None) -> None:
@@ -494,19 +367,8 @@ class EventHub:
             self._handle(event)
 
     def _handle(self, event: Event, synchronous: bool = False) -> List[Any]:
-        try:
-            target = parse_expression(event.target) if event.target else None
-        except ValueError:
-            logger.exception("event hub: cannot handle %s: invalid target %r", event.topic, event.target)
-            return []
-        with self._lock:
-            subscribers = list(self._subscribers)
         results: List[Any] = []
-        for subscriber in subscribers:
-            if target is not None and not target.match(subscriber.metadata):
-                continue
-            if not subscriber.expression.match(event):
-                continue
+        for subscriber in self._core.recipients(event):
             try:
                 result = subscriber.callback(event)
             except Exception:
@@ -514,7 +376,7 @@ class EventHub:
                                  subscriber.subscription, event.topic, event.id)
                 continue
             results.append(result)
-            if result is not None and not synchronous and subscriber.metadata.get("id") != self.id:
+            if self._core.wants_reply(subscriber, result, synchronous):
                 try:
                     self.publish_reply(event, result if isinstance(result, Mapping) else {"result": result},
                                        source=subscriber.metadata)
@@ -525,7 +387,6 @@ class EventHub:
         return results
 
     def _on_reply(self, event: Event) -> None:
-        with self._lock:
-            callback = self._reply_callbacks.get(event.in_reply_to_event or "")
+        callback = self._core.reply_callback(event)
         if callback is not None:
             callback(event)

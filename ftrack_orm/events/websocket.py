@@ -13,9 +13,9 @@ import socket
 import ssl
 import threading
 import urllib.parse
-from typing import Any, List, Mapping, Optional, Union
+from typing import Any, List, Mapping, Optional, Tuple, Union
 
-__all__ = ["WebSocket", "WebSocketError", "connect", "server_side", "accept_token", "MISSING_DEPENDENCY", "require_wsproto"]
+__all__ = ["Frames", "ClientHandshake", "WebSocket", "WebSocketError", "tls_context", "connect", "server_side", "accept_token", "MISSING_DEPENDENCY", "require_wsproto"]
 
 #: What a user without the WebSocket library is told to install.
 MISSING_DEPENDENCY = (
@@ -36,20 +36,107 @@ def require_wsproto() -> None:
         raise ImportError(MISSING_DEPENDENCY) from None
 
 
-class WebSocket:
-    """One open WebSocket: :meth:`send_text`, :meth:`receive`, :meth:`close`."""
+class Frames:
+    """The WebSocket protocol of one connection without I/O (wsproto): bytes in, whole
+    text messages out, and the bytes to send. Both the blocking :class:`WebSocket` and
+    the asyncio one (:mod:`ftrack_orm.aio.websocket`) drive it. Not thread-safe."""
 
-    def __init__(self, sock: socket.socket, connection: Any, buffered: bytes = b"") -> None:
+    def __init__(self, connection: Any, buffered: bytes = b"") -> None:
         from wsproto import events as ws_events
 
         self._events = ws_events
-        self.sock = sock
         self._connection = connection
-        self._lock = threading.Lock()
         self._parts: List[str] = []
         self.closed = False
         if buffered:
             connection.receive_data(buffered)
+
+    def text(self, text: str) -> bytes:
+        """The bytes of one text message."""
+        return bytes(self._connection.send(self._events.Message(data=text)))
+
+    def feed(self, data: bytes) -> None:
+        """Bytes received (``b""``: the peer closed the connection)."""
+        self._connection.receive_data(data or None)
+
+    def next_message(self) -> Tuple[Optional[str], bytes]:
+        """The next complete text message (or ``None``) and the bytes to send back at once
+        (pong, close answer). After a close frame, :attr:`closed` is true."""
+        events = self._events
+        reply = b""
+        for event in self._connection.events():
+            if isinstance(event, events.TextMessage):
+                self._parts.append(event.data)
+                if event.message_finished:
+                    text = "".join(self._parts)
+                    self._parts.clear()
+                    return text, reply
+            elif isinstance(event, events.Ping):
+                reply += self._answer(event)
+            elif isinstance(event, events.CloseConnection):
+                reply += self._answer(event)
+                self.closed = True
+                return None, reply
+        return None, reply
+
+    def _answer(self, event: Any) -> bytes:
+        try:
+            return bytes(self._connection.send(event.response()))
+        except Exception:  # nothing to answer: the connection is already closed (an abrupt drop)
+            return b""
+
+    def close_frame(self, code: int = 1000) -> bytes:
+        """The close frame to send (``b""`` when the connection is no longer open)."""
+        from wsproto.connection import ConnectionState
+
+        if self._connection.state != ConnectionState.OPEN:
+            return b""
+        return bytes(self._connection.send(self._events.CloseConnection(code=code)))
+
+
+class ClientHandshake:
+    """The client side of the opening handshake, without I/O."""
+
+    def __init__(self, url: str, headers: Optional[Mapping[str, str]] = None) -> None:
+        require_wsproto()
+        from wsproto import ConnectionType, WSConnection
+        from wsproto import events as ws_events
+
+        parts = urllib.parse.urlsplit(url)
+        self.secure = parts.scheme == "wss"
+        self.host = parts.hostname or ""
+        self.port = parts.port or (443 if self.secure else 80)
+        self._events = ws_events
+        self.connection = WSConnection(ConnectionType.CLIENT)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        extra = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in (headers or {}).items()]
+        #: The upgrade request to send first.
+        self.request: bytes = self.connection.send(
+            ws_events.Request(host=parts.netloc, target=target or "/", extra_headers=extra))
+
+    def accepted(self, data: bytes) -> bool:
+        """Feed the server's bytes: ``True`` once it accepted, ``False`` while more is needed;
+        :class:`WebSocketError` when it refused or closed."""
+        events = self._events
+        self.connection.receive_data(data or None)
+        for event in self.connection.events():
+            if isinstance(event, events.AcceptConnection):
+                return True
+            if isinstance(event, (events.RejectConnection, events.RejectData)):
+                raise WebSocketError(f"The server refused the WebSocket (HTTP {getattr(event, 'status_code', '?')}).")
+        if not data:
+            raise WebSocketError("The server closed the connection during the WebSocket handshake.")
+        return False
+
+
+class WebSocket:
+    """One open WebSocket on a blocking socket: :meth:`send_text`, :meth:`receive`, :meth:`close`."""
+
+    def __init__(self, sock: socket.socket, connection: Any, buffered: bytes = b"") -> None:
+        self.sock = sock
+        self._frames = Frames(connection, buffered)
+        self._lock = threading.Lock()
+        self.closed = False
 
     def send_text(self, text: str) -> None:
         """Send one text message; raises :class:`WebSocketError` when the socket is gone."""
@@ -57,7 +144,7 @@ class WebSocket:
             if self.closed:
                 raise WebSocketError("The WebSocket is closed.")
             try:
-                self.sock.sendall(self._connection.send(self._events.Message(data=text)))
+                self.sock.sendall(self._frames.text(text))
             except Exception as error:
                 self._mark_closed()
                 raise WebSocketError(f"Sending failed: {error}") from error
@@ -76,33 +163,24 @@ class WebSocket:
             except OSError:
                 data = b""
             with self._lock:
-                self._connection.receive_data(data or None)
+                self._frames.feed(data)
             if not data:
                 message = self._next_message()
                 self._mark_closed()
                 return message
 
     def _next_message(self) -> Optional[str]:
-        events = self._events
         with self._lock:
-            for event in self._connection.events():
-                if isinstance(event, events.TextMessage):
-                    self._parts.append(event.data)
-                    if event.message_finished:
-                        text = "".join(self._parts)
-                        self._parts.clear()
-                        return text
-                elif isinstance(event, events.Ping):
-                    self._send_raw(event.response())
-                elif isinstance(event, events.CloseConnection):
-                    self._send_raw(event.response())
-                    self._mark_closed()
-                    return None
-        return None
+            message, reply = self._frames.next_message()
+            if reply:
+                self._send_raw(reply)
+            if self._frames.closed:
+                self._mark_closed()
+        return message
 
-    def _send_raw(self, event: Any) -> None:
+    def _send_raw(self, data: bytes) -> None:
         try:
-            self.sock.sendall(self._connection.send(event))
+            self.sock.sendall(data)
         except Exception:  # the peer is gone; the next receive notices
             pass
 
@@ -117,13 +195,12 @@ class WebSocket:
 
     def close(self, code: int = 1000) -> None:
         """Send a close frame (when possible) and close the socket."""
-        from wsproto.connection import ConnectionState
-
         with self._lock:
             if self.closed:
                 return
-            if self._connection.state == ConnectionState.OPEN:
-                self._send_raw(self._events.CloseConnection(code=code))
+            frame = self._frames.close_frame(code)
+            if frame:
+                self._send_raw(frame)
             self._mark_closed()
 
     def abort(self) -> None:
@@ -135,42 +212,26 @@ class WebSocket:
 def connect(url: str, headers: Optional[Mapping[str, str]] = None, verify: Union[bool, str] = True,
             timeout: float = 30.0) -> WebSocket:
     """Open a client WebSocket to ``ws(s)://host[:port]/path?query``."""
-    require_wsproto()
-    from wsproto import ConnectionType, WSConnection
-    from wsproto import events as ws_events
-
-    parts = urllib.parse.urlsplit(url)
-    secure = parts.scheme == "wss"
-    host = parts.hostname or ""
-    port = parts.port or (443 if secure else 80)
+    handshake = ClientHandshake(url, headers)
     try:
-        sock = socket.create_connection((host, port), timeout=timeout)
+        sock = socket.create_connection((handshake.host, handshake.port), timeout=timeout)
     except OSError as error:
-        raise WebSocketError(f"Cannot connect to {host}:{port}: {error}") from error
+        raise WebSocketError(f"Cannot connect to {handshake.host}:{handshake.port}: {error}") from error
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
-        if secure:
-            sock = _tls(verify).wrap_socket(sock, server_hostname=host)
-        connection = WSConnection(ConnectionType.CLIENT)
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
-        extra = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in (headers or {}).items()]
-        sock.sendall(connection.send(ws_events.Request(host=parts.netloc, target=target or "/", extra_headers=extra)))
-        while True:
-            data = sock.recv(65536)
-            connection.receive_data(data or None)
-            for event in connection.events():
-                if isinstance(event, ws_events.AcceptConnection):
-                    return WebSocket(sock, connection)
-                if isinstance(event, (ws_events.RejectConnection, ws_events.RejectData)):
-                    raise WebSocketError(f"The server refused the WebSocket (HTTP {getattr(event, 'status_code', '?')}).")
-            if not data:
-                raise WebSocketError("The server closed the connection during the WebSocket handshake.")
+        if handshake.secure:
+            sock = tls_context(verify).wrap_socket(sock, server_hostname=handshake.host)
+        sock.sendall(handshake.request)
+        while not handshake.accepted(sock.recv(65536)):
+            pass
+        return WebSocket(sock, handshake.connection)
     except BaseException:
         sock.close()
         raise
 
 
-def _tls(verify: Union[bool, str]) -> ssl.SSLContext:
+def tls_context(verify: Union[bool, str]) -> ssl.SSLContext:
+    """The TLS context of the ``verify`` rule (``True``, ``False`` or a CA bundle path)."""
     if isinstance(verify, str):
         return ssl.create_default_context(cafile=verify)
     context = ssl.create_default_context()
