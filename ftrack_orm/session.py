@@ -31,6 +31,7 @@ from .results import DEFAULT_PAGE_SIZE, ClientSource, MultipleResultsFoundError,
 from .schema import SchemaRegistry
 from .schema_cache import SchemaCache
 from .transport import RequestsTransport, RetryPolicy, Timeout, Transport
+from .steps import Call, Steps, run
 from .uow import CommitResult, UnitOfWork
 
 _DEFAULT = object()
@@ -206,30 +207,34 @@ class Session:
 
     def _load_schemas(self) -> None:
         with self._schema_lock:
-            if self._schemas is not None:
-                return
-            cache = self._schema_cache
-            schemas = None
-            if cache is not None and not cache.is_empty():
-                info = self.call([ops.query_server_information()])[0]
-                schemas = cache.load(info.get("schema_hash"))
-                if schemas is None:
-                    schemas = self.call([ops.query_schemas()])[0]
-                    cache.store(info.get("schema_hash"), schemas)
-            else:
-                info, schemas = self.call([ops.query_server_information(), ops.query_schemas()])
-                if cache is not None:
-                    cache.store(info.get("schema_hash"), schemas)
-            self._server_information = info
-            registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
-            loader = SessionLoader(self._client, registry, self._result_group)
-            identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
-                                   custom_attribute_configurations=self._custom_attribute_configurations,
-                                   mixins=self._mixins)
-            if self._id_factory is not None:
-                identity.id_factory = self._id_factory
-            self._identity = identity
-            self._schemas = registry
+            if self._schemas is None:
+                run(self._schema_steps(), self._client.call)
+
+    def _schema_steps(self) -> Steps[None]:
+        """Load the server information and the schemas (from the cache when its hash matches),
+        then build the identity map: one call on a cold start."""
+        cache = self._schema_cache
+        schemas = None
+        if cache is not None and not cache.is_empty():
+            info = (yield Call([ops.query_server_information()]))[0]
+            schemas = cache.load(info.get("schema_hash"))
+            if schemas is None:
+                schemas = (yield Call([ops.query_schemas()]))[0]
+                cache.store(info.get("schema_hash"), schemas)
+        else:
+            info, schemas = yield Call([ops.query_server_information(), ops.query_schemas()])
+            if cache is not None:
+                cache.store(info.get("schema_hash"), schemas)
+        self._server_information = info
+        registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
+        loader = SessionLoader(self._client, registry, self._result_group)
+        identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
+                               custom_attribute_configurations=self._custom_attribute_configurations,
+                               mixins=self._mixins)
+        if self._id_factory is not None:
+            identity.id_factory = self._id_factory
+        self._identity = identity
+        self._schemas = registry
 
     # -- the object mapper ------------------------------------------------------------
     @property

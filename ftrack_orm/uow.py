@@ -44,6 +44,7 @@ from .entity.lifecycle import LandedCommit, Move
 from .errors import PartialCommitError, ServerError
 from .plan import Change, CommitPlan, plan_commit
 from .relations import Relations
+from .steps import Call, Steps, run
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import WireClient
@@ -207,9 +208,10 @@ class UnitOfWork:
         Concurrent calls serialize (a lock): each sends what is pending when it starts.
         """
         with self._commit_lock:
-            return self._commit(chunk_size)
+            return run(self.commit_steps(chunk_size), self._client.call)
 
-    def _commit(self, chunk_size: Optional[int]) -> CommitResult:
+    def commit_steps(self, chunk_size: Optional[int] = None) -> Steps[CommitResult]:
+        """:meth:`commit` as :mod:`~ftrack_orm.steps` (the caller holds whatever lock it needs)."""
         pending = self.gather()
         if not pending.changes:
             self._map.apply_commit(LandedCommit(pending.unsent))
@@ -224,8 +226,8 @@ class UnitOfWork:
                 last_chunk[id(owner)] = (index // size, owner)
         for number, (start, stop) in enumerate(bounds):
             try:
-                self._send(operations[start:stop], plan.changes[start:stop],
-                           [e for chunk, e in last_chunk.values() if chunk == number], pending.moved)
+                yield from self._send(operations[start:stop], plan.changes[start:stop],
+                                      [e for chunk, e in last_chunk.values() if chunk == number], pending.moved)
             except ServerError as error:
                 if number == 0:
                     raise
@@ -240,9 +242,8 @@ class UnitOfWork:
     def _send(
         self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity],
         moved_items: Mapping[Entity, Tuple[str, str]],
-    ) -> None:
-        client, identity_map = self._client, self._map
-        response = client.send(batch)
+    ) -> Steps[None]:
+        identity_map = self._map
         # One parse, merging the answers: merges only refresh server values, so nothing
         # the user changed moves unless the answer is a valid success. Then the identity
         # map applies the landed commit; attributes the answer carried keep the server's value.
@@ -263,7 +264,7 @@ class UnitOfWork:
             return entity
 
         try:
-            results = client.decode(response, batch, hook)
+            results = yield Call(batch, hook)
         except ServerError as error:
             _name_entity(error, changes)
             raise
@@ -272,11 +273,10 @@ class UnitOfWork:
             # the common case inline: the answer is the sent entity, of the sent type
             if change.action != "delete" and (entity is not change.entity or change.entity is None
                                               or answered_types.get(id(entity)) != change.entity_type):
-                self._check_answer(index, change, entity, answered_types, response.status_code)
+                self._check_answer(index, change, entity, answered_types)
         identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
 
-    def _check_answer(self, index: int, change: Change, entity: Any, answered_types: Mapping[int, str],
-                      status: int) -> None:
+    def _check_answer(self, index: int, change: Change, entity: Any, answered_types: Mapping[int, str]) -> None:
         """Raise unless ``entity`` (a create/update answer) is the entity ``change`` sent:
         its type (or a subtype) and its key."""
         answered_type = answered_types.get(id(entity))
@@ -292,7 +292,7 @@ class UnitOfWork:
                      f"{change.entity_type} {_key_text(change.key)} sent was expected")
         else:
             found = f"an entity without its key where the {change.entity_type} {_key_text(change.key)} was expected"
-        raise answers.malformed(found, writes=True, index=index, operation=change.to_dict(), status=status,
+        raise answers.malformed(found, writes=True, index=index, operation=change.to_dict(), status=None,
                                 entity=change.entity)
 
 
