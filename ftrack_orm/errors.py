@@ -100,7 +100,8 @@ class ServerConnectionError(ServerError):
 class OutcomeUnknownError(ServerConnectionError):
     """A batch that writes failed in flight: it may or may not have been applied.
 
-    Such a batch is never re-sent automatically; query the server to find out.
+    Such a batch is never re-sent blindly: the next ``commit()`` first asks the server
+    what landed (see :mod:`ftrack_orm.reconcile`; ``session.reconcile()`` on demand).
     """
 
 

@@ -209,6 +209,9 @@ class UnitOfWork:
         :class:`PartialCommitError` says how many calls landed; what they carried is
         clean, the rest stays pending.
 
+        After an unknown outcome or a partial commit, the next commit first settles
+        what already landed (see :mod:`ftrack_orm.reconcile`) and sends only the rest.
+
         Concurrent calls serialize (a lock): each sends what is pending when it starts.
         """
         with self._commit_lock:
