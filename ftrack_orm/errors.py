@@ -69,17 +69,24 @@ class InvalidCredentialsError(ServerPermissionDeniedError):
 class PartialCommitError(ServerError):
     """A commit split into several calls failed after some of them landed.
 
-    ``landed`` counts the calls applied on the server; their changes are clean.
-    Everything from the failed call on is still pending; ``error`` is the failure.
+    ``landed`` counts the calls applied on the server, ``total`` all calls;
+    ``error`` is the failure. Entities (and operations) by outcome:
+    ``landed_entities`` are clean; ``unknown_entities`` had changes in the failed
+    call whose outcome is unknown (then this is also an :class:`OutcomeUnknownError`);
+    ``unsent_entities`` had changes that were not applied. All but the landed ones
+    stay pending, and the next commit first asks the server what landed.
     """
 
-    def __init__(self, content: str, *, landed: int, total: int, error: ServerError) -> None:
+    def __init__(self, content: str, *, landed: int, total: int, error: ServerError,
+                 entities: Sequence[Sequence[Any]] = ((), (), ()), operations: Sequence[int] = (0, 0, 0)) -> None:
         super().__init__(content, exception_name=error.exception_name, error_code=error.error_code,
                          status_code=error.status_code, operation_index=error.operation_index,
                          operation=error.operation, cause=error, entity=error.entity)
         self.landed = landed
         self.total = total
         self.error = error
+        self.landed_entities, self.unknown_entities, self.unsent_entities = (tuple(e) for e in entities)
+        self.landed_operations, self.unknown_operations, self.unsent_operations = operations
 
 
 class MalformedResponseError(ServerError):
@@ -93,8 +100,13 @@ class ServerConnectionError(ServerError):
 class OutcomeUnknownError(ServerConnectionError):
     """A batch that writes failed in flight: it may or may not have been applied.
 
-    Such a batch is never re-sent automatically; query the server to find out.
+    Such a batch is never re-sent blindly: the next ``commit()`` first asks the server
+    what landed (see :mod:`ftrack_orm.reconcile`; ``session.reconcile()`` on demand).
     """
+
+
+class PartialCommitOutcomeUnknownError(PartialCommitError, OutcomeUnknownError):
+    """A chunked commit whose last call failed with an unknown outcome (see both bases)."""
 
 
 class MalformedWriteResponseError(MalformedResponseError, OutcomeUnknownError):

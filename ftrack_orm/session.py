@@ -27,6 +27,7 @@ from .events.websocket import require_wsproto
 from .loader import SessionLoader
 from .query import Query, check, parse
 from .query.builder import type_name
+from .reconcile import Reconciliation
 from .results import DEFAULT_PAGE_SIZE, ClientSource, MultipleResultsFoundError, QueryResult
 from .schema import SchemaRegistry
 from .schema_cache import SchemaCache
@@ -381,6 +382,14 @@ class Session:
         if self._identity is None:
             return CommitResult()
         return self.unit_of_work.commit(chunk_size)
+
+    def reconcile(self) -> Reconciliation:
+        """Ask the server which pending creates already exist and which pending deletes are
+        already applied (after an unknown outcome), and settle those; nothing else is sent.
+        ``commit()`` does this by itself after an unknown outcome. Returns what it settled."""
+        if self._identity is None:
+            return Reconciliation()
+        return self.unit_of_work.reconcile()
 
     def rollback(self) -> None:
         """Discard pending work: changed entities revert, new ones are detached."""

@@ -34,15 +34,16 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, 
 
 import attrs
 
-from . import answers
+from . import answers, reconcile
 from .entity.base import Entity
 from .entity.changes import mapped_changes, primary_key, split_changes
 from .entity.collections import collection_diff
 from .entity.identity import IdentityMap
 from .entity.inspection import inspect
 from .entity.lifecycle import LandedCommit, Move
-from .errors import PartialCommitError, ServerError
+from .errors import OutcomeUnknownError, PartialCommitError, PartialCommitOutcomeUnknownError, ServerError
 from .plan import Change, CommitPlan, plan_commit
+from .reconcile import Reconciliation
 from .relations import Relations
 from .steps import Call, Steps, run
 
@@ -56,6 +57,8 @@ class CommitResult:
 
     counts: Mapping[str, int] = attrs.field(factory=lambda: {"create": 0, "update": 0, "delete": 0})
     calls: int = 0
+    #: What the commit settled first, after an earlier unknown outcome (else ``None``).
+    reconciled: Optional[Reconciliation] = None
 
     @property
     def operations(self) -> int:
@@ -86,6 +89,8 @@ class UnitOfWork:
         self._map = identity_map
         self._relation_table: Optional[Relations] = None
         self._commit_lock = threading.RLock()
+        #: Pending work may already be on the server (an unknown outcome, a partial commit).
+        self._in_doubt = False
 
     # -- gathering ------------------------------------------------------------------
     def gather(self) -> Pending:
@@ -205,6 +210,9 @@ class UnitOfWork:
         :class:`PartialCommitError` says how many calls landed; what they carried is
         clean, the rest stays pending.
 
+        After an unknown outcome or a partial commit, the next commit first settles
+        what already landed (see :mod:`ftrack_orm.reconcile`) and sends only the rest.
+
         Concurrent calls serialize (a lock): each sends what is pending when it starts.
         """
         with self._commit_lock:
@@ -213,9 +221,13 @@ class UnitOfWork:
     def commit_steps(self, chunk_size: Optional[int] = None) -> Steps[CommitResult]:
         """:meth:`commit` as :mod:`~ftrack_orm.steps` (the caller holds whatever lock it needs)."""
         pending = self.gather()
+        reconciled = None
+        if self._in_doubt and pending.changes:
+            pending, reconciled = yield from self._reconcile(pending)
         if not pending.changes:
             self._map.apply_commit(LandedCommit(pending.unsent))
-            return CommitResult()
+            self._in_doubt = False
+            return CommitResult(reconciled=reconciled)
         plan = plan_commit(pending.changes)
         operations = [change.to_dict() for change in plan.changes]
         size = len(operations) if not chunk_size else max(1, int(chunk_size))
@@ -229,15 +241,56 @@ class UnitOfWork:
                 yield from self._send(operations[start:stop], plan.changes[start:stop],
                                       [e for chunk, e in last_chunk.values() if chunk == number], pending.moved)
             except ServerError as error:
+                if number or isinstance(error, OutcomeUnknownError):
+                    self._in_doubt = True  # what landed or may have landed is found by the next commit
                 if number == 0:
                     raise
-                raise PartialCommitError(
-                    f"Call {number + 1} of {len(bounds)} failed after {number} landed: {error}. "
-                    f"The changes of the failed and later calls are still pending.",
-                    landed=number, total=len(bounds), error=error,
-                ) from error
+                raise _partial(error, bounds, number, plan.changes, pending.owners, last_chunk) from error
         self._map.apply_commit(LandedCommit(pending.unsent))
-        return CommitResult(plan.counts, len(bounds))
+        self._in_doubt = False
+        return CommitResult(plan.counts, len(bounds), reconciled)
+
+    # -- reconciling ----------------------------------------------------------------
+    def reconcile(self) -> Reconciliation:
+        """Settle the pending creates already on the server and the pending deletes
+        already applied (one query call, see :mod:`ftrack_orm.reconcile`); nothing
+        else is sent. ``commit()`` does this first after an unknown outcome."""
+        with self._commit_lock:
+            return run(self.reconcile_steps(), self._client.call)
+
+    def reconcile_steps(self) -> Steps[Reconciliation]:
+        """:meth:`reconcile` as :mod:`~ftrack_orm.steps` (the caller holds whatever lock it needs)."""
+        pending = self.gather()
+        if not pending.changes:
+            self._in_doubt = False
+            return Reconciliation()
+        return (yield from self._reconcile(pending))[1]
+
+    def _reconcile(self, pending: Pending) -> Steps[Tuple[Pending, Reconciliation]]:
+        """Ask the server which of ``pending`` it has, settle those; the rest to send."""
+        applied = yield from reconcile.find_applied(self._map, pending.changes)
+        changes: List[Change] = []
+        owners: Dict[int, List[Entity]] = {}
+        settled: Dict[int, Entity] = {}
+        for change in pending.changes:
+            if id(change) in applied.settled:
+                settled.update((id(owner), owner) for owner in pending.owners[id(change)])
+                continue
+            sent = applied.rewritten.get(id(change), change)
+            changes.append(sent)
+            owners[id(sent)] = pending.owners[id(change)]
+        kept = {id(owner) for entities in owners.values() for owner in entities}
+        self._map.apply_commit(LandedCommit(tuple(e for key, e in settled.items() if key not in kept),
+                                            applied.answered))
+        found = [change for change in pending.changes if id(change) in applied.found]
+        # an entity found on the server but still pending would be sent as a create again
+        self._in_doubt = any(id(owner) in kept for change in found for owner in pending.owners[id(change)])
+        report = Reconciliation(
+            created=tuple(c.entity for c in found if c.action == "create" and c.entity is not None),
+            deleted=tuple(c.entity for c in found if c.action == "delete" and c.entity is not None),
+            operations=len(found), remaining=len(changes),
+        )
+        return Pending(tuple(changes), owners, pending.moved, pending.unsent), report
 
     def _send(
         self, batch: List[Dict[str, Any]], changes: Sequence[Change], finished: List[Entity],
@@ -325,6 +378,30 @@ def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
             elif value.__class__ is str and value in by_key and attributes[name].foreign_key:
                 depends[entity].append(by_key[value])
     return depends
+
+
+def _partial(
+    error: ServerError, bounds: Sequence[Tuple[int, int]], number: int, changes: Sequence[Change],
+    owners: Mapping[int, List[Entity]], last_chunk: Mapping[int, Tuple[int, Entity]],
+) -> PartialCommitError:
+    """The error of a chunked commit whose call ``number`` failed after the earlier ones landed:
+    what landed (clean), what may have landed (the failed call, when its outcome is unknown)
+    and what was not applied (still pending)."""
+    unknown = isinstance(error, OutcomeUnknownError)
+    start, stop = bounds[number]
+    in_doubt = {id(o) for change in changes[start:stop] for o in owners[id(change)]} if unknown else set()
+    landed = tuple(entity for chunk, entity in last_chunk.values() if chunk < number)
+    doubtful = tuple(entity for chunk, entity in last_chunk.values() if chunk >= number and id(entity) in in_doubt)
+    unsent = tuple(entity for chunk, entity in last_chunk.values() if chunk >= number and id(entity) not in in_doubt)
+    counts = (start, stop - start if unknown else 0, len(changes) - (stop if unknown else start))
+    cls = PartialCommitOutcomeUnknownError if unknown else PartialCommitError
+    return cls(
+        f"Call {number + 1} of {len(bounds)} failed after {number} landed: {error}. "
+        f"{counts[0]} operation(s) landed (their entities are clean), {counts[1]} may or may not have "
+        f"been applied, {counts[2]} were not applied; the rest stays pending and the next commit() "
+        f"first asks the server what landed (or call session.reconcile()).",
+        landed=number, total=len(bounds), error=error, entities=(landed, doubtful, unsent), operations=counts,
+    )
 
 
 def _key_text(key: Sequence[Any]) -> str:

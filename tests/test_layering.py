@@ -21,7 +21,7 @@ PACKAGE = Path(ftrack_orm.__file__).resolve().parent
 #: module listed nowhere fails the test until it is placed.
 FLOORS: List[List[str]] = [
     # the vocabulary: wire values, errors, schemas, kinds, times, did-you-mean
-    ["ftrack_orm.didyoumean", "ftrack_orm.times", "ftrack_orm.errors", "ftrack_orm.operations", "ftrack_orm.transport",
+    ["ftrack_orm.didyoumean", "ftrack_orm.times", "ftrack_orm.errors", "ftrack_orm.operations", "ftrack_orm.transport", "ftrack_orm.steps",
      "ftrack_orm.aio.transport"],
     ["ftrack_orm.schema", "ftrack_orm.kinds", "ftrack_orm.codec", "ftrack_orm.schema_cache", "ftrack_orm.answers"],
     # the query language and pure planning
@@ -30,7 +30,7 @@ FLOORS: List[List[str]] = [
     ["ftrack_orm.entity"],
     # the wire client and what the session hands it to
     ["ftrack_orm.client", "ftrack_orm.events", "ftrack_orm.loader", "ftrack_orm.uow", "ftrack_orm.results",
-     "ftrack_orm.aio.websocket", "ftrack_orm.aio.hub", "ftrack_orm.aio.client"],
+     "ftrack_orm.reconcile", "ftrack_orm.aio.websocket", "ftrack_orm.aio.hub", "ftrack_orm.aio.client"],
     ["ftrack_orm.session", "ftrack_orm.aio"],
     ["ftrack_orm.stubs", "ftrack_orm.sandbox"],
     ["ftrack_orm.demo", "ftrack_orm.cli", "ftrack_orm.__main__", "ftrack_orm"],

@@ -10,7 +10,7 @@ import pytest
 from ftrack_orm import Session
 from ftrack_orm.aio import AsyncEventHub
 from ftrack_orm.events import Event, EventHubConnectionError
-from tests.support.eventhub import make_hub, sandbox, subscribed, until  # noqa: F401  (fixtures)
+from tests.support.eventhub import subscribed
 
 pytest.importorskip("httpx")
 

@@ -34,9 +34,13 @@ def pending_creates(session, count=3):
 
 
 def echo(request, **changes):
-    """The answers a real server gives: each create/update answered by its entity."""
+    """The answers a real server gives: each create/update answered by its entity (a query,
+    as the reconciliation after an unknown outcome sends: nothing stored)."""
     results = []
     for op in request["json"]:
+        if op["action"] == "query":
+            results.append({"action": "query", "data": [], "metadata": {"next": {"offset": None}}})
+            continue
         if op["action"] == "delete":
             results.append({"action": "delete", "data": True})
             continue
