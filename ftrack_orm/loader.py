@@ -15,9 +15,9 @@ from . import operations as ops
 from .entity.inspection import inspect
 from .query import ast
 from .query.render import render
+from .steps import BlockingCall, Call, Steps, run
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .client import WireClient
     from .entity.base import Entity
     from .entity.loading import ResultGroup
     from .schema import SchemaRegistry
@@ -27,16 +27,17 @@ KEYS_PER_QUERY = 250
 
 
 class SessionLoader:
-    """Implements :class:`~ftrack_orm.entity.loading.Loader` over a wire client.
+    """Implements :class:`~ftrack_orm.entity.loading.Loader` over a blocking ``call``
+    (the wire client's; an asyncio session passes one that refuses to block).
 
     ``schemas`` gives the primary keys; ``result_group()`` makes the group the
     answers of one load decode into (the identity map's).
     """
 
     def __init__(
-        self, client: WireClient, schemas: SchemaRegistry, result_group: Callable[[], ResultGroup]
+        self, call: BlockingCall, schemas: SchemaRegistry, result_group: Callable[[], ResultGroup]
     ) -> None:
-        self._client = client
+        self._call = call
         self._schemas = schemas
         self._result_group = result_group
 
@@ -45,6 +46,10 @@ class SessionLoader:
 
     def load_many(self, requests: Sequence[Tuple[str, Sequence[Entity], Sequence[str]]]) -> None:
         """Serve several ``load`` requests in ONE call (one query operation per key chunk)."""
+        run(self.load_steps(requests), self._call)
+
+    def load_steps(self, requests: Sequence[Tuple[str, Sequence[Entity], Sequence[str]]]) -> Steps[None]:
+        """:meth:`load_many` as :mod:`~ftrack_orm.steps`."""
         batch = []
         for entity_type, entities, attributes in requests:
             keys = self._schemas[entity_type].primary_key
@@ -55,7 +60,7 @@ class SessionLoader:
         if not batch:
             return
         group = self._result_group()
-        self._client.call(batch, group.merge)
+        yield Call(batch, group.merge)
 
 
 def _key_criteria(keys: Sequence[str], entities: Sequence[Any]) -> ast.Criteria:

@@ -228,7 +228,7 @@ class Session:
                 cache.store(info.get("schema_hash"), schemas)
         self._server_information = info
         registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
-        loader = SessionLoader(self._client, registry, self._result_group)
+        loader = SessionLoader(self._client.call, registry, self._result_group)
         identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
                                custom_attribute_configurations=self._custom_attribute_configurations,
                                mixins=self._mixins)

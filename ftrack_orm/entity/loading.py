@@ -20,7 +20,7 @@ loader; the merges are idempotent, so the only cost is a duplicate request.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Protocol, Sequence, Tuple, Type, Union
+from typing import Any, Dict, Iterable, Iterator, List, Protocol, Sequence, Tuple, Type, Union
 
 from .protocols import Descriptor, EntityMap
 from .state import NotLoadedError
@@ -153,10 +153,35 @@ def populate(identity_map: EntityMap, entities: Iterable[Entity], projections: U
     of every entity lacking them (per query type), then one for the parents' names.
     Entities already holding an attribute are not asked again; new entities are skipped.
     """
+    loader = identity_map.loader
+    for requests in populate_levels(identity_map, entities, projections):
+        if loader is None:
+            raise NotLoadedError("populate() needs a loader and the identity map has none")
+        load_many = getattr(loader, "load_many", None)
+        if load_many is not None:
+            load_many(requests)  # one round trip for the whole level
+        else:
+            for request in requests:
+                loader.load(*request)
+
+
+#: One load request: (query type, entities, attribute names).
+LoadRequest = Tuple[str, List[Entity], List[str]]
+
+
+def populate_levels(identity_map: EntityMap, entities: Iterable[Entity],
+                    projections: Union[str, Iterable[str]]) -> Iterator[List[LoadRequest]]:
+    """The load requests of :func:`populate`, one list per level of the projection tree.
+
+    The caller serves each list (in one round trip) before asking for the next: the
+    next level reads what the previous one loaded. Levels with nothing to load are skipped.
+    """
     tree = parse_projections(projections)
     level: List[Tuple[List[Entity], Dict[str, Any]]] = [(list({id(e): e for e in entities}.values()), tree)]
     while level:
-        _load_level(identity_map, level)
+        requests = _level_requests(identity_map, level)
+        if requests:
+            yield requests
         following = []
         for members, subtree_of in level:
             for name, subtree in subtree_of.items():
@@ -170,8 +195,8 @@ def populate(identity_map: EntityMap, entities: Iterable[Entity], projections: U
         level = following
 
 
-def _load_level(identity_map: EntityMap, level: List[Tuple[List[Entity], Dict[str, Any]]]) -> None:
-    """Fetch every attribute one level of the projection tree needs, in one round trip."""
+def _level_requests(identity_map: EntityMap, level: List[Tuple[List[Entity], Dict[str, Any]]]) -> List[LoadRequest]:
+    """Every attribute one level of the projection tree needs, grouped per query type."""
     plan: Dict[Type[Entity], Tuple[Dict[int, Entity], Dict[str, None]]] = {}
     for entities, tree in level:
         for entity in entities:
@@ -186,15 +211,4 @@ def _load_level(identity_map: EntityMap, level: List[Tuple[List[Entity], Dict[st
                 members, names = plan.setdefault(base, ({}, {}))
                 members[id(entity)] = entity
                 names[name] = None
-    if not plan:
-        return
-    loader = identity_map.loader
-    if loader is None:
-        raise NotLoadedError("populate() needs a loader and the identity map has none")
-    requests = [(base.__entity_type__, list(members.values()), list(names)) for base, (members, names) in plan.items()]
-    load_many = getattr(loader, "load_many", None)
-    if load_many is not None:
-        load_many(requests)  # one round trip for the whole level
-    else:
-        for request in requests:
-            loader.load(*request)
+    return [(base.__entity_type__, list(members.values()), list(names)) for base, (members, names) in plan.items()]
