@@ -129,7 +129,8 @@ def split_changes(
         if isinstance(value, Entity):
             references.append(value)
         elif kind is str and value in new_by_key and attributes[name].schema.foreign_key:
-            references.append(new_by_key[value])
+            if new_by_key[value] is not entity:  # a subtype's id is a "foreign key" to its own base row
+                references.append(new_by_key[value])
     return data, tuple(references), has_mapped
 
 
