@@ -81,9 +81,9 @@ class FileStore:
 
     # -- uploads -------------------------------------------------------------------------
     def fail_next_puts(self, count: int = 1) -> None:
-        """Answer the next ``count`` PUTs with HTTP 500 (their bodies are read and dropped)."""
+        """Answer the next ``count`` PUTs with HTTP 500 (their bodies are read and dropped); 0 stops failing."""
         with self._lock:
-            self._failures += count
+            self._failures = count
 
     def _take_failure(self) -> bool:
         with self._lock:

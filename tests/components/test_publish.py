@@ -92,14 +92,13 @@ def test_a_failed_upload_registers_nothing_and_leaves_no_data(ftrack_sandbox: An
     session.create_component(files["thumb"])
     with pytest.raises(TransferError, match="HTTP 500"):
         session.commit()
-    ftrack_sandbox.files.fail_next_puts(-ftrack_sandbox.files._failures)  # stop failing
+    ftrack_sandbox.files.fail_next_puts(0)
     assert _stored(ftrack_sandbox) == []
     with Session(ftrack_sandbox.url, ftrack_sandbox.api_user, ftrack_sandbox.api_key) as other:
         assert len(other.query("select id from ComponentLocation").all()) == before
         assert other.query(f"Component where id is {component['id']}").first() is None
     session.commit()  # still pending: a retry publishes
-    assert sorted(_stored(ftrack_sandbox))[0] in {component["id"], *_stored(ftrack_sandbox)}
-    assert len(_stored(ftrack_sandbox)) == 2
+    assert component["id"] in _stored(ftrack_sandbox) and len(_stored(ftrack_sandbox)) == 2
 
 
 def test_a_commit_failing_after_the_upload_removes_the_uploaded_data(ftrack_sandbox: Any, session: Session,
