@@ -23,7 +23,7 @@ _EXPLICIT_SUPERTYPES = {
     "Project": "Context",
     "FileComponent": "Component",
     "ContainerComponent": "Component",
-    "SequenceComponent": "Component",
+    "SequenceComponent": "ContainerComponent",  # a sequence is a container of its frames
     # Users and groups are resources on the server (one key space, ``resource_type``).
     "User": "Resource",
     "Group": "Resource",

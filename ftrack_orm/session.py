@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from . import codec
 from . import operations as ops
 from .client import WireClient
+from .components import Components
 from .entity.attributes import assign
 from .entity.base import Entity
 from .entity.factory import TypeRegistry
@@ -109,6 +110,7 @@ class Session:
         self._results = ClientSource(self._client, lambda: self.schemas, self._result_group)
         self._event_hub: Optional[EventHub] = None
         self._event_hub_settings = (dict(headers or {}), verify)
+        self._components: Optional[Components] = None
         if auto_connect_event_hub:
             self.event_hub.connect()
 
@@ -126,6 +128,8 @@ class Session:
         """Close the HTTP connection pool. The session cannot be used afterwards."""
         if self._event_hub is not None:
             self._event_hub.close()
+        if self._components is not None:
+            self._components.close()
         self._client.close()
 
     @property
@@ -376,6 +380,8 @@ class Session:
         """Send every pending change as ONE call (see :class:`~ftrack_orm.uow.UnitOfWork`)."""
         if self._identity is None:
             return CommitResult()
+        if self._components is not None and self._components.publisher.has_pending:
+            return self._components.publisher.commit(lambda: self.unit_of_work.commit(chunk_size))
         return self.unit_of_work.commit(chunk_size)
 
     def reconcile(self) -> Reconciliation:
@@ -390,6 +396,8 @@ class Session:
         """Discard pending work: changed entities revert, new ones are detached."""
         if self._identity is not None:
             self._identity.rollback()
+        if self._components is not None:
+            self._components.publisher.discard()
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -420,3 +428,38 @@ class Session:
         if not component_id:
             return f"{self.server_url}/img/thumbnail2.png"
         return self._client.component_url("component/thumbnail", {"id": component_id, "size": size})
+
+    # -- components (see ftrack_orm.components) -----------------------------------------------
+    @property
+    def components(self) -> Components:
+        """The component API: publishing, locations, transfers (created on first use)."""
+        if self._components is None:
+            self._components = Components(self, verify=self._event_hub_settings[1])
+        return self._components
+
+    def create_component(self, path: Any, data: Optional[Mapping[str, Any]] = None, location: Any = "auto",
+                         progress: Any = None) -> Entity:
+        """Record a component for a file, an image sequence (``shot.%04d.exr [1001-1100]`` or a list of
+        frames) or several files, in ``location``; its data moves when :meth:`commit` runs (see
+        :mod:`ftrack_orm.components.publish`)."""
+        return self.components.create_component(path, data, location, progress)
+
+    def download(self, component: Entity, path: str, progress: Any = None) -> str:
+        """Fetch ``component``'s bytes to ``path`` (streamed to a temporary file, then renamed)."""
+        return self.components.download(component, path, progress)
+
+    def pick_location(self, component: Entity) -> Any:
+        """The preferred location holding all of ``component`` (``None``: none known here)."""
+        return self.components.pick_location(component)
+
+    def get_component_availability(self, components: Sequence[Entity]) -> List[Dict[str, float]]:
+        """``{location_id: percent}`` for each component, in ONE request."""
+        return self.components.get_component_availability(components)
+
+    def create_thumbnail(self, entity: Entity, path: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
+        """Record a thumbnail component for ``entity`` (uploaded and set by the next :meth:`commit`)."""
+        return self.components.create_thumbnail(entity, path, data)
+
+    def encode_media(self, media: Any, version: Optional[Entity] = None, keep_original: Any = "auto") -> Entity:
+        """Ask the server for a review encode of ``media`` (a path or a component); returns the ``Job``."""
+        return self.components.encode_media(media, version, keep_original)

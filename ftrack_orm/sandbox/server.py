@@ -17,7 +17,9 @@ from ..times import UTC, to_utc, utc_text
 from .events.changes import ChangeLog
 from .events.hub import EventServer
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
+from .components import complete_multipart_upload, encode_media, upload_metadata
 from .evaluator import Evaluator
+from .files import FileStore
 from .http import SandboxHTTPServer, handler_for
 from .limits import Limits
 from .seed import SEEDS, api_key, apply_seed, random_api_key
@@ -57,7 +59,9 @@ class Sandbox:
     A new database gets random API keys (``api_key``, ``readonly_key``), so nobody
     can derive them from the user names; ``fixed_keys=True`` makes them the same on
     every run (for recordings); so do ``clock`` (a callable returning the server's
-    time, read once per batch) and ``upload_secret`` (signs upload URLs). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
+    time, read once per batch) and ``upload_secret`` (signs upload URLs). Uploaded files are kept
+    in ``files_dir`` (default: ``<db>.files`` next to the database, or a temporary directory
+    for an in-memory sandbox; see :mod:`~ftrack_orm.sandbox.files`). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
     bounds what one request may cost; ``allow_remote=True`` is needed to listen on a
     non-loopback ``host``.
     """
@@ -74,6 +78,7 @@ class Sandbox:
         fixed_keys: bool = False,
         clock: Optional[Callable[[], datetime.datetime]] = None,
         upload_secret: Optional[bytes] = None,
+        files_dir: Optional[str] = None,
     ) -> None:
         if seed not in SEEDS:
             raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
@@ -100,6 +105,8 @@ class Sandbox:
         self.evaluator = Evaluator(self.store)
         self.changes = ChangeLog(self.store)
         self.writer = Writer(self.store, self.evaluator, self.changes)
+        #: The bytes stored in the ``ftrack.server`` location.
+        self.files = FileStore(files_dir or (f"{db}.files" if db and db != ":memory:" else None))
         with self.store.lock:
             fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
@@ -149,6 +156,7 @@ class Sandbox:
             self._httpd = None
         with self.store.lock:
             self.store.connection.close()
+        self.files.close()
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted."""
@@ -219,6 +227,7 @@ class Sandbox:
             connection = self.store.connection
             connection.execute("BEGIN IMMEDIATE")
             self.changes.begin(record=self.events.client_count > 0)
+            self.writer.deleted = {}
             index = 0
             try:
                 now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
@@ -239,6 +248,9 @@ class Sandbox:
                 raise error from None
             connection.execute("COMMIT")
             update = self.changes.take(client_token, user_id)
+            removed = self.writer.deleted.get("Component")
+        if removed:
+            self.files.remove(str(key) for key in removed)
         if update is not None:
             self.events.publish(update)
         return results
@@ -263,13 +275,39 @@ class Sandbox:
         if action == "query_server_information":
             return dict(self.server_information)
         if action == "get_upload_metadata":
-            component_id = operation.get("component_id")
-            return {
-                "url": self.url + self.uploads.path(str(component_id)),
-                "headers": {"Content-Length": str(operation.get("file_size", 0)), "Content-Type": "application/octet-stream"},
-                "component_id": component_id,
-            }
+            return upload_metadata(operation, self.files, self.url, self.uploads.path)
+        if action == "complete_multipart_upload":
+            return complete_multipart_upload(operation, self.files)
+        if action == "encode_media":
+            if readonly:
+                raise permission_error("Permission denied: the user may only read; encode_media is not allowed.")
+            return encode_media(operation, self.files,
+                                lambda entity_type, data: self.writer.create(entity_type, data, user_id, now),
+                                self.store.get, now, user_id)
         raise validation_error(f"Unknown action {action!r}.")
+
+    def component_request(self, endpoint: str, params: Mapping[str, str],
+                          headers: Mapping[str, str]) -> Tuple[int, Any]:
+        """``component/get``, ``component/thumbnail`` (``(200, file path)``) and ``component/remove``
+        (``(200, {})``) for the caller named by ``username``/``apiKey`` (or the API headers);
+        errors are ``(status, JSON error)``. The sandbox serves a thumbnail as the stored image
+        itself (it does not resize)."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        try:
+            _, readonly = self._authenticate(params.get("username") or lowered.get("ftrack-user"),
+                                             params.get("apiKey") or lowered.get("ftrack-api-key"))
+        except SandboxError as error:
+            return 401, error.to_json()
+        component_id = params.get("id", "")
+        if endpoint == "component/remove":
+            if readonly:
+                return 403, permission_error("Permission denied: the user may only read.").to_json()
+            self.files.remove([component_id])
+            return 200, {}
+        path = self.files.path(component_id)
+        if path is None:
+            return 404, SandboxError("NotFound", f"No data is stored for component {component_id!r}.").to_json()
+        return 200, path
 
     def _authenticate(self, username: Optional[str], api_key: Optional[str]) -> Tuple[Optional[str], bool]:
         with self.store.lock:

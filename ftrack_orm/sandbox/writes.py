@@ -16,6 +16,7 @@ import attrs
 from ..didyoumean import did_you_mean, no_schema_attribute, unknown_type
 from ..kinds import custom_kind
 from ..schema import AttributeSchema, EntitySchema
+from .components import CREATABLE_BASES, WRITABLE_COLLECTIONS, derived_values
 from .errors import validation_error
 from .evaluator import Evaluator
 from .store import Store, quote, to_column
@@ -36,6 +37,8 @@ OWNED: Tuple[Tuple[str, str], ...] = (
     ("Metadata", "parent_id"),
 )
 
+WRITABLE_NAMES = frozenset(name for _, name in WRITABLE_COLLECTIONS)
+
 #: Values a server fills itself when a create does not give them.
 SERVER_FILLED: Dict[str, Any] = {"sort": 0, "bid": 0.0}
 SERVER_FILLED_BY_TYPE: Dict[str, Dict[str, Any]] = {"Project": {"status": "active"}}
@@ -49,6 +52,7 @@ class _Written:
     values: Dict[str, Any] = attrs.field(factory=dict)
     targets: Dict[str, str] = attrs.field(factory=dict)
     mapped: Dict[str, Any] = attrs.field(factory=dict)
+    collections: Dict[str, Any] = attrs.field(factory=dict)
 
 
 class ChangeRecorder(Protocol):
@@ -83,6 +87,9 @@ class Writer:
         self.schemas = store.schemas
         self.evaluator = evaluator
         self._incoming: Dict[str, List[Tuple[str, str, str]]] = {}
+        #: Keys of the entities deleted since the caller last cleared it, by family.
+        self.deleted: Dict[str, Set[Any]] = {}
+        self._collections: Dict[str, Any] = {}
         for entity_type, attribute, relation in store.relations.references():
             family = store.family(relation.target)
             entry = (store.table(entity_type).name, relation.fk, attribute)
@@ -93,7 +100,7 @@ class Writer:
     def create(self, entity_type: Any, data: Any, user_id: Optional[str], now: str) -> Dict[str, Any]:
         schema = self._schema(entity_type)
         subtypes = [t for t in self.schemas.subtypes(schema.name) if t != schema.name]
-        if subtypes and not schema.classifiers:
+        if subtypes and not schema.classifiers and schema.name not in CREATABLE_BASES:
             raise validation_error(
                 f"Cannot create an entity of abstract type {schema.name!r}; create one of "
                 f"{', '.join(sorted(subtypes)[:8])}."
@@ -124,6 +131,7 @@ class Writer:
         key = [values[c] for c in table.primary_key]
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
+        self._write_collections(schema, key[0])
         self.changes.created(schema.name, key, values)
         shown = [n for n in values if n in schema.attributes] + list(schema.default_projections)
         return {"action": "create", "data": self.evaluator.encode(schema.name, key, list(dict.fromkeys(shown)))}
@@ -158,7 +166,8 @@ class Writer:
         key = [row[c] for c in table.primary_key]
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
-        shown = [n for n in data if n in schema.attributes and n not in mapped]
+        self._write_collections(schema, key[0])
+        shown = [n for n in data if n in schema.attributes and n not in mapped and n not in WRITABLE_NAMES]
         return {"action": "update", "data": self.evaluator.encode(schema.name, key, shown)}
 
     # -- delete --------------------------------------------------------------------------
@@ -190,6 +199,8 @@ class Writer:
                 for owned in self.store.rows_where(name, "entity_id", every):
                     doomed.setdefault(family, set()).add(owned["_rowid"])
         self._refuse_if_referenced(row, doomed, ids)
+        for family, keys in ids.items():
+            self.deleted.setdefault(family, set()).update(keys)
         self.changes.deleting(doomed)
         for family, rowids in doomed.items():
             listed = list(rowids)
@@ -249,6 +260,7 @@ class Writer:
                 target = relation.target if relation is not None else None
             if target is not None and self.store.get(target, [value]) is None:
                 raise validation_error(f"{label}.{column}: no {target} with id {value!r} exists.")
+        self._collections = written.collections
         return values, written.mapped
 
     # One setter per kind of attribute written (see _SETTERS): scalars, references,
@@ -281,6 +293,12 @@ class Writer:
 
     def _refuse_collection(self, schema: EntitySchema, attribute: AttributeSchema, value: Any,
                            data: Dict[str, Any], written: _Written) -> None:
+        if any(self.schemas.is_subtype(schema.name, owner) and name == attribute.name
+               for owner, name in WRITABLE_COLLECTIONS):
+            if not isinstance(value, list):
+                raise validation_error(f"{schema.name}.{attribute.name} must be written as a list of references.")
+            written.collections[attribute.name] = value
+            return
         raise validation_error(
             f"Collection {attribute.name!r} of {schema.name} cannot be set directly; set the reference on its items."
         )
@@ -328,6 +346,7 @@ class Writer:
                 'SELECT MAX("version") FROM "AssetVersion" WHERE asset_id = ?', [values["asset_id"]]
             ).fetchone()[0]
             values["version"] = (top or 0) + 1
+        values.update(derived_values(schema.name, values))
         if "key" in attributes and values.get("key") is None and values.get("configuration_id"):
             config = self.store.get("CustomAttributeConfiguration", [values["configuration_id"]])
             if config is not None:
@@ -372,6 +391,20 @@ class Writer:
             return True
         row = self.store.get("ObjectType", [object_type_id])
         return row is None or bool(row["is_typeable"])
+
+    def _write_collections(self, schema: EntitySchema, owner: Any) -> None:
+        """Point the listed items' key at ``owner`` (a collection written as a whole list)."""
+        collections, self._collections = self._collections, {}
+        for name, items in collections.items():
+            relation = self.store.relations.get(schema.name, name)
+            if relation is None or relation.kind != "collection":
+                raise validation_error(f"{schema.name}.{name} cannot be written.")
+            table = quote(self.store.table(relation.target).name)
+            for item in items:
+                key, _ = self._reference_key(item, relation.target, f"{schema.name}.{name}")
+                if self.store.get(relation.target, [key]) is None:
+                    raise validation_error(f"{schema.name}.{name}: no {relation.target} with id {key!r} exists.")
+                self.store.connection.execute(f"UPDATE {table} SET {quote(relation.fk)} = ? WHERE id = ?", [owner, key])
 
     # -- mapped collections ----------------------------------------------------------------
     def _write_mapped(self, schema: EntitySchema, owner: Any, name: str, mapping: Dict[str, Any]) -> None:
