@@ -565,8 +565,12 @@ _BY_CUSTOM_TYPE: Dict[str, Tuple[Kind, Converter]] = {
 
 
 def kind_of_property(prop: Mapping[str, Any]) -> Kind:
-    """The kind of one ``query_schemas`` property (a ``$ref`` is a reference)."""
-    if "$ref" in prop:
+    """The kind of one ``query_schemas`` property (a ``$ref`` without a ``type`` is a reference).
+
+    As in the official client, a ``type`` wins: ``DashboardResource.dashboard_id``
+    carries both and is a string key.
+    """
+    if "$ref" in prop and "type" not in prop:
         return KINDS["reference"]
     type_, format_ = prop.get("type"), prop.get("format")
     return _BY_SCHEMA_TYPE.get((type_, format_)) or _BY_SCHEMA_TYPE.get((type_, None)) or FALLBACK

@@ -24,7 +24,7 @@ FLOORS: List[List[str]] = [
     ["ftrack_orm.didyoumean", "ftrack_orm.times", "ftrack_orm.errors", "ftrack_orm.operations", "ftrack_orm.transport"],
     ["ftrack_orm.schema", "ftrack_orm.kinds", "ftrack_orm.codec", "ftrack_orm.schema_cache", "ftrack_orm.answers"],
     # the query language and pure planning
-    ["ftrack_orm.query", "ftrack_orm.relations", "ftrack_orm.plan"],
+    ["ftrack_orm.query", "ftrack_orm.link_entities", "ftrack_orm.relations", "ftrack_orm.plan"],
     # entities: classes, state, identity, lifecycle, lazy loading
     ["ftrack_orm.entity"],
     # the wire client and what the session hands it to

@@ -33,10 +33,6 @@ SYSTEM_TYPES: Dict[str, str] = {
 #: Abstract types that may nevertheless be created directly.
 CREATABLE_BASES = frozenset({"Component"})
 
-#: Collections a client may write as a whole list of references (the official client sends
-#: ``update SequenceComponent {members: [...]}`` after appending frames): (owner type, attribute).
-WRITABLE_COLLECTIONS = frozenset({("ContainerComponent", "members")})
-
 #: The locations every ftrack server has: (name, id, label).
 BUILTIN_LOCATIONS = (
     ("ftrack.origin", "ce9b348f-8809-11e3-821c-20c9d081909b", "Origin"),

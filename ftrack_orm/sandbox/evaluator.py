@@ -16,7 +16,9 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ..query import QueryParseError, QueryValidationError, ast, check, expand_default_projections, parse
 from ..query.paths import resolve_path
-from .errors import validation_error
+from ..relations import Relation
+from .errors import unstored, validation_error
+from .links import item_keys
 from .sqlwhere import SqlCompiler
 from .store import Store, from_column, quote
 
@@ -126,8 +128,7 @@ class Evaluator:
             key = REL + name
             loaded: List[Row] = []
             if relation is None:
-                for row in rows:
-                    row[key] = None if attribute.is_reference else []
+                raise unstored(entity_type, name)
             elif relation.kind == "reference":
                 target_key = self.store.table(target).primary_key[0]
                 found = {
@@ -148,6 +149,8 @@ class Evaluator:
                     loaded.append(item)
                 for row in rows:
                     row[key] = groups.get(row.get(owner_key), [])
+            elif relation.kind == "link":
+                loaded = self._load_links(rows, entity_type, relation, target, key)
             else:
                 loaded = self._load_tree(rows, relation.kind, target, key)
             if child.children:
@@ -194,6 +197,17 @@ class Evaluator:
                     queue.extend(children.get(item["id"], []))
                 row[key] = [r for r in result if self.schemas.is_subtype(r["_type"], target)]
         return [r for r in known.values() if self.schemas.is_subtype(r["_type"], target)]
+
+    def _load_links(self, rows: List[Row], entity_type: str, relation: Relation, target: str,
+                    key: str) -> List[Row]:
+        owner_key = self.store.table(entity_type).primary_key[0]
+        keys = item_keys(self.store, relation, [row.get(owner_key) for row in rows])
+        target_key = self.store.table(target).primary_key[0]
+        found = {r[target_key]: dict(r) for r in self.store.rows_where(
+            target, target_key, (k for ks in keys.values() for k in ks))}
+        for row in rows:
+            row[key] = [found[k] for k in keys.get(row.get(owner_key), ()) if k in found]
+        return list(found.values())
 
     # -- encoding ------------------------------------------------------------------------------------
     def always(self, entity_type: str) -> Tuple[str, ...]:

@@ -22,6 +22,7 @@ from ..kinds import KINDS
 from ..schema import EntitySchema, SchemaRegistry
 from .errors import validation_error
 from ..relations import Relations
+from ..link_entities import LINK_TABLE, LINK_TABLE_COLUMNS
 
 _CHUNK = 500
 
@@ -88,7 +89,11 @@ class Store:
         existing = {r[0] for r in self.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         statements = [
             "CREATE TABLE IF NOT EXISTS _sandbox_credentials "
-            "(username TEXT PRIMARY KEY, api_key TEXT NOT NULL, readonly INTEGER NOT NULL DEFAULT 0)"
+            "(username TEXT PRIMARY KEY, api_key TEXT NOT NULL, readonly INTEGER NOT NULL DEFAULT 0)",
+            f"CREATE TABLE IF NOT EXISTS {quote(LINK_TABLE)} "
+            f"({', '.join(quote(c) + ' TEXT NOT NULL' for c in LINK_TABLE_COLUMNS)})",
+            f"CREATE INDEX IF NOT EXISTS {quote('ix' + LINK_TABLE)} ON {quote(LINK_TABLE)} "
+            f"({', '.join(quote(c) for c in LINK_TABLE_COLUMNS)})",
         ]
         for table in self.tables.values():
             if table.name in existing:

@@ -16,9 +16,10 @@ import attrs
 from ..didyoumean import did_you_mean, no_schema_attribute, unknown_type
 from ..kinds import custom_kind
 from ..schema import AttributeSchema, EntitySchema
-from .components import CREATABLE_BASES, WRITABLE_COLLECTIONS, derived_values
+from .components import CREATABLE_BASES, derived_values
 from .errors import validation_error
 from .evaluator import Evaluator
+from .links import CollectionWriter
 from .store import Store, quote, to_column
 
 #: (items type, column): rows that are deleted with the entity whose key the column holds.
@@ -37,8 +38,6 @@ OWNED: Tuple[Tuple[str, str], ...] = (
     ("Metadata", "parent_id"),
 )
 
-WRITABLE_NAMES = frozenset(name for _, name in WRITABLE_COLLECTIONS)
-
 #: Values a server fills itself when a create does not give them.
 SERVER_FILLED: Dict[str, Any] = {"sort": 0, "bid": 0.0}
 SERVER_FILLED_BY_TYPE: Dict[str, Dict[str, Any]] = {"Project": {"status": "active"}}
@@ -52,7 +51,7 @@ class _Written:
     values: Dict[str, Any] = attrs.field(factory=dict)
     targets: Dict[str, str] = attrs.field(factory=dict)
     mapped: Dict[str, Any] = attrs.field(factory=dict)
-    collections: Dict[str, Any] = attrs.field(factory=dict)
+    collections: Dict[str, Any] = attrs.field(factory=dict)  # written as lists of references
 
 
 class ChangeRecorder(Protocol):
@@ -86,10 +85,10 @@ class Writer:
         self.changes: ChangeRecorder = changes or _Unrecorded()
         self.schemas = store.schemas
         self.evaluator = evaluator
+        self.collections = CollectionWriter(store)
         self._incoming: Dict[str, List[Tuple[str, str, str]]] = {}
         #: Keys of the entities deleted since the caller last cleared it, by family.
         self.deleted: Dict[str, Set[Any]] = {}
-        self._collections: Dict[str, Any] = {}
         for entity_type, attribute, relation in store.relations.references():
             family = store.family(relation.target)
             entry = (store.table(entity_type).name, relation.fk, attribute)
@@ -107,7 +106,7 @@ class Writer:
             )
         if not isinstance(data, dict):
             raise validation_error("'entity_data' must be an object.")
-        values, mapped = self._values(schema, data, creating=True)
+        values, mapped, collections = self._values(schema, data, creating=True)
         for attribute in schema.attributes.values():
             if attribute.is_scalar and attribute.name not in values and attribute.has_default:
                 default = attribute.default
@@ -131,7 +130,8 @@ class Writer:
         key = [values[c] for c in table.primary_key]
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
-        self._write_collections(schema, key[0])
+        for name, items in collections.items():
+            self.collections.write(schema, key[0], name, items)
         self.changes.created(schema.name, key, values)
         shown = [n for n in values if n in schema.attributes] + list(schema.default_projections)
         return {"action": "create", "data": self.evaluator.encode(schema.name, key, list(dict.fromkeys(shown)))}
@@ -151,7 +151,7 @@ class Writer:
         schema = self.schemas[row["_type"]]
         if not isinstance(data, dict):
             raise validation_error("'entity_data' must be an object.")
-        values, mapped = self._values(schema, data, creating=False)
+        values, mapped, collections = self._values(schema, data, creating=False)
         for name, value in values.items():
             if value is None and name in schema.required:
                 raise validation_error(f"Attribute {name!r} of {schema.name} is required and cannot be null.")
@@ -166,8 +166,9 @@ class Writer:
         key = [row[c] for c in table.primary_key]
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
-        self._write_collections(schema, key[0])
-        shown = [n for n in data if n in schema.attributes and n not in mapped and n not in WRITABLE_NAMES]
+        for name, items in collections.items():
+            self.collections.write(schema, key[0], name, items)
+        shown = [n for n in data if n in schema.attributes and n not in mapped]
         return {"action": "update", "data": self.evaluator.encode(schema.name, key, shown)}
 
     # -- delete --------------------------------------------------------------------------
@@ -236,7 +237,8 @@ class Writer:
             raise validation_error(f"No {schema.name} with key {key!r} exists.")
         return row
 
-    def _values(self, schema: EntitySchema, data: Dict[str, Any], creating: bool) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    def _values(self, schema: EntitySchema, data: Dict[str, Any],
+                creating: bool) -> Tuple[Dict[str, Any], Dict[str, Any], Dict[str, Any]]:
         written = _Written()
         label = schema.name
         for name, value in data.items():
@@ -260,11 +262,10 @@ class Writer:
                 target = relation.target if relation is not None else None
             if target is not None and self.store.get(target, [value]) is None:
                 raise validation_error(f"{label}.{column}: no {target} with id {value!r} exists.")
-        self._collections = written.collections
-        return values, written.mapped
+        return values, written.mapped, written.collections
 
     # One setter per kind of attribute written (see _SETTERS): scalars, references,
-    # mapped collections; collections are refused.
+    # mapped collections; collections (lists of references) are written after the row.
     def _set_scalar(self, schema: EntitySchema, attribute: AttributeSchema, value: Any, data: Dict[str, Any],
                     written: _Written) -> None:
         label = f"{schema.name}.{attribute.name}"
@@ -287,21 +288,17 @@ class Writer:
 
     def _set_mapped(self, schema: EntitySchema, attribute: AttributeSchema, value: Any, data: Dict[str, Any],
                     written: _Written) -> None:
+        if isinstance(value, list):  # as the official clients write it: the items' references
+            self._set_collection(schema, attribute, value, data, written)
+            return
         if not isinstance(value, dict):
             raise validation_error(f"{schema.name}.{attribute.name} must be written as an object of key → value.")
         written.mapped[attribute.name] = value
 
-    def _refuse_collection(self, schema: EntitySchema, attribute: AttributeSchema, value: Any,
-                           data: Dict[str, Any], written: _Written) -> None:
-        if any(self.schemas.is_subtype(schema.name, owner) and name == attribute.name
-               for owner, name in WRITABLE_COLLECTIONS):
-            if not isinstance(value, list):
-                raise validation_error(f"{schema.name}.{attribute.name} must be written as a list of references.")
-            written.collections[attribute.name] = value
-            return
-        raise validation_error(
-            f"Collection {attribute.name!r} of {schema.name} cannot be set directly; set the reference on its items."
-        )
+    def _set_collection(self, schema: EntitySchema, attribute: AttributeSchema, value: Any,
+                        data: Dict[str, Any], written: _Written) -> None:
+        self.collections.check(schema, attribute.name, value)
+        written.collections[attribute.name] = value
 
     def _reference_key(self, value: Any, target: str, label: str) -> Tuple[Any, str]:
         if value is None:
@@ -392,20 +389,6 @@ class Writer:
         row = self.store.get("ObjectType", [object_type_id])
         return row is None or bool(row["is_typeable"])
 
-    def _write_collections(self, schema: EntitySchema, owner: Any) -> None:
-        """Point the listed items' key at ``owner`` (a collection written as a whole list)."""
-        collections, self._collections = self._collections, {}
-        for name, items in collections.items():
-            relation = self.store.relations.get(schema.name, name)
-            if relation is None or relation.kind != "collection":
-                raise validation_error(f"{schema.name}.{name} cannot be written.")
-            table = quote(self.store.table(relation.target).name)
-            for item in items:
-                key, _ = self._reference_key(item, relation.target, f"{schema.name}.{name}")
-                if self.store.get(relation.target, [key]) is None:
-                    raise validation_error(f"{schema.name}.{name}: no {relation.target} with id {key!r} exists.")
-                self.store.connection.execute(f"UPDATE {table} SET {quote(relation.fk)} = ? WHERE id = ?", [owner, key])
-
     # -- mapped collections ----------------------------------------------------------------
     def _write_mapped(self, schema: EntitySchema, owner: Any, name: str, mapping: Dict[str, Any]) -> None:
         relation = self.store.relations.get(schema.name, name)
@@ -474,5 +457,5 @@ class Writer:
 _SETTERS = {
     "reference": Writer._set_reference,
     "mapped_collection": Writer._set_mapped,
-    "collection": Writer._refuse_collection,
+    "collection": Writer._set_collection,
 }
