@@ -11,7 +11,7 @@ import contextlib
 import os
 import threading
 import uuid
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
 from . import codec
 from . import operations as ops
@@ -22,7 +22,7 @@ from .entity.base import Entity
 from .entity.factory import TypeRegistry
 from .entity.identity import IdentityMap
 from .entity.loading import ResultGroup
-from .errors import ConfigurationError
+from .errors import ConfigurationError, FtrackOrmError
 from .events.hub import EventHub
 from .events.websocket import require_wsproto
 from .loader import SessionLoader
@@ -38,6 +38,8 @@ from .uow import CommitResult, UnitOfWork
 _DEFAULT = object()
 
 Key = Union[str, int, Sequence[Any], Mapping[str, Any]]
+#: An entity class, for the typed ``query`` (``session.query(Task)`` is ``QueryResult[Task]``).
+E = TypeVar("E")
 
 
 def _setting(value: Optional[str], argument: str, variable: str) -> str:
@@ -256,6 +258,15 @@ class Session:
             return self.types[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def __dir__(self) -> List[str]:
+        # Completion offers the entity types (session.Ta<TAB>): loads the schemas if need be;
+        # an unreachable server only leaves them out.
+        names = set(super().__dir__())
+        if not self.closed:
+            with contextlib.suppress(FtrackOrmError):
+                names.update(name for name in self.schemas if name.isidentifier())
+        return sorted(names)
+
     @property
     def auto_populate(self) -> bool:
         """Whether reading an unloaded attribute fetches it (else ``NotLoadedError``)."""
@@ -275,7 +286,12 @@ class Session:
             entities = [entities] if isinstance(entities, Entity) else list(entities)
         self.identity_map.populate(entities, projections)
 
-    def query(self, expression: Any, page_size: int = DEFAULT_PAGE_SIZE, progress: Any = None) -> QueryResult:
+    @overload
+    def query(self, expression: Type[E], page_size: int = ..., progress: Any = ...) -> QueryResult[E]: ...
+    @overload
+    def query(self, expression: Any, page_size: int = ..., progress: Any = ...) -> QueryResult[Any]: ...
+
+    def query(self, expression: Any, page_size: int = DEFAULT_PAGE_SIZE, progress: Any = None) -> QueryResult[Any]:
         """A lazy :class:`QueryResult` from an expression string or an entity class/type name.
 
         An expression is parsed and checked against the schemas before anything is
@@ -376,13 +392,16 @@ class Session:
             self._uow = UnitOfWork(self._client, self.identity_map)
         return self._uow
 
-    def commit(self, chunk_size: Optional[int] = None) -> CommitResult:
-        """Send every pending change as ONE call (see :class:`~ftrack_orm.uow.UnitOfWork`)."""
+    def commit(self, chunk_size: Optional[int] = None,
+               progress: Optional[Callable[[int, int], None]] = None) -> CommitResult:
+        """Send every pending change as ONE call (see :class:`~ftrack_orm.uow.UnitOfWork`).
+
+        ``progress``: ``callback(operations_sent, operations_total)`` for big commits."""
         if self._identity is None:
             return CommitResult()
         if self._components is not None and self._components.publisher.has_pending:
-            return self._components.publisher.commit(lambda: self.unit_of_work.commit(chunk_size))
-        return self.unit_of_work.commit(chunk_size)
+            return self._components.publisher.commit(lambda: self.unit_of_work.commit(chunk_size, progress))
+        return self.unit_of_work.commit(chunk_size, progress)
 
     def reconcile(self) -> Reconciliation:
         """Ask the server which pending creates already exist and which pending deletes are

@@ -21,7 +21,6 @@ access by wire name (``task["name"]``), ``repr``/``dir``/``_repr_html_``.
 """
 from __future__ import annotations
 
-import html
 from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type, Union
 
 from ..didyoumean import no_attribute
@@ -284,13 +283,18 @@ class Entity(metaclass=EntityMeta):
         names.update(("is_dirty", "changes", "revert", "to_dict"))
         return sorted(names)
 
+    def _ipython_key_completions_(self) -> List[str]:
+        """Completion of ``task["<TAB>``: the schema (wire) attribute names."""
+        return sorted(self._attributes)
+
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th>{html.escape(k)}</th><td>{html.escape(repr(v))}</td></tr>"
-            for k, v in self.to_dict().items()
-            if k != "__entity_type__"
-        )
-        return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"
+        from .notebook import entity_html
+
+        plain = self.to_dict()  # what is loaded (mapped collections as dicts)
+        attributes = self._attributes
+        values = [(name, value if attributes[name].schema.kind == "mapped_collection" else self._current_value(name))
+                  for name, value in plain.items() if name != "__entity_type__"]
+        return entity_html(self, values)
 
 
 def _short(value: Any) -> str:
