@@ -34,19 +34,45 @@ _EXPORTS: Dict[str, str] = {
     "MixinConflictError": "entity.mixins",
     "register_mixin": "entity.mixins",
     "unregister_mixin": "entity.mixins",
+    "SessionClosedError": "errors",
+    "NotUniqueError": "errors",
+    "PartialCommitError": "errors",
+    "MalformedWriteResponseError": "errors",
+    "QueryError": "query.lexer",
+    "QueryParseError": "query.lexer",
+    "QueryValidationError": "query.lexer",
+    "UnknownEntityTypeError": "schema",
+    "ReferenceCycleError": "plan",
+    "NotLoadedError": "entity.state",
+    "DetachedEntityError": "entity.state",
+    "DeletedEntityError": "entity.state",
+    "EventHubError": "events.errors",
+    "EventHubConnectionError": "events.errors",
 }
 
 __all__ = [
     "ConfigurationError",
+    "DeletedEntityError",
+    "DetachedEntityError",
     "EntityView",
+    "EventHubConnectionError",
+    "EventHubError",
     "FtrackOrmError",
     "InvalidCredentialsError",
     "MalformedResponseError",
+    "MalformedWriteResponseError",
     "MixinConflictError",
     "MultipleResultsFoundError",
     "NoResultFoundError",
+    "NotLoadedError",
+    "NotUniqueError",
     "OutcomeUnknownError",
+    "PartialCommitError",
+    "QueryError",
+    "QueryParseError",
     "QueryResult",
+    "QueryValidationError",
+    "ReferenceCycleError",
     "RequestsTransport",
     "RetryPolicy",
     "ServerConnectionError",
@@ -54,6 +80,8 @@ __all__ = [
     "ServerPermissionDeniedError",
     "ServerValidationError",
     "Session",
+    "SessionClosedError",
+    "UnknownEntityTypeError",
     "WireClient",
     "inspect",
     "register_mixin",
@@ -64,18 +92,27 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .client import WireClient
     from .entity.inspection import EntityView, inspect
     from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
+    from .entity.state import DeletedEntityError, DetachedEntityError, NotLoadedError
     from .errors import (
         ConfigurationError,
         FtrackOrmError,
         InvalidCredentialsError,
         MalformedResponseError,
+        MalformedWriteResponseError,
+        NotUniqueError,
         OutcomeUnknownError,
+        PartialCommitError,
         ServerConnectionError,
         ServerError,
         ServerPermissionDeniedError,
         ServerValidationError,
+        SessionClosedError,
     )
+    from .events.errors import EventHubConnectionError, EventHubError
+    from .plan import ReferenceCycleError
+    from .query.lexer import QueryError, QueryParseError, QueryValidationError
     from .results import MultipleResultsFoundError, NoResultFoundError, QueryResult
+    from .schema import UnknownEntityTypeError
     from .session import Session
     from .transport import RequestsTransport, RetryPolicy
 

@@ -20,6 +20,7 @@ from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validat
 from .evaluator import Evaluator
 from .http import SandboxHTTPServer, handler_for
 from .limits import Limits
+from .remote_actions import RemoteActions
 from .seed import SEEDS, api_key, apply_seed, random_api_key
 from .store import Store
 from .uploads import UploadSigner
@@ -100,6 +101,7 @@ class Sandbox:
         self.evaluator = Evaluator(self.store)
         self.changes = ChangeLog(self.store)
         self.writer = Writer(self.store, self.evaluator, self.changes)
+        self.remote = RemoteActions(self.store, self.writer, lambda: self.url)
         with self.store.lock:
             fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
@@ -269,6 +271,8 @@ class Sandbox:
                 "headers": {"Content-Length": str(operation.get("file_size", 0)), "Content-Type": "application/octet-stream"},
                 "component_id": component_id,
             }
+        if self.remote.handles(action):
+            return self.remote.run(operation, user_id, now)
         raise validation_error(f"Unknown action {action!r}.")
 
     def _authenticate(self, username: Optional[str], api_key: Optional[str]) -> Tuple[Optional[str], bool]:
