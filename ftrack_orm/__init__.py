@@ -48,6 +48,12 @@ _EXPORTS: Dict[str, str] = {
     "DeletedEntityError": "entity.state",
     "EventHubError": "events.errors",
     "EventHubConnectionError": "events.errors",
+    "ServerCompatibilityError": "errors",
+    "UnknownTypeError": "query.paths",
+    "UnknownAttributeError": "query.paths",
+    "QueryTypeError": "query.paths",
+    "WebSocketError": "events.websocket",
+    "ExpressionError": "events.expression",
 }
 
 __all__ = [
@@ -57,6 +63,7 @@ __all__ = [
     "EntityView",
     "EventHubConnectionError",
     "EventHubError",
+    "ExpressionError",
     "FtrackOrmError",
     "InvalidCredentialsError",
     "MalformedResponseError",
@@ -71,17 +78,22 @@ __all__ = [
     "QueryError",
     "QueryParseError",
     "QueryResult",
+    "QueryTypeError",
     "QueryValidationError",
     "ReferenceCycleError",
     "RequestsTransport",
     "RetryPolicy",
+    "ServerCompatibilityError",
     "ServerConnectionError",
     "ServerError",
     "ServerPermissionDeniedError",
     "ServerValidationError",
     "Session",
     "SessionClosedError",
+    "UnknownAttributeError",
     "UnknownEntityTypeError",
+    "UnknownTypeError",
+    "WebSocketError",
     "WireClient",
     "inspect",
     "register_mixin",
@@ -102,6 +114,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
         NotUniqueError,
         OutcomeUnknownError,
         PartialCommitError,
+        ServerCompatibilityError,
         ServerConnectionError,
         ServerError,
         ServerPermissionDeniedError,
@@ -109,8 +122,11 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
         SessionClosedError,
     )
     from .events.errors import EventHubConnectionError, EventHubError
+    from .events.expression import ExpressionError
+    from .events.websocket import WebSocketError
     from .plan import ReferenceCycleError
     from .query.lexer import QueryError, QueryParseError, QueryValidationError
+    from .query.paths import QueryTypeError, UnknownAttributeError, UnknownTypeError
     from .results import MultipleResultsFoundError, NoResultFoundError, QueryResult
     from .schema import UnknownEntityTypeError
     from .session import Session

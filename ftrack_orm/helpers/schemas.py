@@ -3,8 +3,9 @@ ftrack-python-api (``ftrack_api.entity.project_schema``).
 
 ``Task`` statuses come from the task workflow (or the override of ``type_id``), ``Task``
 types from the task type schema, ``AssetVersion`` statuses from the version workflow;
-other types (``Shot``, ``Sequence``...) from the project schema's object type schemas,
-matched on the type's ``object_type_id`` default (one query). ``ValueError`` names the
+other types (``Shot``, ``Sequence``...) from the project schema's object type schema
+(``Schema``) of the type's ``object_type_id`` default, then its ``SchemaStatus`` or
+``SchemaType`` rows (two queries). ``ValueError`` names the
 schema when it has none.
 """
 from __future__ import annotations
@@ -43,8 +44,10 @@ class ProjectSchemaStatuses:
         attribute = session.schemas[schema].attributes.get("object_type_id")
         if attribute is None or not attribute.has_default:
             raise ValueError(f"Schema {schema} does not have {what}.")
-        for object_schema in self["object_type_schemas"]:  # type: ignore[index]
-            if object_schema["type_id"] == attribute.default:
-                rows = session.query(link).where(schema_id=object_schema["id"]).select(target).all()
-                return [row[target] for row in rows]
+        # the official client reads the project schema's ``_schemas``: the same rows, filtered here
+        object_schema = session.query("Schema").where(project_schema_id=self["id"],  # type: ignore[index]
+                                                      type_id=attribute.default).select("id").first()
+        if object_schema is not None:
+            rows = session.query(link).where(schema_id=object_schema["id"]).select(target).all()
+            return [row[target] for row in rows]
         raise ValueError(f"No valid {what} were found for schema {schema}.")
