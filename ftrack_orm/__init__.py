@@ -34,26 +34,66 @@ _EXPORTS: Dict[str, str] = {
     "MixinConflictError": "entity.mixins",
     "register_mixin": "entity.mixins",
     "unregister_mixin": "entity.mixins",
+    "SessionClosedError": "errors",
+    "NotUniqueError": "errors",
+    "PartialCommitError": "errors",
+    "MalformedWriteResponseError": "errors",
+    "QueryError": "query.lexer",
+    "QueryParseError": "query.lexer",
+    "QueryValidationError": "query.lexer",
+    "UnknownEntityTypeError": "schema",
+    "ReferenceCycleError": "plan",
+    "NotLoadedError": "entity.state",
+    "DetachedEntityError": "entity.state",
+    "DeletedEntityError": "entity.state",
+    "EventHubError": "events.errors",
+    "EventHubConnectionError": "events.errors",
+    "ServerCompatibilityError": "errors",
+    "UnknownTypeError": "query.paths",
+    "UnknownAttributeError": "query.paths",
+    "QueryTypeError": "query.paths",
+    "WebSocketError": "events.websocket",
+    "ExpressionError": "events.expression",
 }
 
 __all__ = [
     "ConfigurationError",
+    "DeletedEntityError",
+    "DetachedEntityError",
     "EntityView",
+    "EventHubConnectionError",
+    "EventHubError",
+    "ExpressionError",
     "FtrackOrmError",
     "InvalidCredentialsError",
     "MalformedResponseError",
+    "MalformedWriteResponseError",
     "MixinConflictError",
     "MultipleResultsFoundError",
     "NoResultFoundError",
+    "NotLoadedError",
+    "NotUniqueError",
     "OutcomeUnknownError",
+    "PartialCommitError",
+    "QueryError",
+    "QueryParseError",
     "QueryResult",
+    "QueryTypeError",
+    "QueryValidationError",
+    "ReferenceCycleError",
     "RequestsTransport",
     "RetryPolicy",
+    "ServerCompatibilityError",
     "ServerConnectionError",
     "ServerError",
     "ServerPermissionDeniedError",
     "ServerValidationError",
     "Session",
+    "SessionClosedError",
+    "UnknownAttributeError",
+    "UnknownEntityTypeError",
+    "UnknownTypeError",
+    "WebSocketError",
     "WireClient",
     "inspect",
     "register_mixin",
@@ -64,18 +104,31 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .client import WireClient
     from .entity.inspection import EntityView, inspect
     from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
+    from .entity.state import DeletedEntityError, DetachedEntityError, NotLoadedError
     from .errors import (
         ConfigurationError,
         FtrackOrmError,
         InvalidCredentialsError,
         MalformedResponseError,
+        MalformedWriteResponseError,
+        NotUniqueError,
         OutcomeUnknownError,
+        PartialCommitError,
+        ServerCompatibilityError,
         ServerConnectionError,
         ServerError,
         ServerPermissionDeniedError,
         ServerValidationError,
+        SessionClosedError,
     )
+    from .events.errors import EventHubConnectionError, EventHubError
+    from .events.expression import ExpressionError
+    from .events.websocket import WebSocketError
+    from .plan import ReferenceCycleError
+    from .query.lexer import QueryError, QueryParseError, QueryValidationError
+    from .query.paths import QueryTypeError, UnknownAttributeError, UnknownTypeError
     from .results import MultipleResultsFoundError, NoResultFoundError, QueryResult
+    from .schema import UnknownEntityTypeError
     from .session import Session
     from .transport import RequestsTransport, RetryPolicy
 

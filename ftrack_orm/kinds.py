@@ -211,7 +211,7 @@ def _convert_reference(value: Any, attribute: Target, entity: Any) -> Any:
 
 
 def _convert_collection(value: Any, attribute: Target, entity: Any) -> Any:
-    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable) or hasattr(value, "__entity_type__"):
         raise _wrong(attribute.qualname, "a list of entities", value)
     items = list(value)
     seen = set()

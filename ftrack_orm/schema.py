@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 import attrs
 
 from .didyoumean import no_attribute, unknown_type
+from .errors import FtrackOrmError
 from .kinds import KINDS, kind_of_property
 
 #: Every attribute kind an :class:`AttributeSchema` can have (see :mod:`ftrack_orm.kinds`).
@@ -30,7 +31,7 @@ _EXPLICIT_SUPERTYPES = {
 }
 
 
-class UnknownEntityTypeError(KeyError):
+class UnknownEntityTypeError(FtrackOrmError, KeyError):
     """An entity type that the server's schemas do not define."""
 
     def __str__(self) -> str:  # KeyError quotes its message otherwise

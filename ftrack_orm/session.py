@@ -13,7 +13,7 @@ import threading
 import uuid
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
-from . import codec
+from . import codec, helpers, server_actions  # noqa: F401 - helpers: registers the entity helper mixins
 from . import operations as ops
 from .client import WireClient
 from .components import Components
@@ -26,6 +26,7 @@ from .errors import ConfigurationError, FtrackOrmError
 from .events.hub import EventHub
 from .events.websocket import require_wsproto
 from .loader import SessionLoader
+from .pending import warn_pending
 from .query import Query, check, parse
 from .query.builder import type_name
 from .reconcile import Reconciliation
@@ -127,12 +128,21 @@ class Session:
         self.close()
 
     def close(self) -> None:
-        """Close the HTTP connection pool. The session cannot be used afterwards."""
+        """Close the HTTP connection pool. The session cannot be used afterwards
+        (:class:`~ftrack_orm.errors.SessionClosedError`). Pending changes are not sent:
+        a ``ResourceWarning`` says how many entities had some."""
+        if not self.closed:
+            warn_pending(self._identity, "closed", stacklevel=3)
         if self._event_hub is not None:
             self._event_hub.close()
         if self._components is not None:
             self._components.close()
         self._client.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_client", None) or self.closed:
+            return
+        warn_pending(self._identity, "garbage-collected without close()", stacklevel=2)
 
     @property
     def closed(self) -> bool:
@@ -229,14 +239,18 @@ class Session:
                     cache.store(info.get("schema_hash"), schemas)
             self._server_information = info
             registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
-            loader = SessionLoader(self._client, registry, self._result_group)
-            identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
-                                   custom_attribute_configurations=self._custom_attribute_configurations,
-                                   mixins=self._mixins)
-            if self._id_factory is not None:
-                identity.id_factory = self._id_factory
-            self._identity = identity
+            self._identity = self._new_identity_map(registry)
             self._schemas = registry
+
+    def _new_identity_map(self, registry: SchemaRegistry) -> IdentityMap:
+        loader = SessionLoader(self._client, registry, self._result_group)
+        identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
+                               custom_attribute_configurations=self._custom_attribute_configurations,
+                               mixins=self._mixins)
+        if self._id_factory is not None:
+            identity.id_factory = self._id_factory
+        identity.session = self
+        return identity
 
     # -- the object mapper ------------------------------------------------------------
     @property
@@ -283,7 +297,7 @@ class Session:
     def populate(self, entities: Any, projections: Union[str, Sequence[str]]) -> None:
         """Load dotted ``projections`` (``"name, parent.name"``) for all ``entities`` at once."""
         if not isinstance(entities, (list, tuple)):
-            entities = [entities] if isinstance(entities, Entity) else list(entities)
+            entities = [entities] if isinstance(entities, Entity) else list(iter(entities))
         self.identity_map.populate(entities, projections)
 
     @overload
@@ -337,6 +351,32 @@ class Session:
         entity: Entity = self.identity_map.merge(payload)  # the key is complete: an entity
         return entity
 
+    def get(self, entity_type: str, key: Key) -> Optional[Entity]:
+        """The entity of ``entity_type`` with primary key ``key``: from the identity map
+        when it is there (no request), else ONE query (its default projections); ``None``
+        when the server has none."""
+        values = self.entity_key(entity_type, key)
+        names = self.schemas[entity_type].primary_key
+        if len(values) != len(names):
+            raise ValueError(f"get({entity_type!r}, {key!r}): {entity_type} has a primary key of "
+                             f"{len(names)} value(s) ({', '.join(names)}).")
+        found = self.identity_map.get(entity_type, tuple(values))
+        if found is not None:
+            return found
+        entity: Optional[Entity] = self.query(entity_type).where(**dict(zip(names, values))).first()
+        return entity
+
+    def reset(self) -> None:
+        """Start over as a new session on the same connection and schemas: pending
+        changes are discarded (a ``ResourceWarning`` says how many) and the identity map
+        is emptied. Entities from before belong to no session any more: do not use them."""
+        if self._identity is None:
+            return
+        warn_pending(self._identity, "reset", stacklevel=3)
+        self._identity.rollback()
+        self._identity = self._new_identity_map(self.schemas)
+        self._uow = None
+
     def create(self, entity_type: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
         """A new entity, pending until :meth:`commit` (its primary key is already set)."""
         return self.identity_map.create(entity_type, dict(data or {}))
@@ -360,7 +400,8 @@ class Session:
         """The entity matching ``data`` on ``identifying_keys`` (default: all keys of ``data``).
 
         None found: one is created; one found: its differing values are updated;
-        several: ``MultipleResultsFoundError``. Changes are pending until :meth:`commit`.
+        several: ``MultipleResultsFoundError``. Like both official clients, it commits
+        (everything pending) at once; inside :meth:`transaction` it joins the transaction.
         """
         names = list(identifying_keys or data.keys())
         missing = [name for name in names if name not in data]
@@ -372,11 +413,14 @@ class Session:
         if len(rows) > 1:
             raise MultipleResultsFoundError(f"ensure({entity_type!r}) matched several entities: {result}")
         if not rows:
-            return self.create(entity_type, data)
-        entity: Entity = rows[0]
-        for name, value in data.items():
-            if entity[name] != value:
-                entity[name] = value
+            entity: Entity = self.create(entity_type, data)
+        else:
+            entity = rows[0]
+            for name, value in data.items():
+                if entity[name] != value:
+                    entity[name] = value
+        if self._transaction_depth == 0:
+            self.commit()
         return entity
 
     def _load_custom_attribute_configurations(self) -> List[Dict[str, Any]]:
@@ -435,6 +479,34 @@ class Session:
         self._transaction_depth -= 1
         if self._transaction_depth == 0:
             self.commit()
+
+    # -- server-side helpers (see ftrack_orm.server_actions) ---------------------------------
+    def _server_version(self) -> Any:
+        return self.server_information.get("version")
+
+    def get_widget_url(self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None) -> str:
+        """An authenticated URL of widget ``name`` (``info``, ``tasks``, ``tasks_browser``)."""
+        return server_actions.get_widget_url(self.call, self._server_version, name, entity, theme)
+
+    def send_user_invite(self, user: Entity) -> None:
+        """Send ``user`` an invitation email."""
+        server_actions.send_user_invites(self.call, self._server_version, [user])
+
+    def send_user_invites(self, users: Sequence[Entity]) -> None:
+        """Send each of ``users`` an invitation email (one request)."""
+        server_actions.send_user_invites(self.call, self._server_version, users)
+
+    def reset_remote(self, reset_type: str, entity: Optional[Entity] = None) -> Any:
+        """A server-side reset (``"api_key"`` of a ``User``...); the server's ``data``."""
+        return server_actions.reset_remote(self.call, self._server_version, reset_type, entity)
+
+    def delayed_job(self, job_type: Any) -> Any:
+        """Start a server-side job (``"SYNC_USERS_LDAP"``); the ``Job`` entity."""
+        return server_actions.delayed_job(self.call, self._server_version, job_type)
+
+    def check_server_compatibility(self) -> None:
+        """Raise ``ServerCompatibilityError`` when the server is too old for the API."""
+        server_actions.check_server_compatibility(self.server_information)
 
     def get_component_url(self, component_id: Optional[str]) -> Optional[str]:
         """Download URL of a component (no request is made). It carries the API key: never log it."""

@@ -17,15 +17,17 @@ protocol).
 
 Public API on instances (kept small: these names are reserved, see the factory's
 rename rule): ``is_dirty``, ``changes``, ``revert()``, ``to_dict()``, plus item
-access by wire name (``task["name"]``), ``repr``/``dir``/``_repr_html_``.
+access by wire name (``task["name"]``), the mapping methods of
+:class:`~ftrack_orm.entity.mapping.EntityMapping`, ``repr``/``dir``/``_repr_html_``.
 """
 from __future__ import annotations
 
 from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type, Union
 
-from ..didyoumean import no_attribute
+from ..didyoumean import no_attribute, no_member
 from ..schema import AttributeSchema, EntitySchema
 from .loading import ResultGroup, fetch
+from .mapping import EntityMapping
 from .protocols import Descriptor, EntityMap
 from .state import MISSING, NOT_LOADED, DetachedEntityError, EntityState, deleted_error, same_value
 
@@ -40,7 +42,7 @@ class EntityMeta(type):
         return cls._class_attribute(name)
 
 
-class Entity(metaclass=EntityMeta):
+class Entity(EntityMapping, metaclass=EntityMeta):
     """Base of all generated entity classes (``session.types["Task"]`` etc.).
 
     ``session.Task(name="x", parent=shot)`` is a shortcut for
@@ -83,9 +85,11 @@ class Entity(metaclass=EntityMeta):
 
     @classmethod
     def _unknown(cls, name: str) -> AttributeError:
-        """The error for a Python attribute name the schema does not have (did-you-mean)."""
-        candidates = [d.python_name for d in cls._attributes.values()]
-        return AttributeError(no_attribute(cls.__entity_type__, name, candidates))
+        """The error for a Python attribute name the schema does not have (did-you-mean:
+        a method-like name is matched against methods only)."""
+        attributes = [d.python_name for d in cls._attributes.values()]
+        methods = [n for n in dir(cls) if not n.startswith("_") and n not in attributes and callable(getattr(cls, n, None))]
+        return AttributeError(no_member(cls.__entity_type__, name, attributes, methods))
 
     # ------------------------------------------------------------------ access
     def __getattr__(self, name: str) -> Any:
@@ -111,8 +115,6 @@ class Entity(metaclass=EntityMeta):
 
     def __setitem__(self, name: str, value: Any) -> None:
         self._attribute(name).__set__(self, value)
-
-    __iter__ = None  # not iterable, despite __getitem__
 
     def _current_value(self, name: str) -> Any:
         """Local or loaded value of wire attribute ``name`` without fetching; ``None`` if absent."""
@@ -281,6 +283,7 @@ class Entity(metaclass=EntityMeta):
     def __dir__(self) -> List[str]:
         names = {d.python_name for d in self._attributes.values()}
         names.update(("is_dirty", "changes", "revert", "to_dict"))
+        names.update(name for name in dir(type(self)) if not name.startswith("_"))
         return sorted(names)
 
     def _ipython_key_completions_(self) -> List[str]:

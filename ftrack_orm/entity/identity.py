@@ -90,6 +90,8 @@ class IdentityMap:
         mixins: Optional[Any] = None,
     ) -> None:
         self.schemas = schemas
+        #: The session owning this map (``entity.session``), set by it; ``None`` if none.
+        self.session: Any = None
         self.types = TypeRegistry(schemas, self, mixins)
         self.changes = ChangeTracker()
         self.settings = LoadSettings(loader, auto_populate, custom_attribute_configurations)

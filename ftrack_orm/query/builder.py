@@ -291,7 +291,7 @@ class AttributePath(Generic[T]):
                 subquery = ast.Query(subquery.entity_type, (ast.Path.of("id"),), subquery.where, subquery.order_by,
                                      subquery.offset, subquery.limit)
             return Criterion(ast.Comparison(self.path, op, subquery), self.entity_type)
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or hasattr(values, "__entity_type__"):
             raise QueryTypeError(f"{self.dotted}.{op}_() takes a list of values or a query, not {values!r}.")
         last = self._last(f"{op}_")
         require_comparable(last, str(self.path))

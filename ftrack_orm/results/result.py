@@ -21,7 +21,7 @@ in descending order, like the sandbox; rows that tie keep their fetch order.
 from __future__ import annotations
 
 import html
-from typing import Any, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar, Union
+from typing import Any, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar, Union, overload
 
 import attrs
 
@@ -288,8 +288,8 @@ class QueryResult(Generic[T]):
             start = following
 
     def all(self) -> List[T]:
-        """Every row, as a list."""
-        return list(self)
+        """Every row, as a list (one run of the query; ``list(result)`` also asks ``len()``)."""
+        return list(iter(self))
 
     def _quiet(self, **changes: Any) -> QueryResult[T]:
         """A derived query that reports no progress (for the one-row helpers)."""
@@ -314,6 +314,46 @@ class QueryResult(Generic[T]):
     def __bool__(self) -> bool:
         """True when at least one row matches (sends a one-row query)."""
         return self.first() is not None
+
+    # -- sequence habits: each call runs a query for just what it needs (nothing is kept) --
+    def __len__(self) -> int:
+        """The number of rows: runs the query projecting only the primary key (page by page).
+
+        Python asks for it in ``list(result)``/``tuple(result)`` too (a length hint):
+        ``result.all()`` runs the query once."""
+        key = self._source.schemas[self.entity_type].primary_key
+        return sum(len(page) for page in self._quiet(select=tuple(qast.Path.of(name) for name in key)).pages())
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> List[T]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[T, List[T]]:
+        """``result[i]``: one row (a one-row query; a negative index counts the rows first).
+        ``result[a:b]``: a list of those rows (one query with offset and limit)."""
+        if isinstance(index, slice):
+            start, stop, step = index.start, index.stop, index.step
+            if any(v is not None and v < 0 for v in (start, stop)) or (step is not None and step < 0):
+                start, stop, step = index.indices(len(self))
+            start = start or 0
+            window = self._window(start, None if stop is None else max(0, stop - start))
+            return window.all()[::step] if step not in (None, 1) else window.all()
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise TypeError(f"QueryResult indices must be integers or slices, not {type(index).__name__}")
+        position = index + len(self) if index < 0 else index
+        rows = self._window(position, 1).all() if position >= 0 else []
+        if not rows:
+            raise IndexError(f"QueryResult index {index} out of range: {render(self.ast)}")
+        return rows[0]
+
+    def _window(self, start: int, count: Optional[int]) -> QueryResult[T]:
+        """The rows ``start`` to ``start + count`` of this result (its own offset/limit kept)."""
+        limit = self.ast.limit
+        if limit is not None:
+            count = max(0, limit - start) if count is None else max(0, min(count, limit - start))
+        return self._quiet(offset=(self.ast.offset or 0) + start, limit=count)
 
     # -- plain data and notebooks -----------------------------------------------------------
     def _tree(self) -> tabular.Tree:

@@ -22,6 +22,7 @@ from .evaluator import Evaluator
 from .files import FileStore
 from .http import SandboxHTTPServer, handler_for
 from .limits import Limits
+from .remote_actions import RemoteActions
 from .seed import SEEDS, api_key, apply_seed, random_api_key
 from .store import Store
 from .uploads import UploadSigner
@@ -107,6 +108,7 @@ class Sandbox:
         self.writer = Writer(self.store, self.evaluator, self.changes)
         #: The bytes stored in the ``ftrack.server`` location.
         self.files = FileStore(files_dir or (f"{db}.files" if db and db != ":memory:" else None))
+        self.remote = RemoteActions(self.store, self.writer, lambda: self.url)
         with self.store.lock:
             fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
@@ -284,6 +286,8 @@ class Sandbox:
             return encode_media(operation, self.files,
                                 lambda entity_type, data: self.writer.create(entity_type, data, user_id, now),
                                 self.store.get, now, user_id)
+        if self.remote.handles(action):
+            return self.remote.run(operation, user_id, now)
         raise validation_error(f"Unknown action {action!r}.")
 
     def component_request(self, endpoint: str, params: Mapping[str, str],

@@ -128,12 +128,10 @@ def test_ensure_creates_then_updates_then_refuses(open_session):
     session = open_session()
     shot, task_type = sh010_and_compositing(session)
     data = {"name": "ensured", "parent_id": shot.id, "type_id": task_type.id}
-    created = session.ensure("Task", data)
-    assert created.is_dirty and created.changes["name"][1] == "ensured"
-    session.commit()
+    created = session.ensure("Task", data)  # commits, like both official clients
+    assert not created.is_dirty and session.transport.batches[-1][0]["action"] == "create"
     again = session.ensure("Task", dict(data, description="now described"), identifying_keys=["name", "parent_id"])
-    assert again is created and again.changes == {"description": (again.changes["description"][0], "now described")}
-    session.commit()
+    assert again is created and not again.is_dirty
     assert session.transport.batches[-1][0]["entity_data"] == {"description": "now described"}
     reader = open_session()
     assert reader.query(f"select description from Task where id is {created.id}").one().description == "now described"
