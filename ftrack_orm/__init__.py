@@ -54,6 +54,8 @@ _EXPORTS: Dict[str, str] = {
     "QueryTypeError": "query.paths",
     "WebSocketError": "events.websocket",
     "ExpressionError": "events.expression",
+    "PartialCommitOutcomeUnknownError": "errors",
+    "TransferError": "components.transfer",
 }
 
 __all__ = [
@@ -75,6 +77,7 @@ __all__ = [
     "NotUniqueError",
     "OutcomeUnknownError",
     "PartialCommitError",
+    "PartialCommitOutcomeUnknownError",
     "QueryError",
     "QueryParseError",
     "QueryResult",
@@ -90,6 +93,7 @@ __all__ = [
     "ServerValidationError",
     "Session",
     "SessionClosedError",
+    "TransferError",
     "UnknownAttributeError",
     "UnknownEntityTypeError",
     "UnknownTypeError",
@@ -102,6 +106,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .client import WireClient
+    from .components.transfer import TransferError
     from .entity.inspection import EntityView, inspect
     from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
     from .entity.state import DeletedEntityError, DetachedEntityError, NotLoadedError
@@ -114,6 +119,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
         NotUniqueError,
         OutcomeUnknownError,
         PartialCommitError,
+        PartialCommitOutcomeUnknownError,
         ServerCompatibilityError,
         ServerConnectionError,
         ServerError,
