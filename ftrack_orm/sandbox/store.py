@@ -62,6 +62,12 @@ class Store:
         for name in schemas:
             for supertype in schemas.ancestors(name):
                 self._subtypes[supertype] += (name,)
+        self._tree_columns: Dict[str, str] = {}
+        for name, schema in schemas.schemas.items():
+            for attribute in schema.attributes.values():
+                relation = self.relations.get(name, attribute.name) if attribute.is_relation else None
+                if relation is not None and relation.kind in ("ancestors", "descendants"):
+                    self._tree_columns.setdefault(self.family(name), relation.fk)
         self.tables: Dict[str, Table] = self._layout()
         self._create_tables()
 
@@ -84,6 +90,10 @@ class Store:
         self.connections.close()
 
     # -- per-type facts ------------------------------------------------------------------
+    def tree_column(self, family: str) -> Optional[str]:
+        """The column holding the parent of a row of ``family`` in a tree (contexts: ``parent_id``), or ``None``."""
+        return self._tree_columns.get(family)
+
     def subtypes(self, entity_type: str) -> Tuple[str, ...]:
         """``entity_type`` and every type below it, ``entity_type`` first (computed once)."""
         found = self._subtypes.get(entity_type)
