@@ -12,11 +12,16 @@ client polling the same questions: the server's expression cache hits), and
 ``distinct`` makes every expression text new (``where name is "n<counter>"``: the
 cache never hits). Target (issue 21, item 6): >= 2,500 q/s with one client on
 ``repeated``, and more with eight clients than with one.
+
+Beside the wall-clock rate, the sandbox process's own CPU time is read from
+``/proc`` (Linux): "q/s per server CPU second" is what the sandbox could serve with
+a core to itself, a figure that swings far less with the machine's load.
 """
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import subprocess
 import sys
 import threading
@@ -57,8 +62,11 @@ def expressions(workload: str, client: int) -> Callable[[int], str]:
     return lambda n: f'select id, name from Shot where name is "n{client}_{n}"'
 
 
+Result = Tuple[int, float]  # (queries answered, seconds) of one client
+
+
 def client_loop(url: str, headers: Dict[str, str], workload: str, client: int, until: float,
-                counts: multiprocessing.Queue[float] | List[float]) -> None:
+                results: multiprocessing.Queue[Result] | List[Result]) -> None:
     http = requests.Session()
     expression = expressions(workload, client)
     done = 0
@@ -68,35 +76,45 @@ def client_loop(url: str, headers: Dict[str, str], workload: str, client: int, u
                            headers=headers, timeout=60).json()
         assert isinstance(answer, list) and "data" in answer[0], answer
         done += 1
-    rate = done / (time.perf_counter() - started)
-    if isinstance(counts, list):
-        counts.append(rate)
+    result = (done, time.perf_counter() - started)
+    if isinstance(results, list):
+        results.append(result)
     else:
-        counts.put(rate)
+        results.put(result)
 
 
-def run(url: str, headers: Dict[str, str], workload: str, clients: int, seconds: float, threads: bool) -> float:
-    """Queries per second (the sum of the clients' own rates) with ``clients`` concurrent clients."""
+def run(url: str, headers: Dict[str, str], workload: str, clients: int, seconds: float,
+        threads: bool) -> List[Result]:
+    """What each of ``clients`` concurrent clients answered in about ``seconds``."""
     until = time.perf_counter() + seconds  # each client measures its own rate up to then
     if threads:
-        counts: List[float] = []
-        workers = [threading.Thread(target=client_loop, args=(url, headers, workload, i, until, counts))
+        results: List[Result] = []
+        workers = [threading.Thread(target=client_loop, args=(url, headers, workload, i, until, results))
                    for i in range(clients)]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
-        total = sum(counts)
-    else:
-        queue: multiprocessing.Queue[float] = multiprocessing.Queue()
-        processes = [multiprocessing.Process(target=client_loop, args=(url, headers, workload, i, until, queue))
-                     for i in range(clients)]
-        for process in processes:
-            process.start()
-        total = sum(queue.get(timeout=seconds + 60) for _ in processes)
-        for process in processes:
-            process.join()
-    return total
+        return results
+    queue: multiprocessing.Queue[Result] = multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=client_loop, args=(url, headers, workload, i, until, queue))
+                 for i in range(clients)]
+    for process in processes:
+        process.start()
+    gathered = [queue.get(timeout=seconds + 60) for _ in processes]
+    for process in processes:
+        process.join()
+    return gathered
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used (``nan`` without ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -111,8 +129,13 @@ def main() -> None:
         kind = "threads" if args.threads else "processes"
         for workload in args.workloads:
             for clients in args.clients:
-                rate = run(url, headers, workload, clients, args.seconds, args.threads)
-                print(f"{workload:9s} {clients:2d} client {kind:9s}: {rate:7.0f} q/s", flush=True)
+                cpu = server_cpu(process.pid)
+                results = run(url, headers, workload, clients, args.seconds, args.threads)
+                cpu = server_cpu(process.pid) - cpu
+                rate = sum(done / seconds for done, seconds in results)
+                queries = sum(done for done, _ in results)
+                print(f"{workload:9s} {clients:2d} client {kind:9s}: {rate:6.0f} q/s wall, "
+                      f"{queries / cpu if cpu else float('nan'):6.0f} q/s per server CPU second", flush=True)
     finally:
         process.terminate()
         process.wait(10)
