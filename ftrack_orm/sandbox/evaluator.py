@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ..query import QueryParseError, QueryValidationError, ast, check, expand_default_projections, parse
+from ..query import QueryParseError, QueryValidationError, ast
 from ..query.paths import resolve_path
 from ..relations import Relation
 from .errors import unstored, validation_error
 from .links import item_keys
+from .expressions import ParsedExpressions
 from .sqlwhere import SqlCompiler
 from .store import Store, from_column, quote
 
@@ -44,6 +45,7 @@ class Evaluator:
         self.store = store
         self.schemas = store.schemas
         self._always: Dict[str, Tuple[str, ...]] = {}
+        self.expressions = ParsedExpressions(self.schemas)
 
     # -- queries -----------------------------------------------------------------------------------
     def parse(self, expression: Any) -> ast.Query:
@@ -51,13 +53,11 @@ class Evaluator:
         if not isinstance(expression, str):
             raise validation_error("A query operation needs an 'expression' string.")
         try:
-            query = parse(expression)
-            check(query, self.schemas, expression)
+            return self.expressions.get(expression)
         except QueryParseError as error:
             raise validation_error(f"Failed to parse: {error}") from None
         except QueryValidationError as error:
             raise validation_error(str(error)) from None
-        return expand_default_projections(query, self.schemas)
 
     def query(self, expression: Any) -> Dict[str, Any]:
         """The result of a ``query`` operation."""

@@ -35,6 +35,8 @@ _CONFLICT = "The operation conflicts with existing data: a duplicate key, or a r
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 WRITE_ACTIONS = frozenset({"create", "update", "delete"})
+#: Actions that never write: a batch of only these runs on a read connection.
+READ_ACTIONS = frozenset({"query", "query_schemas", "query_server_information"})
 
 
 def _load_json(path: str) -> Any:
@@ -109,15 +111,15 @@ class Sandbox:
         #: The bytes stored in the ``ftrack.server`` location.
         self.files = FileStore(files_dir or (f"{db}.files" if db and db != ":memory:" else None))
         self.remote = RemoteActions(self.store, self.writer, lambda: self.url)
-        with self.store.lock:
-            fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
+        with self.store.writing() as connection:
+            fresh = connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
-                self.store.connection.execute("BEGIN")
+                connection.execute("BEGIN")
                 apply_seed(self.writer, seed, api_key if fixed_keys else random_api_key)
-                self.store.connection.execute("COMMIT")
-        credentials = self.store.connection.execute(
-            "SELECT username, api_key, readonly FROM _sandbox_credentials ORDER BY readonly, rowid"
-        ).fetchall()
+                connection.execute("COMMIT")
+            credentials = connection.execute(
+                "SELECT username, api_key, readonly FROM _sandbox_credentials ORDER BY readonly, rowid"
+            ).fetchall()
         self.api_user, self.api_key = credentials[0]["username"], credentials[0]["api_key"]
         readonly = [c for c in credentials if c["readonly"]]
         self.readonly_user = readonly[0]["username"] if readonly else None
@@ -150,14 +152,13 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the database."""
+        """Stop serving and close the database (an in-memory sandbox's temporary file is removed)."""
         self.events.close()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
-        with self.store.lock:
-            self.store.connection.close()
+        self.store.close()
         self.files.close()
 
     def serve_forever(self) -> None:
@@ -222,32 +223,24 @@ class Sandbox:
                   client_token: Optional[str] = None) -> List[Any]:
         """Run ``operations`` in one transaction: all applied, or none and the error raised.
 
-        After a commit that wrote anything, connected event hub clients get its ``ftrack.update``.
+        A batch that only reads (any batch of a read-only user) runs on its thread's read
+        connection, in parallel with other batches; one that writes holds the write
+        connection. After a commit that wrote anything, connected event hub clients get
+        its ``ftrack.update``.
         """
-        results: List[Any] = []
-        with self.store.lock:
-            connection = self.store.connection
+        if readonly or all(operation.get("action") in READ_ACTIONS for operation in operations):
+            with self.store.reading():
+                return self._run(operations, user_id, readonly)
+        with self.store.writing() as connection:
             connection.execute("BEGIN IMMEDIATE")
             self.changes.begin(record=self.events.client_count > 0)
             self.writer.deleted = {}
-            index = 0
             try:
-                now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
-                for position, operation in enumerate(operations):
-                    index = position
-                    results.append(self._operation(operation, user_id, readonly, now))
-            except Exception as error:
+                results = self._run(operations, user_id, readonly)
+            except BaseException:
                 connection.execute("ROLLBACK")
                 self.changes.discard()
-                if not isinstance(error, SandboxError):
-                    error = _internal(error, operations[index])
-                if len(operations) > 1:
-                    action = operations[index].get("action")
-                    error.content += (
-                        f" (operation {index} of the batch, action {action!r}; nothing of the batch was applied)"
-                    )
-                error.operation_index = index  # type: ignore[attr-defined]
-                raise error from None
+                raise
             connection.execute("COMMIT")
             update = self.changes.take(client_token, user_id)
             removed = self.writer.deleted.get("Component")
@@ -255,6 +248,27 @@ class Sandbox:
             self.files.remove(str(key) for key in removed)
         if update is not None:
             self.events.publish(update)
+        return results
+
+    def _run(self, operations: List[Dict[str, Any]], user_id: Optional[str], readonly: bool) -> List[Any]:
+        """The answers of ``operations``, or the error of the first that fails (naming its index)."""
+        results: List[Any] = []
+        index = 0
+        try:
+            now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
+            for position, operation in enumerate(operations):
+                index = position
+                results.append(self._operation(operation, user_id, readonly, now))
+        except Exception as error:
+            if not isinstance(error, SandboxError):
+                error = _internal(error, operations[index])
+            if len(operations) > 1:
+                action = operations[index].get("action")
+                error.content += (
+                    f" (operation {index} of the batch, action {action!r}; nothing of the batch was applied)"
+                )
+            error.operation_index = index  # type: ignore[attr-defined]
+            raise error from None
         return results
 
     def _operation(self, operation: Dict[str, Any], user_id: Optional[str], readonly: bool, now: str) -> Any:
@@ -314,13 +328,13 @@ class Sandbox:
         return 200, path
 
     def _authenticate(self, username: Optional[str], api_key: Optional[str]) -> Tuple[Optional[str], bool]:
-        with self.store.lock:
-            row = self.store.connection.execute(
+        with self.store.reading() as connection:
+            row = connection.execute(
                 "SELECT api_key, readonly FROM _sandbox_credentials WHERE username = ?", [username or ""]
             ).fetchone()
             if row is None or not api_key or row["api_key"] != api_key:
                 raise SandboxError("InvalidCredentialsError", INVALID_CREDENTIALS, "api_credentials_invalid")
-            user = self.store.connection.execute(
+            user = connection.execute(
                 f'SELECT id FROM "{self.store.family("User")}" WHERE _type = ? AND username = ?', ["User", username]
             ).fetchone()
         return (user["id"] if user is not None else None), bool(row["readonly"])

@@ -20,6 +20,7 @@ from .components import CREATABLE_BASES, derived_values
 from .errors import validation_error
 from .evaluator import Evaluator
 from .links import CollectionWriter
+from .hierarchy import refuse_cycle
 from .store import Store, quote, to_column
 
 #: (items type, column): rows that are deleted with the entity whose key the column holds.
@@ -152,6 +153,7 @@ class Writer:
         if not isinstance(data, dict):
             raise validation_error("'entity_data' must be an object.")
         values, mapped, collections = self._values(schema, data, creating=False)
+        refuse_cycle(self.store, row, values)
         for name, value in values.items():
             if value is None and name in schema.required:
                 raise validation_error(f"Attribute {name!r} of {schema.name} is required and cannot be null.")
