@@ -16,6 +16,8 @@ import attrs
 from ..didyoumean import did_you_mean, no_schema_attribute, unknown_type
 from ..kinds import custom_kind
 from ..schema import AttributeSchema, EntitySchema
+from .constraints import check_unique
+from .defaults import apply_defaults
 from .errors import validation_error
 from .evaluator import Evaluator
 from .store import Store, quote, to_column
@@ -35,10 +37,6 @@ OWNED: Tuple[Tuple[str, str], ...] = (
     ("Appointment", "context_id"),
     ("Metadata", "parent_id"),
 )
-
-#: Values a server fills itself when a create does not give them.
-SERVER_FILLED: Dict[str, Any] = {"sort": 0, "bid": 0.0}
-SERVER_FILLED_BY_TYPE: Dict[str, Dict[str, Any]] = {"Project": {"status": "active"}}
 
 
 
@@ -109,6 +107,7 @@ class Writer:
                 )
         self._fill(schema, values, user_id, now)
         self._check_required(schema, values)
+        check_unique(self.store, schema.name, values)
         table = self.store.table(schema.name)
         columns = ["_type", *values]
         try:
@@ -147,6 +146,7 @@ class Writer:
         for name, value in values.items():
             if value is None and name in schema.required:
                 raise validation_error(f"Attribute {name!r} of {schema.name} is required and cannot be null.")
+        check_unique(self.store, schema.name, {**dict(row), **values}, row["_rowid"], values)
         self.changes.updating(schema.name, row, values, mapped)
         if values:
             assignments = ", ".join(f"{quote(c)} = ?" for c in values)
@@ -313,10 +313,7 @@ class Writer:
         created_by = self.store.relations.get(schema.name, "created_by")
         if created_by is not None and user_id is not None:
             values.setdefault(created_by.fk, user_id)
-        fills = {**SERVER_FILLED, **SERVER_FILLED_BY_TYPE.get(schema.name, {})}
-        for name, value in fills.items():
-            if name in schema.required and values.get(name) is None:
-                values[name] = value
+        apply_defaults(self.store, schema, values, user_id, now)
         if "project_id" in attributes and values.get("project_id") is None and values.get("parent_id"):
             parent = self.store.get("Context", [values["parent_id"]]) if "Context" in self.schemas else None
             if parent is not None:

@@ -73,7 +73,6 @@ def test_accepts_datetimes_with_offset_and_fractions(client):
         ("Task", {"name": "x", "parent": {"__entity_type__": "User", "id": "u"}}, ["must reference a Context, not 'User'"]),
         ("Task", {"name": "x", "children": []}, ["Collection 'children' of Task cannot be set directly"]),
         ("Task", {"name": "x", "time_logged": 3.0}, ["computed"]),
-        ("Task", {"name": "x"}, ["Missing required attribute(s) for Task: type_id"]),
         ("Note", {"content": "x"}, ["Missing required attribute(s) for Note: user_id"]),
         ("Shot", {"name": "x", "custom_attributes": {"fstart": "test"}},
          ['Custom attribute value for "fstart" must be of type number. Got "test"']),
