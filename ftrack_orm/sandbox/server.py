@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..schema import SchemaRegistry
 from ..times import UTC, to_utc, utc_text
+from .actions import Actions
 from .events.changes import ChangeLog
 from .events.hub import EventServer
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
@@ -100,6 +101,7 @@ class Sandbox:
         self.evaluator = Evaluator(self.store)
         self.changes = ChangeLog(self.store)
         self.writer = Writer(self.store, self.evaluator, self.changes)
+        self.actions = Actions(self.writer, lambda: self.url)
         with self.store.lock:
             fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
@@ -269,6 +271,8 @@ class Sandbox:
                 "headers": {"Content-Length": str(operation.get("file_size", 0)), "Content-Type": "application/octet-stream"},
                 "component_id": component_id,
             }
+        if action in self.actions:
+            return self.actions.run(str(action), operation, user_id, readonly, now)
         raise validation_error(f"Unknown action {action!r}.")
 
     def _authenticate(self, username: Optional[str], api_key: Optional[str]) -> Tuple[Optional[str], bool]:
