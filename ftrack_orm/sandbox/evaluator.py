@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ..query import QueryParseError, QueryValidationError, ast, check, expand_default_projections, parse
 from ..query.paths import resolve_path
+from .computed import ComputedAttributes
 from .errors import validation_error
 from .sqlwhere import SqlCompiler
 from .store import Store, from_column, quote
@@ -42,6 +43,8 @@ class Evaluator:
         self.store = store
         self.schemas = store.schemas
         self._always: Dict[str, Tuple[str, ...]] = {}
+        #: The attributes a server computes (``link``, ``is_latest_version``, ...).
+        self.computed = ComputedAttributes(store)
 
     # -- queries -----------------------------------------------------------------------------------
     def parse(self, expression: Any) -> ast.Query:
@@ -68,7 +71,7 @@ class Evaluator:
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     def select_rows(self, query: ast.Query) -> Tuple[List[Row], Optional[int]]:
-        compiler = SqlCompiler(self.store)
+        compiler = SqlCompiler(self.store, self.computed)
         table = self.store.table(query.entity_type)
         conditions, params = compiler.root_conditions(query, "a0")
         order = []
@@ -115,6 +118,7 @@ class Evaluator:
         """Attach the related rows that ``node`` projects to each of ``rows``."""
         if not rows:
             return
+        self.computed.fill(rows, node.children)
         schema = self.schemas[entity_type]
         for name, child in node.children.items():
             attribute = schema.attributes.get(name)

@@ -236,7 +236,7 @@ class Writer:
                 raise validation_error(no_schema_attribute(name, label, schema.attributes))
             if not creating and name in schema.immutable:
                 raise validation_error(f"Attribute {name!r} of {label} is immutable and cannot be updated.")
-            if attribute.computed:
+            if attribute.computed or self.evaluator.computed.get(schema.name, name) is not None:
                 raise validation_error(f"Attribute {name!r} of {label} is computed by the server and cannot be set.")
             _SETTERS.get(attribute.kind, Writer._set_scalar)(self, schema, attribute, value, data, written)
         values, targets = written.values, written.targets
