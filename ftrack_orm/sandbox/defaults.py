@@ -100,18 +100,32 @@ DEFAULTS: Tuple[Default, ...] = (
 )
 
 
-def apply_defaults(store: Store, schema: EntitySchema, values: Dict[str, Any], user_id: Optional[str],
-                   now: str) -> None:
-    """Fill into ``values`` (stored forms, by attribute name) every missing value :data:`DEFAULTS` gives."""
-    fill = Fill(store, schema, values, user_id, now)
-    for row in DEFAULTS:
-        name = row.attribute
-        if values.get(name) is not None or name not in schema.attributes:
-            continue
-        if row.only_required and name not in schema.required:
-            continue
-        if row.entity_type != "*" and not store.schemas.is_subtype(schema.name, row.entity_type):
-            continue
-        value = row.make(fill)
-        if value is not None:
-            values[name] = value
+class ServerDefaults:
+    """:data:`DEFAULTS` prepared for one store: the rows that apply to each entity type, found once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._rows: Dict[str, Tuple[Default, ...]] = {}
+
+    def _for(self, schema: EntitySchema) -> Tuple[Default, ...]:
+        rows = self._rows.get(schema.name)
+        if rows is None:
+            schemas = self.store.schemas
+            rows = self._rows[schema.name] = tuple(
+                row for row in DEFAULTS
+                if row.attribute in schema.attributes
+                and (not row.only_required or row.attribute in schema.required)
+                and (row.entity_type == "*" or (row.entity_type in schemas
+                                                and schemas.is_subtype(schema.name, row.entity_type)))
+            )
+        return rows
+
+    def apply(self, schema: EntitySchema, values: Dict[str, Any], user_id: Optional[str], now: str) -> None:
+        """Fill into ``values`` (stored forms, by attribute name) every missing value :data:`DEFAULTS` gives."""
+        fill: Optional[Fill] = None
+        for row in self._for(schema):
+            if values.get(row.attribute) is None:
+                fill = fill or Fill(self.store, schema, values, user_id, now)
+                value = row.make(fill)
+                if value is not None:
+                    values[row.attribute] = value

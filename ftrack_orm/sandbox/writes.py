@@ -16,8 +16,8 @@ import attrs
 from ..didyoumean import did_you_mean, no_schema_attribute, unknown_type
 from ..kinds import custom_kind
 from ..schema import AttributeSchema, EntitySchema
-from .constraints import check_unique
-from .defaults import apply_defaults
+from .constraints import UniqueRules
+from .defaults import ServerDefaults
 from .errors import validation_error
 from .evaluator import Evaluator
 from .store import Store, quote, to_column
@@ -80,6 +80,8 @@ class Writer:
         self.changes: ChangeRecorder = changes or _Unrecorded()
         self.schemas = store.schemas
         self.evaluator = evaluator
+        self.unique = UniqueRules(store)
+        self.defaults = ServerDefaults(store)
         self._incoming: Dict[str, List[Tuple[str, str, str]]] = {}
         for entity_type, attribute, relation in store.relations.references():
             family = store.family(relation.target)
@@ -107,7 +109,7 @@ class Writer:
                 )
         self._fill(schema, values, user_id, now)
         self._check_required(schema, values)
-        check_unique(self.store, schema.name, values)
+        self.unique.check(schema.name, values)
         table = self.store.table(schema.name)
         columns = ["_type", *values]
         try:
@@ -146,7 +148,7 @@ class Writer:
         for name, value in values.items():
             if value is None and name in schema.required:
                 raise validation_error(f"Attribute {name!r} of {schema.name} is required and cannot be null.")
-        check_unique(self.store, schema.name, {**dict(row), **values}, row["_rowid"], values)
+        self.unique.check(schema.name, {**dict(row), **values}, row["_rowid"], values)
         self.changes.updating(schema.name, row, values, mapped)
         if values:
             assignments = ", ".join(f"{quote(c)} = ?" for c in values)
@@ -313,7 +315,7 @@ class Writer:
         created_by = self.store.relations.get(schema.name, "created_by")
         if created_by is not None and user_id is not None:
             values.setdefault(created_by.fk, user_id)
-        apply_defaults(self.store, schema, values, user_id, now)
+        self.defaults.apply(schema, values, user_id, now)
         if "project_id" in attributes and values.get("project_id") is None and values.get("parent_id"):
             parent = self.store.get("Context", [values["parent_id"]]) if "Context" in self.schemas else None
             if parent is not None:
