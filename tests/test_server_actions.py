@@ -27,7 +27,7 @@ def test_widget_url_invites_and_delayed_job(sandbox):
         users = session.query("User").all()
         session.send_user_invites(users)
         session.send_user_invite(users[0])
-        assert sandbox.remote.invited == [u.id for u in users] + [users[0].id]
+        assert sandbox.actions.invited == [u.id for u in users] + [users[0].id]
         job = session.delayed_job("SYNC_USERS_LDAP")
         assert job.entity_type == "Job" and job.status == "queued"
         with pytest.raises(ValueError, match="Invalid job type"):

@@ -31,7 +31,7 @@ SYSTEM_TYPES: Dict[str, str] = {
 }
 
 #: Abstract types that may nevertheless be created directly.
-CREATABLE_BASES = frozenset({"Component"})
+CREATABLE_BASES = frozenset({"Component", "ContainerComponent"})
 
 #: The locations every ftrack server has: (name, id, label).
 BUILTIN_LOCATIONS = (
@@ -44,14 +44,6 @@ BUILTIN_LOCATIONS = (
 
 #: Encode outputs (format, component name) answered by ``encode_media``.
 _ENCODE_OUTPUTS = (("video/mp4", "ftrackreview-mp4"), ("image/jpeg", "ftrackreview-image"))
-
-
-def derived_values(entity_type: str, values: Mapping[str, Any]) -> Dict[str, Any]:
-    """Values a server derives for a new entity of ``entity_type`` when they are not given."""
-    system_type = SYSTEM_TYPES.get(entity_type)
-    if system_type is not None and values.get("system_type") is None:
-        return {"system_type": system_type}
-    return {}
 
 
 def upload_metadata(operation: Mapping[str, Any], files: FileStore, base_url: str,

@@ -17,9 +17,10 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from ..query import QueryParseError, QueryValidationError, ast
 from ..query.paths import resolve_path
 from ..relations import Relation
+from .computed import ComputedAttributes
 from .errors import unstored, validation_error
-from .links import item_keys
 from .expressions import ParsedExpressions
+from .links import item_keys
 from .sqlwhere import SqlCompiler
 from .store import Store, from_column, quote
 
@@ -46,6 +47,8 @@ class Evaluator:
         self.schemas = store.schemas
         self._always: Dict[str, Tuple[str, ...]] = {}
         self.expressions = ParsedExpressions(self.schemas)
+        #: The attributes a server computes (``link``, ``is_latest_version``, ...).
+        self.computed = ComputedAttributes(store)
 
     # -- queries -----------------------------------------------------------------------------------
     def parse(self, expression: Any) -> ast.Query:
@@ -70,7 +73,7 @@ class Evaluator:
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     def select_rows(self, query: ast.Query) -> Tuple[List[Row], Optional[int]]:
-        compiler = SqlCompiler(self.store)
+        compiler = SqlCompiler(self.store, self.computed)
         table = self.store.table(query.entity_type)
         conditions, params = compiler.root_conditions(query, "a0")
         order = []
@@ -117,6 +120,7 @@ class Evaluator:
         """Attach the related rows that ``node`` projects to each of ``rows``."""
         if not rows:
             return
+        self.computed.fill(rows, node.children)
         schema = self.schemas[entity_type]
         for name, child in node.children.items():
             attribute = schema.attributes.get(name)

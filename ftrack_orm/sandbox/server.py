@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..schema import SchemaRegistry
 from ..times import UTC, to_utc, utc_text
+from .actions import Actions
 from .events.changes import ChangeLog
 from .events.hub import EventServer
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
@@ -22,7 +23,6 @@ from .evaluator import Evaluator
 from .files import FileStore
 from .http import SandboxHTTPServer, handler_for
 from .limits import Limits
-from .remote_actions import RemoteActions
 from .seed import SEEDS, api_key, apply_seed, random_api_key
 from .store import Store
 from .uploads import UploadSigner
@@ -110,7 +110,7 @@ class Sandbox:
         self.writer = Writer(self.store, self.evaluator, self.changes)
         #: The bytes stored in the ``ftrack.server`` location.
         self.files = FileStore(files_dir or (f"{db}.files" if db and db != ":memory:" else None))
-        self.remote = RemoteActions(self.store, self.writer, lambda: self.url)
+        self.actions = Actions(self.writer, lambda: self.url)
         with self.store.writing() as connection:
             fresh = connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
@@ -300,8 +300,8 @@ class Sandbox:
             return encode_media(operation, self.files,
                                 lambda entity_type, data: self.writer.create(entity_type, data, user_id, now),
                                 self.store.get, now, user_id)
-        if self.remote.handles(action):
-            return self.remote.run(operation, user_id, now)
+        if action in self.actions:
+            return self.actions.run(str(action), operation, user_id, readonly, now)
         raise validation_error(f"Unknown action {action!r}.")
 
     def component_request(self, endpoint: str, params: Mapping[str, str],

@@ -14,6 +14,7 @@ from typing import Any, Callable, List, Sequence, Tuple
 from ..kinds import KINDS
 from ..query import ast
 from ..query.paths import resolve_path
+from .computed import ComputedAttributes
 from .errors import unstored, validation_error
 from .links import owners_matching
 from ..relations import Relation
@@ -27,8 +28,9 @@ _COMPARE = {"=": "=", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<=", "l
 class SqlCompiler:
     """Turns AST pieces into SQL over the store's tables (aliases ``a0``, ``a1``, …)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, computed: ComputedAttributes) -> None:
         self.store = store
+        self.computed = computed
         self._aliases = itertools.count(1)
 
     def alias(self) -> str:
@@ -123,7 +125,8 @@ class SqlCompiler:
                 raise unstored(entity_type, step.name)
             column, kind = f"{alias}.{quote(relation.fk)}", "string"
         elif attribute.is_scalar:
-            column, kind = f"{alias}.{quote(step.name)}", attribute.kind
+            computed = self.computed.sql(entity_type, step.name, alias)
+            column, kind = computed or f"{alias}.{quote(step.name)}", attribute.kind
         else:
             raise validation_error(f"Cannot compare collection {step.name!r} of {entity_type!r}.")
         return self._compare(KINDS[kind].column_expression.format(column), kind, node)

@@ -16,7 +16,9 @@ import attrs
 from ..didyoumean import did_you_mean, no_schema_attribute, unknown_type
 from ..kinds import custom_kind
 from ..schema import AttributeSchema, EntitySchema
-from .components import CREATABLE_BASES, derived_values
+from .components import CREATABLE_BASES
+from .constraints import UniqueRules
+from .defaults import ServerDefaults
 from .errors import validation_error
 from .evaluator import Evaluator
 from .links import CollectionWriter
@@ -38,10 +40,6 @@ OWNED: Tuple[Tuple[str, str], ...] = (
     ("Appointment", "context_id"),
     ("Metadata", "parent_id"),
 )
-
-#: Values a server fills itself when a create does not give them.
-SERVER_FILLED: Dict[str, Any] = {"sort": 0, "bid": 0.0}
-SERVER_FILLED_BY_TYPE: Dict[str, Dict[str, Any]] = {"Project": {"status": "active"}}
 
 
 
@@ -87,6 +85,8 @@ class Writer:
         self.schemas = store.schemas
         self.evaluator = evaluator
         self.collections = CollectionWriter(store)
+        self.unique = UniqueRules(store)
+        self.defaults = ServerDefaults(store)
         self._incoming: Dict[str, List[Tuple[str, str, str]]] = {}
         #: Keys of the entities deleted since the caller last cleared it, by family.
         self.deleted: Dict[str, Set[Any]] = {}
@@ -116,6 +116,7 @@ class Writer:
                 )
         self._fill(schema, values, user_id, now)
         self._check_required(schema, values)
+        self.unique.check(schema.name, values)
         table = self.store.table(schema.name)
         columns = ["_type", *values]
         try:
@@ -157,6 +158,7 @@ class Writer:
         for name, value in values.items():
             if value is None and name in schema.required:
                 raise validation_error(f"Attribute {name!r} of {schema.name} is required and cannot be null.")
+        self.unique.check(schema.name, {**dict(row), **values}, row["_rowid"], values)
         self.changes.updating(schema.name, row, values, mapped)
         if values:
             assignments = ", ".join(f"{quote(c)} = ?" for c in values)
@@ -251,7 +253,7 @@ class Writer:
                 raise validation_error(no_schema_attribute(name, label, schema.attributes))
             if not creating and name in schema.immutable:
                 raise validation_error(f"Attribute {name!r} of {label} is immutable and cannot be updated.")
-            if attribute.computed:
+            if attribute.computed or self.evaluator.computed.get(schema.name, name) is not None:
                 raise validation_error(f"Attribute {name!r} of {label} is computed by the server and cannot be set.")
             _SETTERS.get(attribute.kind, Writer._set_scalar)(self, schema, attribute, value, data, written)
         values, targets = written.values, written.targets
@@ -330,10 +332,7 @@ class Writer:
         created_by = self.store.relations.get(schema.name, "created_by")
         if created_by is not None and user_id is not None:
             values.setdefault(created_by.fk, user_id)
-        fills = {**SERVER_FILLED, **SERVER_FILLED_BY_TYPE.get(schema.name, {})}
-        for name, value in fills.items():
-            if name in schema.required and values.get(name) is None:
-                values[name] = value
+        self.defaults.apply(schema, values, user_id, now)
         if "project_id" in attributes and values.get("project_id") is None and values.get("parent_id"):
             parent = self.store.get("Context", [values["parent_id"]]) if "Context" in self.schemas else None
             if parent is not None:
@@ -345,7 +344,6 @@ class Writer:
                 'SELECT MAX("version") FROM "AssetVersion" WHERE asset_id = ?', [values["asset_id"]]
             ).fetchone()[0]
             values["version"] = (top or 0) + 1
-        values.update(derived_values(schema.name, values))
         if "key" in attributes and values.get("key") is None and values.get("configuration_id"):
             config = self.store.get("CustomAttributeConfiguration", [values["configuration_id"]])
             if config is not None:

@@ -74,7 +74,6 @@ def test_accepts_datetimes_with_offset_and_fractions(client):
         ("Task", {"name": "x", "children": "x"}, ["Task.children must be written as a list of entity references"]),
         ("Task", {"name": "x", "ancestors": []}, ["Collection 'ancestors' of Task is computed"]),
         ("Task", {"name": "x", "time_logged": 3.0}, ["computed"]),
-        ("Task", {"name": "x"}, ["Missing required attribute(s) for Task: type_id"]),
         ("Note", {"content": "x"}, ["Missing required attribute(s) for Note: user_id"]),
         ("Shot", {"name": "x", "custom_attributes": {"fstart": "test"}},
          ['Custom attribute value for "fstart" must be of type number. Got "test"']),

@@ -146,6 +146,7 @@ def test_mapped_collections_and_collection_move_commit(open_session):
     shot.metadata["new_key"] = "v1"
     shot.custom_attributes["fstart"] = 1100
     moved = next(t for t in other.children if t.name == "lighting")
+    moved.name = "lighting_2"  # siblings have different names: sh030 has a "lighting" task
     shot.children.append(moved)
     session.commit()
     # regression: the owner's metadata/custom attribute changes were dropped when its only other
@@ -157,5 +158,5 @@ def test_mapped_collections_and_collection_move_commit(open_session):
     row = reader.query(f"select metadata, custom_attributes, children.name from Shot where id is {shot.id}").one()
     assert row.metadata["new_key"] == "v1" and row.metadata["camera"] == "cam_C"
     assert row.custom_attributes["fstart"] == 1100
-    assert sorted(t.name for t in row.children) == ["animation", "compositing", "lighting", "lighting"]
+    assert sorted(t.name for t in row.children) == ["animation", "compositing", "lighting", "lighting_2"]
     assert moved.parent is shot and not shot.is_dirty
