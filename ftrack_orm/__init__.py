@@ -32,6 +32,7 @@ _EXPORTS: Dict[str, str] = {
     "EntityView": "entity.inspection",
     "inspect": "entity.inspection",
     "MixinConflictError": "entity.mixins",
+    "PendingWorkError": "entity.release",
     "register_mixin": "entity.mixins",
     "unregister_mixin": "entity.mixins",
 }
@@ -46,6 +47,7 @@ __all__ = [
     "MultipleResultsFoundError",
     "NoResultFoundError",
     "OutcomeUnknownError",
+    "PendingWorkError",
     "QueryResult",
     "RequestsTransport",
     "RetryPolicy",
@@ -64,6 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .client import WireClient
     from .entity.inspection import EntityView, inspect
     from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
+    from .entity.release import PendingWorkError
     from .errors import (
         ConfigurationError,
         FtrackOrmError,

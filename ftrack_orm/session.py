@@ -382,6 +382,18 @@ class Session:
         if self._identity is not None:
             self._identity.rollback()
 
+    def expunge(self, entity: Entity, force: bool = False) -> None:
+        """Remove ``entity`` from the session (it becomes detached). An entity with pending
+        work (new, dirty, deleted) is refused with ``PendingWorkError`` unless ``force=True``."""
+        self.identity_map.expunge(entity, force)
+
+    def expunge_all(self, force: bool = False) -> None:
+        """Forget every entity of the session (``identity_map.clear``). Refused with
+        ``PendingWorkError`` (naming how many entities have pending work) unless
+        nothing is pending or ``force=True`` (then the pending ones are detached)."""
+        if self._identity is not None:
+            self._identity.clear(force)
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """Commit when the outermost block succeeds; when a block raises, undo only what

@@ -23,6 +23,7 @@ from .attributes import assign
 from .base import Entity
 from .changes import ChangeTracker, mapped_changes
 from .loading import ResultGroup
+from .release import release_one
 from .savepoint import Savepoint
 from .settings import LoadSettings
 from .state import NOT_LOADED, EntityState
@@ -141,9 +142,10 @@ class Lifecycle:
         _set_state(entity, state)
         self._changes.discard(entity)
 
-    def expunge(self, entity: Entity) -> None:
-        """Forget ``entity`` (e.g. deleted on the server); it becomes detached."""
-        self.detach(entity, "removed from the session")
+    def expunge(self, entity: Entity, force: bool = False) -> None:
+        """Forget ``entity`` (e.g. deleted on the server); it becomes detached. Pending
+        work is refused (``PendingWorkError``) unless ``force`` (see :mod:`.release`)."""
+        release_one(entity, self.detach, force)
 
     def rollback(self) -> None:
         """Discard pending work: changed entities revert to server values, pending
@@ -211,7 +213,7 @@ class Lifecycle:
             if change.action == "delete":
                 if items is not None:
                     loaded[change.attribute] = [i for i in items if i is not change.item]
-                self.expunge(change.item)
+                self.detach(change.item, "removed from the session")
                 continue
             if change.item is not None:
                 change.item._values[schema.value_attribute or "value"] = change.new
