@@ -32,6 +32,7 @@ _EXPORTS: Dict[str, str] = {
     "EntityView": "entity.inspection",
     "inspect": "entity.inspection",
     "MixinConflictError": "entity.mixins",
+    "PendingWorkError": "entity.release",
     "register_mixin": "entity.mixins",
     "unregister_mixin": "entity.mixins",
     "SessionClosedError": "errors",
@@ -78,6 +79,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PartialCommitError",
     "PartialCommitOutcomeUnknownError",
+    "PendingWorkError",
     "QueryError",
     "QueryParseError",
     "QueryResult",
@@ -109,6 +111,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .components.transfer import TransferError
     from .entity.inspection import EntityView, inspect
     from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
+    from .entity.release import PendingWorkError
     from .entity.state import DeletedEntityError, DetachedEntityError, NotLoadedError
     from .errors import (
         ConfigurationError,

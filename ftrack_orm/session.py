@@ -462,21 +462,41 @@ class Session:
         if self._components is not None:
             self._components.publisher.discard()
 
+    def expunge(self, entity: Entity, force: bool = False) -> None:
+        """Remove ``entity`` from the session (it becomes detached). An entity with pending
+        work (new, dirty, deleted) is refused with ``PendingWorkError`` unless ``force=True``."""
+        self.identity_map.expunge(entity, force)
+
+    def expunge_all(self, force: bool = False) -> None:
+        """Forget every entity of the session (``identity_map.clear``). Refused with
+        ``PendingWorkError`` (naming how many entities have pending work) unless
+        nothing is pending or ``force=True`` (then the pending ones are detached)."""
+        if self._identity is not None:
+            self._identity.clear(force)
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Commit when the block succeeds; roll back and re-raise when it raises.
+        """Commit when the outermost block succeeds; when a block raises, undo only what
+        it recorded (a savepoint) and re-raise.
 
-        Nested blocks join the outermost one (only it commits or rolls back).
+        Work pending before the block stays pending and intact; a nested block is a
+        savepoint inside its outer one. The outermost block commits everything pending
+        (see :mod:`ftrack_orm.entity.savepoint`).
         """
+        savepoint = self._identity.lifecycle.savepoint() if self._identity is not None else None
         self._transaction_depth += 1
         try:
             yield self
         except BaseException:
             self._transaction_depth -= 1
-            if self._transaction_depth == 0:
+            if savepoint is not None:
+                savepoint.rollback()
+            else:  # no entity existed before the block: all pending work is the block's
                 self.rollback()
             raise
         self._transaction_depth -= 1
+        if savepoint is not None:
+            savepoint.release()
         if self._transaction_depth == 0:
             self.commit()
 

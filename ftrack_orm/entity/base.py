@@ -10,6 +10,8 @@ An entity instance has three slots and nothing else:
 * ``_group``: the :class:`~ftrack_orm.entity.loading.ResultGroup` (query result)
   it was last decoded in, used to batch lazy loads.
 
+Entities are weakly referenceable: the identity map holds clean ones weakly.
+
 Class attributes set by the factory: ``__entity_type__`` (schema name), ``_schema``
 (:class:`EntitySchema`), ``_attributes`` (wire name -> descriptor), ``_map`` (the
 owning identity map, seen through the :class:`~ftrack_orm.entity.protocols.EntityMap`
@@ -49,7 +51,7 @@ class Entity(EntityMapping, metaclass=EntityMeta):
     ``session.create("Task", {...})``.
     """
 
-    __slots__ = ("_values", "_state", "_group")
+    __slots__ = ("_values", "_state", "_group", "__weakref__")
     _values: Dict[str, Any]
     _state: Optional[EntityState]
     _group: Optional[ResultGroup]

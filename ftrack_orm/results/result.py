@@ -21,7 +21,8 @@ in descending order, like the sandbox; rows that tie keep their fetch order.
 from __future__ import annotations
 
 import html
-from typing import Any, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, TypeVar, Union, overload
+from typing import (TYPE_CHECKING, Any, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, Set, Tuple,
+                    TypeVar, Union, overload)
 
 import attrs
 
@@ -34,6 +35,9 @@ from ..query.render import render
 from . import columns, tabular
 from .progress import Progress, ProgressCallback, make_progress
 from .source import Page, ResultSource
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..entity.loading import ResultGroup
 
 #: Default number of rows asked per page.
 DEFAULT_PAGE_SIZE = 500
@@ -200,21 +204,30 @@ class QueryResult(Generic[T]):
 
     def pages(self) -> Iterator[Page]:
         """The rows, one :class:`~ftrack_orm.results.source.Page` at a time; each page is
-        fetched when it is needed and carries the server's metadata (``page.next_offset``)."""
+        fetched when it is needed and carries the server's metadata (``page.next_offset``).
+
+        Streaming: each page's rows form their own result group (lazy loads batch within
+        the page), so rows of pages the caller no longer holds are freed."""
+        return self._run(shared=False)
+
+    def _run(self, shared: bool) -> Iterator[Page]:
+        """The pages; ``shared``: one result group for all of them (``all()``)."""
         query = expand_default_projections(self.ast, self._source.schemas)
         report = make_progress(self.progress, query.entity_type)
         try:
-            yield from self._pages(query, report)
+            yield from self._pages(query, report, self._source.result_group() if shared else None)
         finally:
             close = getattr(report, "close", None)
             if close is not None:
                 close()
 
-    def _pages(self, query: qast.Query, report: Optional[ProgressCallback]) -> Iterator[Page]:
+    def _pages(
+        self, query: qast.Query, report: Optional[ProgressCallback], group: Optional[ResultGroup]
+    ) -> Iterator[Page]:
         chunked = _split_long_in(query)
         if chunked is None:
             count = 0
-            for page, last in self._paged(query):
+            for page, last in self._paged(query, group):
                 count += len(page)
                 if report is not None:
                     report(count, count if last else None)
@@ -223,12 +236,12 @@ class QueryResult(Generic[T]):
         if query.order_by or query.offset is not None or query.limit is not None:
             yield from self._sorted_chunks(query, chunked, report)
             return
-        seen: Set[int] = set()
+        seen: Dict[int, Any] = {}  # rows kept: a freed row's id could be reused
         count = 0
         for index, part in enumerate(chunked):
-            for page, last in self._paged(part):
+            for page, last in self._paged(part, group):
                 fresh = [row for row in page if id(row) not in seen]
-                seen.update(id(row) for row in fresh)
+                seen.update((id(row), row) for row in fresh)
                 count += len(fresh)
                 if report is not None:
                     report(count, count if last and index == len(chunked) - 1 else None)
@@ -244,9 +257,10 @@ class QueryResult(Generic[T]):
         rows: List[Any] = []
         seen: Set[int] = set()
         metadata: Mapping[str, Any] = {}
+        group = self._source.result_group()  # every row is kept: one group for all
         for part in chunked:
             part = attrs.evolve(part, select=select, order_by=(), offset=None, limit=None)
-            for page, _ in self._paged(part):
+            for page, _ in self._paged(part, group):
                 metadata = page.metadata
                 for row in page:
                     if id(row) not in seen:
@@ -264,15 +278,16 @@ class QueryResult(Generic[T]):
         for begin in range(0, len(rows), self.page_size):
             yield Page(rows[begin:begin + self.page_size], metadata)
 
-    def _paged(self, query: qast.Query) -> Iterator[Tuple[Page, bool]]:
-        """``(page, is_last_page)`` for each page of ``query``, offset/limit honoured."""
+    def _paged(self, query: qast.Query, group: Optional[ResultGroup]) -> Iterator[Tuple[Page, bool]]:
+        """``(page, is_last_page)`` for each page of ``query``, offset/limit honoured; the
+        rows decode into ``group``, or into a new group per page when it is ``None``."""
         start = query.offset or 0
         remaining = query.limit
         source = self._source
-        group = source.result_group()  # one group for all pages: lazy loads batch across them
         while remaining is None or remaining > 0:
             size = self.page_size if remaining is None else min(self.page_size, remaining)
-            page = source.fetch_page(render(attrs.evolve(query, offset=start, limit=size)), group)
+            page = source.fetch_page(render(attrs.evolve(query, offset=start, limit=size)),
+                                     group if group is not None else source.result_group())
             if remaining is not None:
                 remaining -= len(page)
             following = page.next_offset
@@ -288,8 +303,9 @@ class QueryResult(Generic[T]):
             start = following
 
     def all(self) -> List[T]:
-        """Every row, as a list (one run of the query; ``list(result)`` also asks ``len()``)."""
-        return list(iter(self))
+        """Every row, as a list (one run of the query, one result group: lazy loads batch across
+        all pages; ``list(result)`` also asks ``len()``)."""
+        return [row for page in self._run(shared=True) for row in page]
 
     def _quiet(self, **changes: Any) -> QueryResult[T]:
         """A derived query that reports no progress (for the one-row helpers)."""
