@@ -7,9 +7,12 @@ Run from the repository root::
     python -m benchmarks.run --repeat 5 --write-results   # and rewrite benchmarks/RESULTS.md
     python -m benchmarks.run --profile query # cProfile of ftrack_orm's side of one workload
 
-Both clients talk to the same canned server (``benchmarks/canned_server.py``, in
-its own process, so its work does not share this process's GIL), in the same
-run, alternating which goes first, with a fresh session for every repetition.
+Both clients, and the protocol floor (``FLOOR``: the same work with no object
+mapper) for query, create and update, talk to the same canned server
+(``benchmarks/canned_server.py``, in its own process, so its work does not share
+this process's GIL), in the same run, rotating which goes first, with a fresh
+session for every repetition. Ratios are medians of ratios paired within one
+repetition, so that load on the machine cancels out.
 The official client is skipped when ``ftrack_api`` is not importable
 (``pip install -e '.[bench]'``). Lazy loading runs on the project's sandbox when
 it is importable (it evaluates real ``where id in (...)`` queries), otherwise
