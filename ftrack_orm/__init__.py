@@ -32,28 +32,74 @@ _EXPORTS: Dict[str, str] = {
     "EntityView": "entity.inspection",
     "inspect": "entity.inspection",
     "MixinConflictError": "entity.mixins",
+    "PendingWorkError": "entity.release",
     "register_mixin": "entity.mixins",
     "unregister_mixin": "entity.mixins",
+    "SessionClosedError": "errors",
+    "NotUniqueError": "errors",
+    "PartialCommitError": "errors",
+    "MalformedWriteResponseError": "errors",
+    "QueryError": "query.lexer",
+    "QueryParseError": "query.lexer",
+    "QueryValidationError": "query.lexer",
+    "UnknownEntityTypeError": "schema",
+    "ReferenceCycleError": "plan",
+    "NotLoadedError": "entity.state",
+    "DetachedEntityError": "entity.state",
+    "DeletedEntityError": "entity.state",
+    "EventHubError": "events.errors",
+    "EventHubConnectionError": "events.errors",
+    "ServerCompatibilityError": "errors",
+    "UnknownTypeError": "query.paths",
+    "UnknownAttributeError": "query.paths",
+    "QueryTypeError": "query.paths",
+    "WebSocketError": "events.websocket",
+    "ExpressionError": "events.expression",
+    "PartialCommitOutcomeUnknownError": "errors",
+    "TransferError": "components.transfer",
 }
 
 __all__ = [
     "ConfigurationError",
+    "DeletedEntityError",
+    "DetachedEntityError",
     "EntityView",
+    "EventHubConnectionError",
+    "EventHubError",
+    "ExpressionError",
     "FtrackOrmError",
     "InvalidCredentialsError",
     "MalformedResponseError",
+    "MalformedWriteResponseError",
     "MixinConflictError",
     "MultipleResultsFoundError",
     "NoResultFoundError",
+    "NotLoadedError",
+    "NotUniqueError",
     "OutcomeUnknownError",
+    "PartialCommitError",
+    "PartialCommitOutcomeUnknownError",
+    "PendingWorkError",
+    "QueryError",
+    "QueryParseError",
     "QueryResult",
+    "QueryTypeError",
+    "QueryValidationError",
+    "ReferenceCycleError",
     "RequestsTransport",
     "RetryPolicy",
+    "ServerCompatibilityError",
     "ServerConnectionError",
     "ServerError",
     "ServerPermissionDeniedError",
     "ServerValidationError",
     "Session",
+    "SessionClosedError",
+    "TransferError",
+    "UnknownAttributeError",
+    "UnknownEntityTypeError",
+    "UnknownTypeError",
+    "WebSocketError",
     "WireClient",
     "inspect",
     "register_mixin",
@@ -62,20 +108,36 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .client import WireClient
+    from .components.transfer import TransferError
     from .entity.inspection import EntityView, inspect
     from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
+    from .entity.release import PendingWorkError
+    from .entity.state import DeletedEntityError, DetachedEntityError, NotLoadedError
     from .errors import (
         ConfigurationError,
         FtrackOrmError,
         InvalidCredentialsError,
         MalformedResponseError,
+        MalformedWriteResponseError,
+        NotUniqueError,
         OutcomeUnknownError,
+        PartialCommitError,
+        PartialCommitOutcomeUnknownError,
+        ServerCompatibilityError,
         ServerConnectionError,
         ServerError,
         ServerPermissionDeniedError,
         ServerValidationError,
+        SessionClosedError,
     )
+    from .events.errors import EventHubConnectionError, EventHubError
+    from .events.expression import ExpressionError
+    from .events.websocket import WebSocketError
+    from .plan import ReferenceCycleError
+    from .query.lexer import QueryError, QueryParseError, QueryValidationError
+    from .query.paths import QueryTypeError, UnknownAttributeError, UnknownTypeError
     from .results import MultipleResultsFoundError, NoResultFoundError, QueryResult
+    from .schema import UnknownEntityTypeError
     from .session import Session
     from .transport import RequestsTransport, RetryPolicy
 

@@ -11,21 +11,41 @@ import argparse
 import contextlib
 import datetime as _dt
 import json
+import os
 import sys
 from typing import Any, Dict, Iterator, List, Optional, Sequence, TextIO
 
-from .errors import FtrackOrmError
+from . import __version__
+from .errors import ConfigurationError, FtrackOrmError
 from .query import expand_default_projections
+from .results import DEFAULT_PAGE_SIZE
+from .results.progress import TextProgress
 from .session import Session
 from .times import display
 
 
 def _connection_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("connection")
-    group.add_argument("--server", help="ftrack server URL (default: $FTRACK_SERVER)")
-    group.add_argument("--user", help="API user (default: $FTRACK_API_USER)")
+    group.add_argument("--server", metavar="URL", help="ftrack server URL (default: $FTRACK_SERVER), "
+                       "e.g. https://studio.ftrackapp.com")
+    group.add_argument("--user", help="API user (default: $FTRACK_API_USER), e.g. jane@studio.com")
     group.add_argument("--key", help="API key (default: $FTRACK_API_KEY)")
-    group.add_argument("--sandbox", action="store_true", help="use an embedded demo sandbox instead")
+    group.add_argument("--sandbox", action="store_true",
+                       help="use an embedded demo sandbox instead of a server (no account needed)")
+
+
+def _require_connection(args: argparse.Namespace) -> None:
+    """A missing setting named the command line's way (not ``Session()``'s)."""
+    for option, variable in _CONNECTION:
+        if not getattr(args, option) and not os.environ.get(variable):
+            raise ConfigurationError(
+                f"No {option} given: pass --{option} or set {variable} "
+                "(--server, --user and --key, or FTRACK_SERVER, FTRACK_API_USER and FTRACK_API_KEY), "
+                "or use --sandbox for a demo sandbox."
+            )
+
+
+_CONNECTION = (("server", "FTRACK_SERVER"), ("user", "FTRACK_API_USER"), ("key", "FTRACK_API_KEY"))
 
 
 @contextlib.contextmanager
@@ -38,6 +58,7 @@ def _session(args: argparse.Namespace) -> Iterator[Session]:
         ) as session:
             yield session
     else:
+        _require_connection(args)
         with Session(args.server, args.user, args.key) as session:
             yield session
 
@@ -89,9 +110,12 @@ def cmd_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     with _session(args) as session:
-        result = session.query(args.expression)
-        if args.limit:
-            result = result.limit(args.limit)
+        result = session.query(args.expression, page_size=args.page_size)
+        if args.limit is not None:  # never widens the expression's own limit
+            own = result.ast.limit
+            result = result.limit(args.limit if own is None else min(own, args.limit))
+        if not args.quiet:
+            result = result.with_progress(PagesProgress(result.entity_type, sys.stderr))
         projected = expand_default_projections(result.ast, session.schemas).select or ()
         columns = [".".join(path.names) for path in projected]
         rows = [{column: row.get(column) for column in columns} for row in result.to_dicts(flat=True)]
@@ -103,6 +127,19 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+class PagesProgress:
+    """``<type>: N rows`` on ``stream`` while a query fetches several pages (quiet for one)."""
+
+    def __init__(self, description: str, stream: TextIO) -> None:
+        self.text = TextProgress(description, stream)
+        self.shown = False
+
+    def __call__(self, rows: int, total: Optional[int]) -> None:
+        if total is None or self.shown:  # more pages to come, or already showing
+            self.shown = True
+            self.text(rows, total)
+
+
 def _json_value(value: Any) -> Any:
     return display(value) if isinstance(value, _dt.date) else str(value)
 
@@ -111,7 +148,7 @@ def cmd_stubs(args: argparse.Namespace, out: TextIO) -> int:
     from .stubs import write_stubs
 
     with _session(args) as session:
-        path = write_stubs(session.schemas, args.out)
+        path = write_stubs(session.schemas, args.out, session.identity_map.settings.custom_attribute_configurations)
     print(f"wrote {path} ({len(session.schemas)} entity types)", file=out)
     return 0
 
@@ -122,45 +159,95 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return run_demo(out)
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, not {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected 1 or more, not 0")
+    return value
+
+
+def _command(commands: Any, name: str, summary: str, examples: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=summary, epilog="examples:\n" + examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ftrack-orm", description="ftrack_orm command line")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="walk a pipeline flow on an embedded sandbox").set_defaults(run=cmd_demo)
-    schema = commands.add_parser("schema", help="list entity types, or one type's attributes")
-    schema.add_argument("type", nargs="?")
+    parser = argparse.ArgumentParser(
+        prog="ftrack-orm", description="ftrack_orm command line: query, inspect and type an ftrack server.",
+        epilog="examples:\n  ftrack-orm demo\n  ftrack-orm query 'select name from Shot' --sandbox\n"
+               "  ftrack-orm sandbox --port 8765\n\nRun 'ftrack-orm COMMAND --help' for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ftrack-orm {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _command(commands, "demo", "walk a pipeline flow on an embedded sandbox",
+             "  ftrack-orm demo").set_defaults(run=cmd_demo)
+    schema = _command(commands, "schema", "list entity types, or one type's attributes",
+                      "  ftrack-orm schema --sandbox\n  ftrack-orm schema Task --sandbox")
+    schema.add_argument("type", nargs="?", help="an entity type, e.g. Task (default: list every type)")
     _connection_options(schema)
     schema.set_defaults(run=cmd_schema)
-    query = commands.add_parser("query", help="run a query and print a table")
-    query.add_argument("expression")
+    query = _command(commands, "query", "run a query and print a table",
+                     "  ftrack-orm query 'select name, parent.name from Task' --sandbox\n"
+                     "  ftrack-orm query 'Shot where name like \"sh0%\"' --limit 5 --json --sandbox")
+    query.add_argument("expression", help="an ftrack query, e.g. 'select name from Task where bid > 0'")
     query.add_argument("--json", action="store_true", help="print JSON for scripts")
-    query.add_argument("--limit", type=int, default=None)
+    query.add_argument("--limit", type=_non_negative, default=None, metavar="N",
+                       help="at most N rows (never more than the expression's own limit)")
+    query.add_argument("--page-size", type=_positive, default=DEFAULT_PAGE_SIZE, metavar="N",
+                       help=f"rows per request (default {DEFAULT_PAGE_SIZE})")
+    query.add_argument("--quiet", action="store_true", help="no progress on standard error")
     _connection_options(query)
     query.set_defaults(run=cmd_query)
-    stubs = commands.add_parser("stubs", help="write .pyi stubs of the entity classes")
-    stubs.add_argument("--out", required=True)
+    stubs = _command(commands, "stubs", "write .pyi stubs of the entity classes (for mypy, pyright, editors)",
+                     "  ftrack-orm stubs --out typings --sandbox")
+    stubs.add_argument("--out", required=True, metavar="DIR",
+                       help="directory to write ftrack_types.pyi into (created if missing)")
     _connection_options(stubs)
     stubs.set_defaults(run=cmd_stubs)
-    commands.add_parser("sandbox", help="start the sandbox server (see its --help)", add_help=False)
+    commands.add_parser("sandbox", help="start the sandbox server (see 'ftrack-orm sandbox --help')", add_help=False)
     return parser
+
+
+#: Failures of the user's input or environment: one line, exit status 1.
+_USER_ERRORS = (FtrackOrmError, ValueError, KeyError, AttributeError, TypeError, OSError)
 
 
 def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
     """Run the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["sandbox"]:
-        from .sandbox.__main__ import main as sandbox_main
-
-        return sandbox_main(argv[1:]) or 0
-    args = build_parser().parse_args(argv)
     try:
+        if argv[:1] == ["sandbox"]:
+            from .sandbox.__main__ import main as sandbox_main
+
+            return sandbox_main(argv[1:], prog="ftrack-orm sandbox") or 0
+        args = build_parser().parse_args(argv)
         code: int = args.run(args, out)
         return code
-    except (FtrackOrmError, ValueError, KeyError, AttributeError, TypeError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:  # the reader went away (| head): not an error
         sys.stderr.close()
         return 0
+    except _USER_ERRORS as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"error: {one_line(message)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def one_line(message: Any) -> str:
+    """``message`` as one line (an error's own line breaks become ``; ``)."""
+    return "; ".join(part.strip() for part in str(message).splitlines() if part.strip())

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence
 
 from . import answers, codec
 from . import operations as ops
-from .errors import ServerError, error_from_payload
+from .errors import InvalidCredentialsError, SessionClosedError, error_from_payload
 from .transport import HTTPResponse, Transport
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class WireClient:
     """Sends batches of operations to ``<server_url>/api`` and decodes the answers.
 
     ``headers`` are extra request headers (they win over the default ones).
-    Raises ``ServerError("This session is closed.")`` once :meth:`close` was called.
+    Raises :class:`~ftrack_orm.errors.SessionClosedError` once :meth:`close` was called.
     """
 
     def __init__(
@@ -162,7 +162,8 @@ class WireClient:
     def prepare(self, batch: Batch) -> PreparedRequest:
         """The request that sends ``batch`` (encoded body and headers): for any transport."""
         if self._closed:
-            raise ServerError("This session is closed.")
+            raise SessionClosedError(f"This session ({self.server_url}, user {self.api_user!r}) is closed: "
+                                     "create a new Session.")
         return PreparedRequest(self.api_url, codec.encode(batch), self.request_headers(), ops.is_read_only(batch))
 
     def send(self, batch: Batch) -> HTTPResponse:
@@ -187,7 +188,10 @@ class WireClient:
             error.cause = exc
             raise error from exc
         if isinstance(payload, dict) and "exception" in payload:
-            raise error_from_payload(payload, status_code=status, operations=list(batch))
+            refused = error_from_payload(payload, status_code=status, operations=list(batch))
+            if isinstance(refused, InvalidCredentialsError):
+                refused.server_url, refused.api_user = self.server_url, self.api_user
+            raise refused
         if not isinstance(payload, list) or len(payload) != len(batch) or not 200 <= status < 300:
             raise answers.malformed(
                 f"HTTP {status} with {type(payload).__name__} where a list of {len(batch)} result(s) was expected",

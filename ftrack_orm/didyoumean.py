@@ -36,3 +36,17 @@ def no_key(what: str, key: Any, candidates: Iterable[Any]) -> str:
     """``<what> 'k'. Did you mean 'j'?``: an unknown key of a mapping (``what`` may be empty)."""
     prefix = f"{what} " if what else ""
     return f"{prefix}{key!r}.{did_you_mean(key, candidates)}"
+
+
+#: Word starts that make a name look like a method call (``create_note``, ``get_statuses``).
+METHOD_PREFIXES = ("create_", "get_", "set_", "start_", "stop_", "send_", "reset_", "add_", "remove_",
+                   "delete_", "update_", "make_", "find_", "fetch_", "load_")
+
+
+def no_member(owner: str, name: str, attributes: Iterable[str], methods: Iterable[str]) -> str:
+    """:func:`no_attribute` over ``attributes`` and ``methods``; a method-like ``name``
+    (see :data:`METHOD_PREFIXES`) is matched against ``methods`` only, so ``create_note``
+    never suggests the attribute ``created_at``."""
+    if name.startswith(METHOD_PREFIXES):
+        return no_attribute(owner, name, methods)
+    return no_attribute(owner, name, [*attributes, *methods])

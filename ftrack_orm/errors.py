@@ -17,6 +17,18 @@ class ConfigurationError(FtrackOrmError, ValueError):
     """A Session was created without something it needs (server URL, user, key)."""
 
 
+class SessionClosedError(FtrackOrmError, RuntimeError):
+    """The session was closed (``close()`` or its ``with`` block ended): nothing is sent."""
+
+
+class ServerCompatibilityError(FtrackOrmError):
+    """The server is too old (or unknown) for what was asked."""
+
+
+class NotUniqueError(FtrackOrmError, ValueError):
+    """Something that must be unique already exists (e.g. a running timer of a user)."""
+
+
 class ServerError(FtrackOrmError):
     """The server answered an error, or could not be reached or understood."""
 
@@ -63,7 +75,24 @@ class ServerPermissionDeniedError(ServerError, PermissionError):
 
 
 class InvalidCredentialsError(ServerPermissionDeniedError):
-    """The user name or API key was not accepted."""
+    """The user name or API key was not accepted.
+
+    ``server_url`` and ``api_user`` say what was tried (set by the wire client); the
+    message adds them and a hint for code migrated from ftrack-python-api, whose
+    ``Session`` takes ``(server_url, api_key, api_user)``: the key never appears.
+    """
+
+    server_url: Optional[str] = None
+    api_user: Optional[str] = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.server_url is None:
+            return text
+        return (f"{text} (server {self.server_url}, user {self.api_user!r}). Migrating from "
+                "ftrack-python-api? Its Session takes (server_url, api_key, api_user); ftrack_orm's "
+                "Session takes (server_url, api_user, api_key), and ftrack_orm.compat.Session "
+                "takes the official order.")
 
 
 class PartialCommitError(ServerError):

@@ -211,7 +211,7 @@ def _convert_reference(value: Any, attribute: Target, entity: Any) -> Any:
 
 
 def _convert_collection(value: Any, attribute: Target, entity: Any) -> Any:
-    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, Iterable) or hasattr(value, "__entity_type__"):
         raise _wrong(attribute.qualname, "a list of entities", value)
     items = list(value)
     seen = set()
@@ -434,6 +434,8 @@ class Kind:
     coerce: Callable[[Any], Any] = attrs.field(default=_load_same, repr=False)
     #: ``"reference"``, ``"collection"`` (mapped or not) or ``None`` for a scalar.
     relation: Optional[str] = None
+    #: The pandas dtype of a column of this kind (``None``: as pandas infers it).
+    dtype: Optional[str] = None
 
     @property
     def is_scalar(self) -> bool:
@@ -509,28 +511,28 @@ KINDS: Dict[str, Kind] = {
             name="integer", schema_types=(("integer", None), ("integer", "foreign_key")),
             python_types=(int,), convert=_convert_integer, label="an integer", annotation="int",
             literal_types=(int,), literal_problem=_integer_problem, wire_types=(int,),
-            column="INTEGER", store=_store_integer, coerce=_coerce_integer,
+            column="INTEGER", store=_store_integer, coerce=_coerce_integer, dtype="Int64",
         ),
         Kind(
             name="number", schema_types=(("number", None),),
             python_types=(int, float), convert=_convert_number, label="a number", annotation="float",
             literal_types=(int, float), literal_problem=_float_problem,
             custom_types={"number": _custom_number}, wire_types=(int, float),
-            column="REAL", store=_store_number, load=float, coerce=float,
+            column="REAL", store=_store_number, load=float, coerce=float, dtype="float64",
         ),
         Kind(
             name="boolean", schema_types=(("boolean", None),),
             python_types=(bool,), convert=_convert_boolean, label="a boolean", annotation="bool",
             literal_types=(bool,), literal_problem=_boolean_problem,
             custom_types={"boolean": _custom_boolean}, wire_types=(bool,),
-            column="INTEGER", store=_store_boolean, load=bool, coerce=_coerce_boolean,
+            column="INTEGER", store=_store_boolean, load=bool, coerce=_coerce_boolean, dtype="boolean",
         ),
         Kind(
             name="datetime", schema_types=(("string", "date-time"),),
             python_types=(_dt.datetime,), convert=_convert_datetime, label="a datetime", annotation="datetime",
             literal_types=(_dt.datetime, _dt.date, str), literal_problem=_time_problem,
             custom_types={"date": _custom_date}, wire_types=(dict, str),
-            store=_store_datetime, load=_load_datetime, coerce=_store_datetime,
+            store=_store_datetime, load=_load_datetime, coerce=_store_datetime, dtype="datetime64[ns, UTC]",
         ),
         Kind(
             name="date", schema_types=(("string", "date"),),
@@ -565,8 +567,12 @@ _BY_CUSTOM_TYPE: Dict[str, Tuple[Kind, Converter]] = {
 
 
 def kind_of_property(prop: Mapping[str, Any]) -> Kind:
-    """The kind of one ``query_schemas`` property (a ``$ref`` is a reference)."""
-    if "$ref" in prop:
+    """The kind of one ``query_schemas`` property (a ``$ref`` without a ``type`` is a reference).
+
+    As in the official client, a ``type`` wins: ``DashboardResource.dashboard_id``
+    carries both and is a string key.
+    """
+    if "$ref" in prop and "type" not in prop:
         return KINDS["reference"]
     type_, format_ = prop.get("type"), prop.get("format")
     return _BY_SCHEMA_TYPE.get((type_, format_)) or _BY_SCHEMA_TYPE.get((type_, None)) or FALLBACK

@@ -12,7 +12,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 Key = Union[str, int, Sequence[Any]]
 
 #: Actions that never change server data (a batch of only these may be re-sent).
-READ_ONLY_ACTIONS = frozenset({"query", "query_schemas", "query_server_information", "get_upload_metadata"})
+READ_ONLY_ACTIONS = frozenset({"query", "query_schemas", "query_server_information", "get_upload_metadata",
+                               "get_widget_url"})
 
 
 def _key_list(key: Key) -> List[Any]:
@@ -59,6 +60,34 @@ def delete(entity_type: str, key: Key) -> Dict[str, Any]:
 def get_upload_metadata(component_id: str, file_name: str, file_size: int) -> Dict[str, Any]:
     """A ``get_upload_metadata`` operation."""
     return {"action": "get_upload_metadata", "component_id": component_id, "file_name": file_name, "file_size": file_size}
+
+
+def get_widget_url(name: str, theme: Optional[str] = None, entity_type: Optional[str] = None,
+                   entity_key: Optional[Key] = None) -> Dict[str, Any]:
+    """A ``get_widget_url`` operation (an entity's type and key for widgets that show one)."""
+    operation: Dict[str, Any] = {"action": "get_widget_url", "name": name, "theme": theme}
+    if entity_type is not None and entity_key is not None:
+        operation.update(entity_type=entity_type, entity_key=_key_list(entity_key))
+    return operation
+
+
+def delayed_job(job_type: str) -> Dict[str, Any]:
+    """A ``delayed_job`` operation (``job_type`` such as ``"SYNC_USERS_LDAP"``)."""
+    return {"action": "delayed_job", "job_type": job_type}
+
+
+def reset_remote(reset_type: str, entity_type: Optional[str] = None, entity_key: Any = None) -> Dict[str, Any]:
+    """A ``reset_remote`` operation, optionally on one entity (``entity_key``: its id, as
+    the official client sends it)."""
+    operation: Dict[str, Any] = {"action": "reset_remote", "reset_type": reset_type}
+    if entity_type is not None and entity_key is not None:
+        operation.update(entity_type=entity_type, entity_key=entity_key)
+    return operation
+
+
+def send_user_invite(user_id: str) -> Dict[str, Any]:
+    """A ``send_user_invite`` operation."""
+    return {"action": "send_user_invite", "user_id": user_id}
 
 
 def is_read_only(batch: Iterable[Mapping[str, Any]]) -> bool:

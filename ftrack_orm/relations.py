@@ -6,19 +6,18 @@ items (``Context.children`` ↔ ``Context.parent_id``, ``Asset.versions`` ↔
 ``AssetVersion.asset_id``); a mapped collection (``metadata``,
 ``custom_attributes``) is a collection of key/value items. All of it is derived
 from the schemas by naming convention; :data:`EXPLICIT` settles the few cases
-the convention cannot. A relation that cannot be derived is ``None``: it reads
-as null / empty and matches nothing in criteria.
+the convention cannot. Many-to-many collections are stored as link rows
+(:mod:`ftrack_orm.link_entities`). A relation that cannot be derived is ``None``:
+the sandbox refuses to read, filter or write it, naming it.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import attrs
 
+from .link_entities import LinkFinder, fk_target
 from .schema import AttributeSchema, EntitySchema, SchemaRegistry
-
-_FK_DESCRIPTION = re.compile(r"Foreign key\(s\): (\w+)\.")
 
 
 @attrs.frozen
@@ -27,16 +26,21 @@ class Relation:
 
     ``kind`` is ``reference`` (this entity's ``fk`` holds the target's key) or
     ``collection`` / ``mapped`` (the items' ``fk`` holds this entity's key).
-    ``where`` adds fixed column values the items must have.
+    ``where`` adds fixed column values the items must have. ``link`` is a
+    many-to-many: rows of ``through`` whose ``fk`` holds this entity's key and
+    whose ``item_fk`` holds an item's key (``where`` restricts those rows), see
+    :mod:`ftrack_orm.link_entities`.
     """
 
-    kind: str  # reference, collection, mapped, ancestors or descendants
+    kind: str  # reference, collection, mapped, link, ancestors or descendants
     target: str  # entity type of the target / items
     fk: str  # column holding the key (on the owner for references, on the items otherwise)
     where: Tuple[Tuple[str, object], ...] = ()
     key: Optional[str] = None  # mapped collections: item key / value attributes
     value: Optional[str] = None
     hidden: bool = False  # ``fk`` is a storage column that is not a schema attribute
+    through: Optional[str] = None  # link: the link entity (or storage table)
+    item_fk: Optional[str] = None  # link: its column holding the item's key
 
 
 #: (entity type or one of its supertypes, attribute) → relation, for what naming cannot tell.
@@ -50,6 +54,24 @@ EXPLICIT: Mapping[Tuple[str, str], Tuple[str, str, Tuple[Tuple[str, object], ...
     ("Resource", "allocations"): ("Appointment", "resource_id", (("type", "allocation"),)),
     ("Resource", "appointments"): ("Appointment", "resource_id", ()),
     ("Context", "custom_attributes"): ("ContextCustomAttributeValue", "entity_id", ()),
+    ("TypedContext", "status_changes"): ("StatusChange", "parent_id", ()),
+    ("AssetVersion", "status_changes"): ("StatusChange", "parent_id", ()),
+    ("TypedContext", "incoming_links"): ("TypedContextLink", "to_id", ()),
+    ("TypedContext", "outgoing_links"): ("TypedContextLink", "from_id", ()),
+    ("AssetVersion", "incoming_links"): ("AssetVersionLink", "to_id", ()),
+    ("AssetVersion", "outgoing_links"): ("AssetVersionLink", "from_id", ()),
+    ("ReviewSession", "settings"): ("EntitySetting", "parent_id", ()),
+    ("ReviewSessionObject", "notes"): ("Note", "parent_id", ()),
+    ("ContainerComponent", "members"): ("Component", "container_id", ()),
+    ("SequenceComponent", "members"): ("Component", "container_id", ()),
+}
+
+#: Custom attribute links live in one entity per owner family, named for it
+#: (``ContextCustomAttributeLink``, ``AssetVersionCustomAttributeLinkFrom``): attribute →
+#: (suffix of that entity's name, column holding the owner's key).
+CUSTOM_ATTRIBUTE_LINKS: Mapping[str, Tuple[str, str]] = {
+    "custom_attribute_links": ("CustomAttributeLink", "from_id"),
+    "custom_attribute_links_from": ("CustomAttributeLinkFrom", "to_id"),
 }
 
 #: Collections walking the ``parent_id`` tree of contexts, transitively.
@@ -69,6 +91,7 @@ class Relations:
     def __init__(self, schemas: SchemaRegistry) -> None:
         self.schemas = schemas
         self._cache: Dict[Tuple[str, str], Optional[Relation]] = {}
+        self._links = LinkFinder(schemas)
         for schema in schemas.schemas.values():
             for attribute in schema.attributes.values():
                 if attribute.is_relation:
@@ -90,7 +113,7 @@ class Relations:
                 relation = self.get(entity_type, attribute.name)
                 if relation is not None and relation.fk == fk:
                     return relation
-        target = _fk_target(schema.attributes.get(fk))
+        target = fk_target(schema.attributes.get(fk))
         if target and target in self.schemas and schema.attributes[fk].foreign_key:
             return Relation("reference", target, fk)
         return None
@@ -123,6 +146,15 @@ class Relations:
             items, fk, where = explicit
             kind = "mapped" if attribute.kind == "mapped_collection" else "collection"
             return Relation(kind, items, fk, where, attribute.key_attribute, attribute.value_attribute)
+        custom_link = CUSTOM_ATTRIBUTE_LINKS.get(attribute.name)
+        if custom_link is not None:
+            for type_name in [schema.name, *self.schemas.ancestors(schema.name)]:
+                if type_name + custom_link[0] in self.schemas:
+                    return Relation("mapped", type_name + custom_link[0], custom_link[1])
+            return None
+        link = self._links.find(schema.name, attribute)
+        if link is not None:
+            return Relation("link", target, link.owner_fk, link.where, through=link.entity, item_fk=link.item_fk)
         item_schema = self.schemas[target]
         if attribute.kind == "mapped_collection":
             if not attribute.key_attribute:
@@ -142,16 +174,13 @@ class Relations:
             fk = _reference_fk(item_schema, item_attribute)
             if fk:
                 candidates.append(fk)
+        if not candidates:  # keys without a reference attribute: "Foreign key(s): Owner.id"
+            chain = [schema.name, *self.schemas.ancestors(schema.name)]
+            candidates = [a.name for a in item_schema.attributes.values()
+                          if a.is_scalar and a.foreign_key and fk_target(a) in chain]
         if len(set(candidates)) == 1:
             return Relation("collection", target, candidates[0])
         return None
-
-
-def _fk_target(attribute: Optional[AttributeSchema]) -> Optional[str]:
-    if attribute is None:
-        return None
-    match = _FK_DESCRIPTION.match(attribute.description or "")
-    return match.group(1) if match else None
 
 
 def _reference_fk(schema: EntitySchema, attribute: AttributeSchema) -> Optional[str]:
@@ -171,6 +200,6 @@ def _reference_fk(schema: EntitySchema, attribute: AttributeSchema) -> Optional[
     by_description = [
         a.name for a in attributes.values()
         if a.is_scalar and a.foreign_key and a.name not in schema.primary_key
-        and _fk_target(a) == attribute.target
+        and fk_target(a) == attribute.target
     ]
     return by_description[0] if len(by_description) == 1 else None

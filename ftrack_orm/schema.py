@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 import attrs
 
 from .didyoumean import no_attribute, unknown_type
+from .errors import FtrackOrmError
 from .kinds import KINDS, kind_of_property
 
 #: Every attribute kind an :class:`AttributeSchema` can have (see :mod:`ftrack_orm.kinds`).
@@ -23,14 +24,14 @@ _EXPLICIT_SUPERTYPES = {
     "Project": "Context",
     "FileComponent": "Component",
     "ContainerComponent": "Component",
-    "SequenceComponent": "Component",
+    "SequenceComponent": "ContainerComponent",  # a sequence is a container of its frames
     # Users and groups are resources on the server (one key space, ``resource_type``).
     "User": "Resource",
     "Group": "Resource",
 }
 
 
-class UnknownEntityTypeError(KeyError):
+class UnknownEntityTypeError(FtrackOrmError, KeyError):
     """An entity type that the server's schemas do not define."""
 
     def __str__(self) -> str:  # KeyError quotes its message otherwise

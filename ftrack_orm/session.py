@@ -11,20 +11,22 @@ import contextlib
 import os
 import threading
 import uuid
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
-from . import codec
+from . import codec, helpers, server_actions  # noqa: F401 - helpers: registers the entity helper mixins
 from . import operations as ops
 from .client import WireClient
+from .components import Components
 from .entity.attributes import assign
 from .entity.base import Entity
 from .entity.factory import TypeRegistry
 from .entity.identity import IdentityMap
 from .entity.loading import ResultGroup
-from .errors import ConfigurationError
+from .errors import ConfigurationError, FtrackOrmError
 from .events.hub import EventHub
 from .events.websocket import require_wsproto
 from .loader import SessionLoader
+from .pending import warn_pending
 from .query import Query, check, parse
 from .query.builder import type_name
 from .reconcile import Reconciliation
@@ -38,6 +40,8 @@ from .uow import CommitResult, UnitOfWork
 _DEFAULT = object()
 
 Key = Union[str, int, Sequence[Any], Mapping[str, Any]]
+#: An entity class, for the typed ``query`` (``session.query(Task)`` is ``QueryResult[Task]``).
+E = TypeVar("E")
 
 
 def _setting(value: Optional[str], argument: str, variable: str) -> str:
@@ -110,6 +114,7 @@ class Session:
         self._results = ClientSource(self._client, lambda: self.schemas, self._result_group)
         self._event_hub: Optional[EventHub] = None
         self._event_hub_settings = (dict(headers or {}), verify)
+        self._components: Optional[Components] = None
         if auto_connect_event_hub:
             self.event_hub.connect()
 
@@ -124,10 +129,21 @@ class Session:
         self.close()
 
     def close(self) -> None:
-        """Close the HTTP connection pool. The session cannot be used afterwards."""
+        """Close the HTTP connection pool. The session cannot be used afterwards
+        (:class:`~ftrack_orm.errors.SessionClosedError`). Pending changes are not sent:
+        a ``ResourceWarning`` says how many entities had some."""
+        if not self.closed:
+            warn_pending(self._identity, "closed", stacklevel=3)
         if self._event_hub is not None:
             self._event_hub.close()
+        if self._components is not None:
+            self._components.close()
         self._client.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_client", None) or self.closed:
+            return
+        warn_pending(self._identity, "garbage-collected without close()", stacklevel=2)
 
     @property
     def closed(self) -> bool:
@@ -228,14 +244,18 @@ class Session:
                 cache.store(info.get("schema_hash"), schemas)
         self._server_information = info
         registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
+        self._identity = self._new_identity_map(registry)
+        self._schemas = registry
+
+    def _new_identity_map(self, registry: SchemaRegistry) -> IdentityMap:
         loader = SessionLoader(self._client.call, registry, self._result_group)
         identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
                                custom_attribute_configurations=self._custom_attribute_configurations,
                                mixins=self._mixins)
         if self._id_factory is not None:
             identity.id_factory = self._id_factory
-        self._identity = identity
-        self._schemas = registry
+        identity.session = self
+        return identity
 
     # -- the object mapper ------------------------------------------------------------
     @property
@@ -257,6 +277,15 @@ class Session:
             return self.types[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def __dir__(self) -> List[str]:
+        # Completion offers the entity types (session.Ta<TAB>): loads the schemas if need be;
+        # an unreachable server only leaves them out.
+        names = set(super().__dir__())
+        if not self.closed:
+            with contextlib.suppress(FtrackOrmError):
+                names.update(name for name in self.schemas if name.isidentifier())
+        return sorted(names)
+
     @property
     def auto_populate(self) -> bool:
         """Whether reading an unloaded attribute fetches it (else ``NotLoadedError``)."""
@@ -273,10 +302,15 @@ class Session:
     def populate(self, entities: Any, projections: Union[str, Sequence[str]]) -> None:
         """Load dotted ``projections`` (``"name, parent.name"``) for all ``entities`` at once."""
         if not isinstance(entities, (list, tuple)):
-            entities = [entities] if isinstance(entities, Entity) else list(entities)
+            entities = [entities] if isinstance(entities, Entity) else list(iter(entities))
         self.identity_map.populate(entities, projections)
 
-    def query(self, expression: Any, page_size: int = DEFAULT_PAGE_SIZE, progress: Any = None) -> QueryResult:
+    @overload
+    def query(self, expression: Type[E], page_size: int = ..., progress: Any = ...) -> QueryResult[E]: ...
+    @overload
+    def query(self, expression: Any, page_size: int = ..., progress: Any = ...) -> QueryResult[Any]: ...
+
+    def query(self, expression: Any, page_size: int = DEFAULT_PAGE_SIZE, progress: Any = None) -> QueryResult[Any]:
         """A lazy :class:`QueryResult` from an expression string or an entity class/type name.
 
         An expression is parsed and checked against the schemas before anything is
@@ -322,6 +356,32 @@ class Session:
         entity: Entity = self.identity_map.merge(payload)  # the key is complete: an entity
         return entity
 
+    def get(self, entity_type: str, key: Key) -> Optional[Entity]:
+        """The entity of ``entity_type`` with primary key ``key``: from the identity map
+        when it is there (no request), else ONE query (its default projections); ``None``
+        when the server has none."""
+        values = self.entity_key(entity_type, key)
+        names = self.schemas[entity_type].primary_key
+        if len(values) != len(names):
+            raise ValueError(f"get({entity_type!r}, {key!r}): {entity_type} has a primary key of "
+                             f"{len(names)} value(s) ({', '.join(names)}).")
+        found = self.identity_map.get(entity_type, tuple(values))
+        if found is not None:
+            return found
+        entity: Optional[Entity] = self.query(entity_type).where(**dict(zip(names, values))).first()
+        return entity
+
+    def reset(self) -> None:
+        """Start over as a new session on the same connection and schemas: pending
+        changes are discarded (a ``ResourceWarning`` says how many) and the identity map
+        is emptied. Entities from before belong to no session any more: do not use them."""
+        if self._identity is None:
+            return
+        warn_pending(self._identity, "reset", stacklevel=3)
+        self._identity.rollback()
+        self._identity = self._new_identity_map(self.schemas)
+        self._uow = None
+
     def create(self, entity_type: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
         """A new entity, pending until :meth:`commit` (its primary key is already set)."""
         return self.identity_map.create(entity_type, dict(data or {}))
@@ -345,7 +405,8 @@ class Session:
         """The entity matching ``data`` on ``identifying_keys`` (default: all keys of ``data``).
 
         None found: one is created; one found: its differing values are updated;
-        several: ``MultipleResultsFoundError``. Changes are pending until :meth:`commit`.
+        several: ``MultipleResultsFoundError``. Like both official clients, it commits
+        (everything pending) at once; inside :meth:`transaction` it joins the transaction.
         """
         names = list(identifying_keys or data.keys())
         missing = [name for name in names if name not in data]
@@ -357,11 +418,14 @@ class Session:
         if len(rows) > 1:
             raise MultipleResultsFoundError(f"ensure({entity_type!r}) matched several entities: {result}")
         if not rows:
-            return self.create(entity_type, data)
-        entity: Entity = rows[0]
-        for name, value in data.items():
-            if entity[name] != value:
-                entity[name] = value
+            entity: Entity = self.create(entity_type, data)
+        else:
+            entity = rows[0]
+            for name, value in data.items():
+                if entity[name] != value:
+                    entity[name] = value
+        if self._transaction_depth == 0:
+            self.commit()
         return entity
 
     def _load_custom_attribute_configurations(self) -> List[Dict[str, Any]]:
@@ -377,11 +441,16 @@ class Session:
             self._uow = UnitOfWork(self._client, self.identity_map)
         return self._uow
 
-    def commit(self, chunk_size: Optional[int] = None) -> CommitResult:
-        """Send every pending change as ONE call (see :class:`~ftrack_orm.uow.UnitOfWork`)."""
+    def commit(self, chunk_size: Optional[int] = None,
+               progress: Optional[Callable[[int, int], None]] = None) -> CommitResult:
+        """Send every pending change as ONE call (see :class:`~ftrack_orm.uow.UnitOfWork`).
+
+        ``progress``: ``callback(operations_sent, operations_total)`` for big commits."""
         if self._identity is None:
             return CommitResult()
-        return self.unit_of_work.commit(chunk_size)
+        if self._components is not None and self._components.publisher.has_pending:
+            return self._components.publisher.commit(lambda: self.unit_of_work.commit(chunk_size, progress))
+        return self.unit_of_work.commit(chunk_size, progress)
 
     def reconcile(self) -> Reconciliation:
         """Ask the server which pending creates already exist and which pending deletes are
@@ -395,24 +464,74 @@ class Session:
         """Discard pending work: changed entities revert, new ones are detached."""
         if self._identity is not None:
             self._identity.rollback()
+        if self._components is not None:
+            self._components.publisher.discard()
+
+    def expunge(self, entity: Entity, force: bool = False) -> None:
+        """Remove ``entity`` from the session (it becomes detached). An entity with pending
+        work (new, dirty, deleted) is refused with ``PendingWorkError`` unless ``force=True``."""
+        self.identity_map.expunge(entity, force)
+
+    def expunge_all(self, force: bool = False) -> None:
+        """Forget every entity of the session (``identity_map.clear``). Refused with
+        ``PendingWorkError`` (naming how many entities have pending work) unless
+        nothing is pending or ``force=True`` (then the pending ones are detached)."""
+        if self._identity is not None:
+            self._identity.clear(force)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Commit when the block succeeds; roll back and re-raise when it raises.
+        """Commit when the outermost block succeeds; when a block raises, undo only what
+        it recorded (a savepoint) and re-raise.
 
-        Nested blocks join the outermost one (only it commits or rolls back).
+        Work pending before the block stays pending and intact; a nested block is a
+        savepoint inside its outer one. The outermost block commits everything pending
+        (see :mod:`ftrack_orm.entity.savepoint`).
         """
+        savepoint = self._identity.lifecycle.savepoint() if self._identity is not None else None
         self._transaction_depth += 1
         try:
             yield self
         except BaseException:
             self._transaction_depth -= 1
-            if self._transaction_depth == 0:
+            if savepoint is not None:
+                savepoint.rollback()
+            else:  # no entity existed before the block: all pending work is the block's
                 self.rollback()
             raise
         self._transaction_depth -= 1
+        if savepoint is not None:
+            savepoint.release()
         if self._transaction_depth == 0:
             self.commit()
+
+    # -- server-side helpers (see ftrack_orm.server_actions) ---------------------------------
+    def _server_version(self) -> Any:
+        return self.server_information.get("version")
+
+    def get_widget_url(self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None) -> str:
+        """An authenticated URL of widget ``name`` (``info``, ``tasks``, ``tasks_browser``)."""
+        return server_actions.get_widget_url(self.call, self._server_version, name, entity, theme)
+
+    def send_user_invite(self, user: Entity) -> None:
+        """Send ``user`` an invitation email."""
+        server_actions.send_user_invites(self.call, self._server_version, [user])
+
+    def send_user_invites(self, users: Sequence[Entity]) -> None:
+        """Send each of ``users`` an invitation email (one request)."""
+        server_actions.send_user_invites(self.call, self._server_version, users)
+
+    def reset_remote(self, reset_type: str, entity: Optional[Entity] = None) -> Any:
+        """A server-side reset (``"api_key"`` of a ``User``...); the server's ``data``."""
+        return server_actions.reset_remote(self.call, self._server_version, reset_type, entity)
+
+    def delayed_job(self, job_type: Any) -> Any:
+        """Start a server-side job (``"SYNC_USERS_LDAP"``); the ``Job`` entity."""
+        return server_actions.delayed_job(self.call, self._server_version, job_type)
+
+    def check_server_compatibility(self) -> None:
+        """Raise ``ServerCompatibilityError`` when the server is too old for the API."""
+        server_actions.check_server_compatibility(self.server_information)
 
     def get_component_url(self, component_id: Optional[str]) -> Optional[str]:
         """Download URL of a component (no request is made). It carries the API key: never log it."""
@@ -425,3 +544,38 @@ class Session:
         if not component_id:
             return f"{self.server_url}/img/thumbnail2.png"
         return self._client.component_url("component/thumbnail", {"id": component_id, "size": size})
+
+    # -- components (see ftrack_orm.components) -----------------------------------------------
+    @property
+    def components(self) -> Components:
+        """The component API: publishing, locations, transfers (created on first use)."""
+        if self._components is None:
+            self._components = Components(self, verify=self._event_hub_settings[1])
+        return self._components
+
+    def create_component(self, path: Any, data: Optional[Mapping[str, Any]] = None, location: Any = "auto",
+                         progress: Any = None) -> Entity:
+        """Record a component for a file, an image sequence (``shot.%04d.exr [1001-1100]`` or a list of
+        frames) or several files, in ``location``; its data moves when :meth:`commit` runs (see
+        :mod:`ftrack_orm.components.publish`)."""
+        return self.components.create_component(path, data, location, progress)
+
+    def download(self, component: Entity, path: str, progress: Any = None) -> str:
+        """Fetch ``component``'s bytes to ``path`` (streamed to a temporary file, then renamed)."""
+        return self.components.download(component, path, progress)
+
+    def pick_location(self, component: Entity) -> Any:
+        """The preferred location holding all of ``component`` (``None``: none known here)."""
+        return self.components.pick_location(component)
+
+    def get_component_availability(self, components: Sequence[Entity]) -> List[Dict[str, float]]:
+        """``{location_id: percent}`` for each component, in ONE request."""
+        return self.components.get_component_availability(components)
+
+    def create_thumbnail(self, entity: Entity, path: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
+        """Record a thumbnail component for ``entity`` (uploaded and set by the next :meth:`commit`)."""
+        return self.components.create_thumbnail(entity, path, data)
+
+    def encode_media(self, media: Any, version: Optional[Entity] = None, keep_original: Any = "auto") -> Entity:
+        """Ask the server for a review encode of ``media`` (a path or a component); returns the ``Job``."""
+        return self.components.encode_media(media, version, keep_original)

@@ -30,7 +30,7 @@ several threads at once is not supported.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
 
@@ -202,7 +202,8 @@ class UnitOfWork:
         return plan_commit(self.gather().changes)
 
     # -- committing -----------------------------------------------------------------
-    def commit(self, chunk_size: Optional[int] = None) -> CommitResult:
+    def commit(self, chunk_size: Optional[int] = None,
+               progress: Optional[Callable[[int, int], None]] = None) -> CommitResult:
         """Send everything pending (see the module docstring); returns what was sent.
 
         ``chunk_size``: split the operations into calls of at most that many. The
@@ -214,11 +215,14 @@ class UnitOfWork:
         what already landed (see :mod:`ftrack_orm.reconcile`) and sends only the rest.
 
         Concurrent calls serialize (a lock): each sends what is pending when it starts.
+        ``progress``: ``callback(operations_sent, operations_total)``, called before the
+        first call and after each call lands.
         """
         with self._commit_lock:
-            return run(self.commit_steps(chunk_size), self._client.call)
+            return run(self.commit_steps(chunk_size, progress), self._client.call)
 
-    def commit_steps(self, chunk_size: Optional[int] = None) -> Steps[CommitResult]:
+    def commit_steps(self, chunk_size: Optional[int] = None,
+                     progress: Optional[Callable[[int, int], None]] = None) -> Steps[CommitResult]:
         """:meth:`commit` as :mod:`~ftrack_orm.steps` (the caller holds whatever lock it needs)."""
         pending = self.gather()
         reconciled = None
@@ -236,10 +240,14 @@ class UnitOfWork:
         for index, change in enumerate(plan.changes):
             for owner in pending.owners[id(change)]:
                 last_chunk[id(owner)] = (index // size, owner)
+        if progress is not None:
+            progress(0, len(operations))
         for number, (start, stop) in enumerate(bounds):
             try:
                 yield from self._send(operations[start:stop], plan.changes[start:stop],
                                       [e for chunk, e in last_chunk.values() if chunk == number], pending.moved)
+                if progress is not None:
+                    progress(stop, len(operations))
             except ServerError as error:
                 if number or isinstance(error, OutcomeUnknownError):
                     self._in_doubt = True  # what landed or may have landed is found by the next commit

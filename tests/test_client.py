@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from ftrack_orm.client import ApiKey, WireClient
-from ftrack_orm.errors import MalformedResponseError, ServerError, ServerValidationError
+from ftrack_orm.errors import MalformedResponseError, ServerValidationError, SessionClosedError
 from ftrack_orm.transport import HTTPResponse
 
 KEY = "SECRET-KEY-0123"
@@ -118,7 +118,7 @@ def test_closed_client_raises_and_closes_the_transport_once():
     client.close()
     client.close()
     assert client.closed and transport.closed == 1
-    with pytest.raises(ServerError, match="closed"):
+    with pytest.raises(SessionClosedError, match="closed"):
         client.call([{"action": "query_schemas"}])
     assert transport.posts == []
 

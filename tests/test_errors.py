@@ -120,3 +120,59 @@ def test_errors_never_contain_the_key(scripted_server):
     with pytest.raises(ServerError) as info:
         make_session(scripted_server).call([{"action": "query_server_information"}])
     assert "KEY" not in str(info.value) and "KEY" not in repr(info.value)
+
+
+def _public_error_classes():
+    """Every exception class the client side defines (the sandbox's own stay server-side)."""
+    import importlib
+    import pkgutil
+
+    import ftrack_orm
+
+    found = set()
+    for info in pkgutil.walk_packages(ftrack_orm.__path__, "ftrack_orm."):
+        if ".sandbox" in info.name or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == info.name \
+                    and not value.__name__.startswith("_"):
+                found.add(value)
+    return found
+
+
+def test_every_library_error_shares_the_root_and_is_importable_from_the_package():
+    import ftrack_orm
+    from ftrack_orm import FtrackOrmError
+
+    classes = _public_error_classes()
+    assert len(classes) > 25
+    for cls in classes:
+        assert issubclass(cls, FtrackOrmError), cls
+        assert getattr(ftrack_orm, cls.__name__, None) is cls and cls.__name__ in ftrack_orm.__all__, cls
+
+
+def test_builtin_bases_are_kept():
+    from ftrack_orm import (
+        FtrackOrmError,
+        NoResultFoundError,
+        QueryParseError,
+        QueryValidationError,
+        UnknownEntityTypeError,
+    )
+
+    assert issubclass(QueryParseError, ValueError) and issubclass(QueryValidationError, ValueError)
+    assert issubclass(UnknownEntityTypeError, KeyError) and issubclass(NoResultFoundError, LookupError)
+    for cls in (QueryParseError, QueryValidationError, UnknownEntityTypeError):
+        assert issubclass(cls, FtrackOrmError)
+
+
+def test_invalid_credentials_name_server_and_user_and_hint_at_swapped_arguments(scripted_server):
+    scripted_server.handler = lambda request: (
+        401, {"exception": "ServerError", "content": CREDENTIALS_TEXT, "error_code": "api_credentials_invalid"}
+    )
+    with pytest.raises(InvalidCredentialsError) as info:
+        make_session(scripted_server, strict=True).call([{"action": "query_server_information"}])
+    text = str(info.value)
+    assert scripted_server.url in text and "user 'u'" in text and "KEY" not in text
+    assert "(server_url, api_key, api_user)" in text and "ftrack_orm.compat" in text

@@ -47,7 +47,7 @@ def test_every_property_type_of_the_real_schemas_is_named_by_a_kind():
     known = {pair for kind in KINDS.values() for pair in kind.schema_types}
     for schema in schemas_json():
         for name, prop in schema["properties"].items():
-            if "$ref" in prop:
+            if "$ref" in prop and "type" not in prop:  # with a type (DashboardResource.dashboard_id): a key
                 assert kind_of_property(prop) is KINDS["reference"]
                 continue
             pair = (prop.get("type"), prop.get("format"))
@@ -230,3 +230,9 @@ def test_the_vocabulary_sits_at_the_bottom_of_the_package():
     assert imported_modules("ftrack_orm.times") == set()
     assert imported_modules("ftrack_orm.didyoumean") == set()
     assert imported_modules("ftrack_orm.kinds") == {"ftrack_orm.times"}
+
+
+def test_a_typed_property_with_a_ref_is_a_scalar_key_as_in_the_official_client():
+    prop = {"$ref": "Dashboard", "type": "string", "format": "foreign_key"}
+    assert kind_of_property(prop) is KINDS["string"]
+    assert kind_of_property({"$ref": "Dashboard"}) is KINDS["reference"]

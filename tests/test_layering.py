@@ -25,14 +25,15 @@ FLOORS: List[List[str]] = [
      "ftrack_orm.aio.transport"],
     ["ftrack_orm.schema", "ftrack_orm.kinds", "ftrack_orm.codec", "ftrack_orm.schema_cache", "ftrack_orm.answers"],
     # the query language and pure planning
-    ["ftrack_orm.query", "ftrack_orm.relations", "ftrack_orm.plan"],
+    ["ftrack_orm.query", "ftrack_orm.link_entities", "ftrack_orm.relations", "ftrack_orm.plan"],
     # entities: classes, state, identity, lifecycle, lazy loading
     ["ftrack_orm.entity"],
     # the wire client and what the session hands it to
     ["ftrack_orm.client", "ftrack_orm.events", "ftrack_orm.loader", "ftrack_orm.uow", "ftrack_orm.results",
-     "ftrack_orm.reconcile", "ftrack_orm.aio.websocket", "ftrack_orm.aio.hub", "ftrack_orm.aio.client"],
+     "ftrack_orm.reconcile", "ftrack_orm.components", "ftrack_orm.pending", "ftrack_orm.server_actions",
+     "ftrack_orm.helpers", "ftrack_orm.aio.websocket", "ftrack_orm.aio.hub", "ftrack_orm.aio.client"],
     ["ftrack_orm.session", "ftrack_orm.aio"],
-    ["ftrack_orm.stubs", "ftrack_orm.sandbox"],
+    ["ftrack_orm.stubs", "ftrack_orm.sandbox", "ftrack_orm.compat"],
     ["ftrack_orm.demo", "ftrack_orm.cli", "ftrack_orm.__main__", "ftrack_orm"],
 ]
 

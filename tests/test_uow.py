@@ -101,3 +101,22 @@ def test_deleting_parent_and_child_deletes_the_child_first(imap):
     assert deletes[("delete", "Task", ("t1",))].references == (parent,)
     plan = unit_of_work(imap).plan()
     assert [op.key for op in plan.changes] == [("t1",), ("s1",)]
+
+
+def test_commit_reports_progress_per_call():
+    from ftrack_orm import Session
+    from ftrack_orm.sandbox import Sandbox
+
+    with Sandbox(seed="demo") as sandbox, Session(sandbox.url, sandbox.api_user, sandbox.api_key,
+                                                   schema_cache=False) as session:
+        parent = session.query("Shot where name is sh010").one()
+        kind = session.query("Type where name is Animation").one()
+        for number in range(5):
+            session.create("Task", {"name": f"p{number}", "parent": parent, "type": kind})
+        seen = []
+        session.commit(chunk_size=2, progress=lambda done, total: seen.append((done, total)))
+        assert seen == [(0, 5), (2, 5), (4, 5), (5, 5)]
+        seen.clear()
+        session.create("Task", {"name": "one", "parent": parent, "type": kind})
+        session.commit(progress=lambda done, total: seen.append((done, total)))
+        assert seen == [(0, 1), (1, 1)]

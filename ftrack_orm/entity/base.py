@@ -10,6 +10,8 @@ An entity instance has three slots and nothing else:
 * ``_group``: the :class:`~ftrack_orm.entity.loading.ResultGroup` (query result)
   it was last decoded in, used to batch lazy loads.
 
+Entities are weakly referenceable: the identity map holds clean ones weakly.
+
 Class attributes set by the factory: ``__entity_type__`` (schema name), ``_schema``
 (:class:`EntitySchema`), ``_attributes`` (wire name -> descriptor), ``_map`` (the
 owning identity map, seen through the :class:`~ftrack_orm.entity.protocols.EntityMap`
@@ -17,16 +19,17 @@ protocol).
 
 Public API on instances (kept small: these names are reserved, see the factory's
 rename rule): ``is_dirty``, ``changes``, ``revert()``, ``to_dict()``, plus item
-access by wire name (``task["name"]``), ``repr``/``dir``/``_repr_html_``.
+access by wire name (``task["name"]``), the mapping methods of
+:class:`~ftrack_orm.entity.mapping.EntityMapping`, ``repr``/``dir``/``_repr_html_``.
 """
 from __future__ import annotations
 
-import html
 from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type, Union
 
-from ..didyoumean import no_attribute
+from ..didyoumean import no_attribute, no_member
 from ..schema import AttributeSchema, EntitySchema
 from .loading import ResultGroup, fetch
+from .mapping import EntityMapping
 from .protocols import Descriptor, EntityMap
 from .state import MISSING, NOT_LOADED, DetachedEntityError, EntityState, deleted_error, same_value
 
@@ -41,14 +44,14 @@ class EntityMeta(type):
         return cls._class_attribute(name)
 
 
-class Entity(metaclass=EntityMeta):
+class Entity(EntityMapping, metaclass=EntityMeta):
     """Base of all generated entity classes (``session.types["Task"]`` etc.).
 
     ``session.Task(name="x", parent=shot)`` is a shortcut for
     ``session.create("Task", {...})``.
     """
 
-    __slots__ = ("_values", "_state", "_group")
+    __slots__ = ("_values", "_state", "_group", "__weakref__")
     _values: Dict[str, Any]
     _state: Optional[EntityState]
     _group: Optional[ResultGroup]
@@ -84,9 +87,11 @@ class Entity(metaclass=EntityMeta):
 
     @classmethod
     def _unknown(cls, name: str) -> AttributeError:
-        """The error for a Python attribute name the schema does not have (did-you-mean)."""
-        candidates = [d.python_name for d in cls._attributes.values()]
-        return AttributeError(no_attribute(cls.__entity_type__, name, candidates))
+        """The error for a Python attribute name the schema does not have (did-you-mean:
+        a method-like name is matched against methods only)."""
+        attributes = [d.python_name for d in cls._attributes.values()]
+        methods = [n for n in dir(cls) if not n.startswith("_") and n not in attributes and callable(getattr(cls, n, None))]
+        return AttributeError(no_member(cls.__entity_type__, name, attributes, methods))
 
     # ------------------------------------------------------------------ access
     def __getattr__(self, name: str) -> Any:
@@ -112,8 +117,6 @@ class Entity(metaclass=EntityMeta):
 
     def __setitem__(self, name: str, value: Any) -> None:
         self._attribute(name).__set__(self, value)
-
-    __iter__ = None  # not iterable, despite __getitem__
 
     def _current_value(self, name: str) -> Any:
         """Local or loaded value of wire attribute ``name`` without fetching; ``None`` if absent."""
@@ -282,15 +285,21 @@ class Entity(metaclass=EntityMeta):
     def __dir__(self) -> List[str]:
         names = {d.python_name for d in self._attributes.values()}
         names.update(("is_dirty", "changes", "revert", "to_dict"))
+        names.update(name for name in dir(type(self)) if not name.startswith("_"))
         return sorted(names)
 
+    def _ipython_key_completions_(self) -> List[str]:
+        """Completion of ``task["<TAB>``: the schema (wire) attribute names."""
+        return sorted(self._attributes)
+
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th>{html.escape(k)}</th><td>{html.escape(repr(v))}</td></tr>"
-            for k, v in self.to_dict().items()
-            if k != "__entity_type__"
-        )
-        return f"<table><caption>{html.escape(repr(self))}</caption>{rows}</table>"
+        from .notebook import entity_html
+
+        plain = self.to_dict()  # what is loaded (mapped collections as dicts)
+        attributes = self._attributes
+        values = [(name, value if attributes[name].schema.kind == "mapped_collection" else self._current_value(name))
+                  for name, value in plain.items() if name != "__entity_type__"]
+        return entity_html(self, values)
 
 
 def _short(value: Any) -> str:

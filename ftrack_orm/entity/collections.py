@@ -48,6 +48,11 @@ class Collection(MutableSequence[Any]):
     def __len__(self) -> int:
         return len(self._items())
 
+    def _repr_html_(self) -> str:
+        from .notebook import collection_html
+
+        return collection_html(f"{self._entity!r}.{self._attribute.schema.name}", list(self._items()))
+
     def __getitem__(self, index: Any) -> Any:
         return self._items()[index]
 
@@ -122,6 +127,10 @@ class MappedCollection(MutableMapping[Any, Any]):
     def __init__(self, entity: Entity, attribute: Descriptor) -> None:
         self._entity = entity
         self._attribute = attribute
+
+    def _ipython_key_completions_(self) -> List[str]:
+        """Completion of ``shot.metadata["<TAB>``: the keys (string keys only)."""
+        return [key for key in self if isinstance(key, str)]
 
     # -- reading
     def item_entities(self) -> Dict[Any, Any]:

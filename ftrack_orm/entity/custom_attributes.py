@@ -19,7 +19,7 @@ Values are converted by the configuration type name through the kind table
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import attrs
 
@@ -36,6 +36,8 @@ _CONFIG_ENTITY_TYPES: Dict[str, str] = {
     "TypedContextList": "list",
     "AssetVersionList": "list",
 }
+#: ``project_id`` meaning "whatever the project" (configurations of every project apply).
+_ANY_PROJECT = object()
 
 
 @attrs.frozen
@@ -140,6 +142,20 @@ class CustomAttributeConfigurations:
         is_context = any(getattr(k, "__entity_type__", "") == "Context" for k in cls.__mro__)
         object_type_id = _peek(entity, "object_type_id")
         project_id = entity._current_value("id") if config_type == "show" else _project_of(entity)
+        return self._matching(config_type, object_type_id, project_id, is_context)
+
+    def for_type(self, lineage: Sequence[str], object_type_id: Optional[str]) -> Dict[str, CustomAttributeConfig]:
+        """Key -> configuration an entity type may have in any project (for generated stubs).
+
+        ``lineage``: the type and its supertypes (``["Shot", "TypedContext", "Context"]``);
+        ``object_type_id``: its schema default (typed contexts).
+        """
+        config_type = next((_CONFIG_ENTITY_TYPES[name] for name in lineage if name in _CONFIG_ENTITY_TYPES), None)
+        return self._matching(config_type, object_type_id, _ANY_PROJECT, "Context" in lineage)
+
+    def _matching(
+        self, config_type: Optional[str], object_type_id: Any, project_id: Any, is_context: bool
+    ) -> Dict[str, CustomAttributeConfig]:
         cache_key = (config_type, object_type_id, project_id, is_context)
         found = self._cache.get(cache_key)
         if found is not None:
@@ -147,7 +163,7 @@ class CustomAttributeConfigurations:
         chosen: Dict[str, CustomAttributeConfig] = {}
         ranked = sorted(self.configs, key=lambda c: c.project_id is None)  # project-specific first
         for config in ranked:
-            if config.project_id not in (None, project_id):
+            if config.project_id not in (None, project_id) and project_id is not _ANY_PROJECT:
                 continue
             applies = (config.is_hierarchical and is_context) or (
                 config.entity_type == config_type

@@ -13,7 +13,9 @@ Rename rule (published)
     A schema attribute keeps its name as the Python attribute name, unless that
     name is a Python keyword (``keyword.kwlist``) or a name the ``Entity`` base
     class defines (``dir(Entity)``: ``changes``, ``is_dirty``, ``revert``,
-    ``to_dict``, ``_values``, ...); then a trailing underscore is appended, as many
+    ``to_dict``, ``_values``, ... but not the mapping names of
+    :data:`~ftrack_orm.entity.mapping.SCHEMA_WINS`, which the attribute takes over);
+    then a trailing underscore is appended, as many
     times as needed: ``TypedContextLink.from`` -> ``from_``. Characters not valid
     in identifiers become ``_``. The wire name is unchanged: ``link["from"]``,
     ``to_dict()``, ``changes`` and payloads use it.
@@ -50,11 +52,12 @@ from ..schema import SchemaRegistry, UnknownEntityTypeError
 from .attributes import AbsentAttribute, make_attribute
 from .base import Entity
 from .loading import query_class
+from .mapping import SCHEMA_WINS
 from .mixins import check_mixin, mixins_for
 from .protocols import EntityMap
 
 #: Names a schema attribute cannot use as is (see the rename rule).
-RESERVED = frozenset(keyword.kwlist) | frozenset(dir(Entity))
+RESERVED = frozenset(keyword.kwlist) | (frozenset(dir(Entity)) - SCHEMA_WINS)
 
 _INVALID = re.compile(r"\W")
 

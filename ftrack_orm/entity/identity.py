@@ -19,6 +19,13 @@ Merge rules
     * a later occurrence (same response or a later one) updates the server values
       only; unsaved local changes live apart and keep winning on reads;
     * a payload of a subtype upgrades an object created from a supertype reference;
+    * memory: the map holds clean entities WEAKLY (a bucket maps a key to a weak
+      reference that knows its key and leaves the bucket when its entity dies);
+      pending ones (new, dirty, deleted) are held strongly by the change sets, so
+      an entity is held strongly from its first recorded change until its commit
+      lands. References between entities (``task.parent``) are strong, so what a
+      held entity reaches stays. A result group's members are the same weak
+      references: a streamed page nobody holds is freed;
     * memory: string values of foreign-key and ``*_type`` attributes
       (``EntitySchema.interned_attributes``) are interned (``sys.intern``), so the thousands of equal ``project_id`` /
       ``status_id`` / ``parent_id`` strings of a result share one object; entities
@@ -40,6 +47,8 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import weakref
+from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]  # stdlib's atomic removal
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Type, Union
 
 from ..schema import SchemaRegistry
@@ -49,15 +58,28 @@ from .custom_attributes import CustomAttributeConfigurations
 from .factory import TypeRegistry
 from .lifecycle import LandedCommit, Lifecycle
 from .loading import Loader, ResultGroup, populate
+from .release import release_all
 from .settings import LoadSettings
 from .state import EntityState
 
 _new_object = object.__new__
 _intern = sys.intern
 
+
+
+class _Ref(weakref.ref):  # type: ignore[type-arg]
+    """A bucket's weak reference to an entity; it knows its key (to leave the bucket)."""
+
+    __slots__ = ("key",)
+    key: Any
+
+
+#: One identity type's entities: key value (or tuple for composite keys) -> weak reference.
+_Bucket = Dict[Any, _Ref]
 #: An identity map's entry for one entity type: (class, bucket of its identity type,
-#: single key name or None, key names, names of the string attributes to intern).
-_TypeEntry = Tuple[Type[Entity], Dict[Any, Entity], Optional[str], Tuple[str, ...], Tuple[str, ...]]
+#: single key name or None, key names, names of the string attributes to intern,
+#: the bucket's removal callback).
+_TypeEntry = Tuple[Type[Entity], _Bucket, Optional[str], Tuple[str, ...], Tuple[str, ...], Callable[[_Ref], None]]
 # the slots' own setters (the member descriptors of Entity.__slots__)
 _set_values: Callable[[Entity, Dict[str, Any]], None] = Entity.__dict__["_values"].__set__
 _set_state: Callable[[Entity, Optional[EntityState]], None] = Entity.__dict__["_state"].__set__
@@ -90,11 +112,15 @@ class IdentityMap:
         mixins: Optional[Any] = None,
     ) -> None:
         self.schemas = schemas
+        #: The session owning this map (``entity.session``), set by it; ``None`` if none.
+        self.session: Any = None
         self.types = TypeRegistry(schemas, self, mixins)
         self.changes = ChangeTracker()
         self.settings = LoadSettings(loader, auto_populate, custom_attribute_configurations)
-        # identity type -> {key value (or tuple for composite keys): entity}
-        self._entities: Dict[str, Dict[Any, Entity]] = {}
+        # identity type -> {key value (or tuple for composite keys): weak reference}
+        self._entities: Dict[str, _Bucket] = {}
+        # identity type -> the callback removing a dead entity's reference from its bucket
+        self._removers: Dict[str, Callable[[_Ref], None]] = {}
         # entity type -> (class, its identity type's bucket): what this map owns per type;
         # facts derived from the schema (key shape, interned names) live on EntitySchema
         # entity type -> (class, bucket, and the schema's key and interning facts): one dict
@@ -126,7 +152,7 @@ class IdentityMap:
         info = self._classes.get(entity_type)
         if info is None:
             info = self._class_info(entity_type)
-        cls, entities, single, key_names, interned = info
+        cls, entities, single, key_names, interned, remove = info
         for name in interned:
             value = payload.get(name)
             if value.__class__ is str:
@@ -139,32 +165,53 @@ class IdentityMap:
         except KeyError:
             payload["__entity_type__"] = entity_type
             return payload
-        entity = entities.get(key)
+        ref = entities.get(key)
+        entity: Any = ref() if ref is not None else None
         if entity is None:
             candidate = _new_object(cls)
             _set_values(candidate, payload)
             _set_state(candidate, None)
             _set_group(candidate, group)
-            entity = entities.setdefault(key, candidate)
+            ref = _Ref(candidate, remove)
+            ref.key = key
+            found = entities.setdefault(key, ref)
+            entity = found()
+            if entity is None:  # a dead entity's reference not removed yet
+                found = self._replace_dead(entities, key, ref)
+                entity = found()
             if entity is candidate:
                 if group is not None:
-                    group.members.append(candidate)
+                    group.members.append(ref)
                 return candidate
+            ref = found
         entity._values.update(payload)
         if type(entity) is not cls and issubclass(cls, type(entity)):
             object.__setattr__(entity, "__class__", cls)
         if group is not None and entity._group is not group:
             _set_group(entity, group)
-            group.members.append(entity)
+            group.members.append(ref)  # type: ignore[arg-type]  # a live entity came from a reference
         return entity
+
+    def _replace_dead(self, bucket: _Bucket, key: Any, ref: _Ref) -> _Ref:
+        """Put ``ref`` under ``key`` unless another thread put a live one there first;
+        the live reference now under ``key``."""
+        with self._lock:
+            found = bucket.get(key)
+            if found is None or found() is None:
+                bucket[key] = found = ref
+        return found
 
     def _class_info(self, entity_type: str) -> _TypeEntry:
         cls = self.types[entity_type]
         schema = cls._schema
+        identity_type = self.schemas.identity_type(entity_type)
         with self._lock:
-            bucket = self._entities.setdefault(self.schemas.identity_type(entity_type), {})
+            bucket = self._entities.setdefault(identity_type, {})
+            remove = self._removers.get(identity_type)
+            if remove is None:
+                remove = self._removers[identity_type] = _remover(bucket)
             info = self._classes[entity_type] = (
-                cls, bucket, schema.single_key, schema.key_names, schema.interned_attributes
+                cls, bucket, schema.single_key, schema.key_names, schema.interned_attributes, remove
             )
         return info
 
@@ -182,8 +229,8 @@ class IdentityMap:
             self._thread.group = previous
 
     # ------------------------------------------------------------------ lookup
-    def _bucket_key(self, entity_type: str, key: Any) -> Tuple[Dict[Any, Entity], Any]:
-        _, bucket, _, names, _ = self._classes.get(entity_type) or self._class_info(entity_type)
+    def _bucket_key(self, entity_type: str, key: Any) -> Tuple[_Bucket, Any]:
+        _, bucket, _, names, _, _ = self._classes.get(entity_type) or self._class_info(entity_type)
         if isinstance(key, dict):
             values = tuple(key[name] for name in names)
         elif isinstance(key, (list, tuple)):
@@ -203,45 +250,51 @@ class IdentityMap:
 
         ``key`` is a value (single-attribute keys), a sequence, or a mapping by name."""
         bucket, value = self._bucket_key(entity_type, key)
-        return bucket.get(value)
+        return _live(bucket.get(value))
 
-    def _lookup(self, entity: Entity) -> Tuple[Dict[Any, Entity], Any]:
+    def _lookup(self, entity: Entity) -> Tuple[_Bucket, Any]:
         return self._bucket_key(entity.__entity_type__, entity._primary_key())
 
     def add(self, entity: Entity) -> None:
         """Register a new ``entity`` under its key; ``ValueError`` if the key is taken."""
         bucket, value = self._lookup(entity)
+        remove = self._classes[entity.__entity_type__][5]
         with self._lock:
-            existing = bucket.get(value)
+            existing = _live(bucket.get(value))
             if existing is not None:
                 raise ValueError(f"{existing!r} already exists in this session")
-            bucket[value] = entity
+            ref = _Ref(entity, remove)
+            ref.key = value
+            bucket[value] = ref
 
     def discard(self, entity: Entity) -> None:
         """Forget ``entity``'s key, if ``entity`` is the object registered under it."""
         bucket, value = self._lookup(entity)
         with self._lock:
-            if bucket.get(value) is entity:
+            if _live(bucket.get(value)) is entity:
                 del bucket[value]
 
     def __len__(self) -> int:
         return sum(len(bucket) for bucket in list(self._entities.values()))
 
     def __iter__(self) -> Iterator[Entity]:
-        return iter([e for bucket in list(self._entities.values()) for e in list(bucket.values())])
+        found = (_live(ref) for bucket in list(self._entities.values()) for ref in list(bucket.values()))
+        return iter([entity for entity in found if entity is not None])
 
     def __contains__(self, entity: object) -> bool:
         if not isinstance(entity, Entity):
             return False
         bucket, value = self._lookup(entity)
-        return bucket.get(value) is entity
+        return _live(bucket.get(value)) is entity
 
-    def clear(self) -> None:
-        """Forget every entity (they are not detached; pending changes are dropped)."""
+    def clear(self, force: bool = False) -> None:
+        """Forget every entity. Pending work (new, dirty, deleted entities) is refused
+        with :class:`~ftrack_orm.entity.release.PendingWorkError` unless ``force=True``,
+        which drops it (those entities are detached)."""
+        release_all(self.changes, self.lifecycle.detach, force)
         with self._lock:
             for bucket in self._entities.values():
                 bucket.clear()
-            self.changes.clear()
 
     # ------------------------------------------------------------------ lazy loading (settings)
     @property
@@ -295,6 +348,21 @@ class IdentityMap:
 
     def __repr__(self) -> str:
         return f"<IdentityMap {len(self)} entities, {len(self.changes)} pending>"
+
+
+def _live(ref: Optional[_Ref]) -> Optional[Entity]:
+    """The entity ``ref`` refers to, ``None`` for no reference or a dead one."""
+    return ref() if ref is not None else None
+
+
+def _remover(bucket: _Bucket) -> Callable[[_Ref], None]:
+    """The callback of ``bucket``'s references: a dead entity's reference leaves the bucket
+    (atomically, and only if it is still the one there)."""
+
+    def remove(ref: _Ref) -> None:
+        _remove_dead_weakref(bucket, ref.key)
+
+    return remove
 
 
 __all__ = ["IdentityMap", "Loader", "ResultGroup"]

@@ -23,6 +23,8 @@ from .attributes import assign
 from .base import Entity
 from .changes import ChangeTracker, mapped_changes
 from .loading import ResultGroup
+from .release import release_one
+from .savepoint import Savepoint
 from .settings import LoadSettings
 from .state import NOT_LOADED, EntityState
 
@@ -86,6 +88,7 @@ class Lifecycle:
         self._types = types
         self._changes = changes
         self._settings = settings
+        self._savepoints: List[Savepoint] = []  # open ones, oldest first
 
     def create(self, entity_type: str, data: Optional[Dict[str, Any]] = None) -> Entity:
         """A new, pending entity: schema defaults (``{uid}`` -> a new id) + ``data``.
@@ -139,9 +142,10 @@ class Lifecycle:
         _set_state(entity, state)
         self._changes.discard(entity)
 
-    def expunge(self, entity: Entity) -> None:
-        """Forget ``entity`` (e.g. deleted on the server); it becomes detached."""
-        self.detach(entity, "removed from the session")
+    def expunge(self, entity: Entity, force: bool = False) -> None:
+        """Forget ``entity`` (e.g. deleted on the server); it becomes detached. Pending
+        work is refused (``PendingWorkError``) unless ``force`` (see :mod:`.release`)."""
+        release_one(entity, self.detach, force)
 
     def rollback(self) -> None:
         """Discard pending work: changed entities revert to server values, pending
@@ -153,6 +157,25 @@ class Lifecycle:
             else:
                 _set_state(entity, None)
         self._changes.clear()
+        for savepoint in self._savepoints:
+            savepoint.forget()
+
+    # ------------------------------------------------------------------ savepoints
+    def savepoint(self) -> Savepoint:
+        """A :class:`~ftrack_orm.entity.savepoint.Savepoint` of the pending work now;
+        roll it back to undo only what is recorded afterwards."""
+        savepoint = Savepoint(self._changes, self)
+        self._savepoints.append(savepoint)
+        return savepoint
+
+    def add(self, entity: Entity) -> None:
+        """Register ``entity`` under its key again (a savepoint restoring it)."""
+        self._index.add(entity)
+
+    def close(self, savepoint: Savepoint) -> None:
+        """Forget an open savepoint (it released or rolled back)."""
+        if savepoint in self._savepoints:
+            self._savepoints.remove(savepoint)
 
     # ------------------------------------------------------------------ the commit landed
     def apply_commit(self, landed: LandedCommit) -> None:
@@ -162,6 +185,8 @@ class Lifecycle:
             self._settle(entity, answered.get(id(entity), ()))
         for move in landed.moves:
             _leave_old_owner(self._index, move)
+        for savepoint in self._savepoints:
+            savepoint.landed(landed.entities)
 
     def _settle(self, entity: Entity, answered: Container[str]) -> None:
         state = entity._state
@@ -188,7 +213,7 @@ class Lifecycle:
             if change.action == "delete":
                 if items is not None:
                     loaded[change.attribute] = [i for i in items if i is not change.item]
-                self.expunge(change.item)
+                self.detach(change.item, "removed from the session")
                 continue
             if change.item is not None:
                 change.item._values[schema.value_attribute or "value"] = change.new

@@ -20,7 +20,7 @@ loader; the merges are idempotent, so the only cost is a duplicate request.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Protocol, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Protocol, Sequence, Tuple, Type, Union
 
 from .protocols import Descriptor, EntityMap
 from .state import NotLoadedError
@@ -44,14 +44,16 @@ class ResultGroup:
     """The entities decoded from one query result (one page), for batched lazy loads.
 
     ``group.merge`` is an entity hook for ``json.loads(object_hook=...)`` that merges
-    into the identity map and records membership; ``group.members`` lists the
-    entities (in decoding order; an entity belongs to the group it was last seen in).
+    into the identity map and records membership; ``group.members`` lists weak
+    references to the entities (in decoding order; an entity belongs to the group it
+    was last seen in), the identity map's own ones: members keep their group alive,
+    never the reverse, so an entity nobody holds is freed with its group.
     """
 
     __slots__ = ("members", "merge", "__weakref__")
 
     def __init__(self, identity_map: EntityMap) -> None:
-        self.members: List[Entity] = []
+        self.members: List[Callable[[], Optional[Entity]]] = []
         merge = identity_map.merge_into
         group = self
 
@@ -62,6 +64,10 @@ class ResultGroup:
 
     def __len__(self) -> int:
         return len(self.members)
+
+    def entities(self) -> List[Entity]:
+        """The members still alive."""
+        return [entity for entity in (member() for member in self.members) if entity is not None]
 
     def __repr__(self) -> str:
         return f"<ResultGroup of {len(self.members)} entities>"
@@ -101,9 +107,11 @@ def fetch(entity: Entity, attribute: Descriptor) -> Any:
     group = entity._group
     if group is not None:
         seen = {id(entity)}
-        for member in group.members:
+        for reference in group.members:
+            member = reference()
             if (
-                id(member) not in seen
+                member is not None
+                and id(member) not in seen
                 and name not in member._values
                 and isinstance(member, base)
                 and (member._state is None or not (member._state.new or member._state.detached))

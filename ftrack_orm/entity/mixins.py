@@ -15,11 +15,13 @@ from __future__ import annotations
 import threading
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ..errors import FtrackOrmError
+
 _registry: Dict[str, List[type]] = {}
 _lock = threading.Lock()
 
 
-class MixinConflictError(TypeError):
+class MixinConflictError(FtrackOrmError, TypeError):
     """A mixin defines a name that is an attribute of the entity type's schema."""
 
 

@@ -53,6 +53,10 @@ class EntityMap(Protocol):
         """Whether reading an unloaded attribute fetches it, for the calling thread."""
 
     @property
+    def session(self) -> Any:
+        """The session owning the map (``entity.session``), or ``None``."""
+
+    @property
     def custom_attribute_configurations(self) -> Any:
         """The custom attribute configurations, or ``None``."""
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from ..errors import FtrackOrmError
+
 
 class _Sentinel:
     __slots__ = ("_name",)
@@ -44,15 +46,15 @@ NOT_LOADED: Any = _Sentinel("NOT_LOADED")
 MISSING: Any = _Sentinel("MISSING")
 
 
-class NotLoadedError(RuntimeError):
+class NotLoadedError(FtrackOrmError, RuntimeError):
     """An attribute is not loaded and may not (or cannot) be fetched now."""
 
 
-class DetachedEntityError(RuntimeError):
+class DetachedEntityError(FtrackOrmError, RuntimeError):
     """The entity is no longer part of its session (rolled back or deleted)."""
 
 
-class DeletedEntityError(ValueError):
+class DeletedEntityError(FtrackOrmError, ValueError):
     """A value was assigned to an entity whose deletion is pending (revert the delete first)."""
 
 

@@ -1,10 +1,12 @@
 """Errors of the event hub."""
 from __future__ import annotations
 
+from ..errors import FtrackOrmError
+
 __all__ = ["EventHubError", "EventHubConnectionError"]
 
 
-class EventHubError(Exception):
+class EventHubError(FtrackOrmError):
     """Base of the event hub's errors."""
 
 

@@ -23,10 +23,12 @@ import operator
 import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
+from ..errors import FtrackOrmError
+
 __all__ = ["Expression", "ExpressionError", "parse_expression"]
 
 
-class ExpressionError(ValueError):
+class ExpressionError(FtrackOrmError, ValueError):
     """A subscription expression that cannot be parsed; the message points at the position."""
 
 

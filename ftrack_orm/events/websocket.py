@@ -15,6 +15,8 @@ import threading
 import urllib.parse
 from typing import Any, List, Mapping, Optional, Tuple, Union
 
+from ..errors import FtrackOrmError
+
 __all__ = ["Frames", "ClientHandshake", "WebSocket", "WebSocketError", "tls_context", "connect", "server_side", "accept_token", "MISSING_DEPENDENCY", "require_wsproto"]
 
 #: What a user without the WebSocket library is told to install.
@@ -24,7 +26,7 @@ MISSING_DEPENDENCY = (
 )
 
 
-class WebSocketError(ConnectionError):
+class WebSocketError(FtrackOrmError, ConnectionError):
     """The WebSocket could not be opened, or broke."""
 
 

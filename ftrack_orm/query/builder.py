@@ -9,6 +9,9 @@ escapes every string.
 """
 from __future__ import annotations
 
+import datetime as _dt
+import keyword
+from typing import TYPE_CHECKING, Generic, TypeVar
 from typing import Any as _Any
 from typing import Dict, Iterable, List, Optional, Tuple, Type, Union
 
@@ -103,8 +106,19 @@ def not_(criterion: Criterion) -> Criterion:
     return Criterion(node.item if isinstance(node, ast.Not) else ast.Not(node), criterion.entity_type)
 
 
-class AttributePath:
-    """A checked path of attributes from an entity type: ``Task.parent.name``."""
+#: The Python value type an :class:`AttributePath` compares with (``AttributePath[str]``).
+T = TypeVar("T")
+#: Value types that order (``<``, ``>``...): numbers, strings, dates and datetimes.
+_Ordered = TypeVar("_Ordered", int, float, str, _dt.date, _dt.datetime)
+
+
+class AttributePath(Generic[T]):
+    """A checked path of attributes from an entity type: ``Task.parent.name``.
+
+    For type checkers the path is generic in the value type it compares with
+    (generated stubs declare ``Task.name`` as ``AttributePath[str]``): ``like`` takes
+    string paths only, ``<``/``>`` ordered values only.
+    """
 
     __slots__ = ("_registry", "entity_type", "_steps", "_resolved")
 
@@ -122,14 +136,14 @@ class AttributePath:
 
     # -- building ---------------------------------------------------------------------
     @classmethod
-    def of(cls, registry: SchemaRegistry, entity_type: str, dotted: str) -> AttributePath:
+    def of(cls, registry: SchemaRegistry, entity_type: str, dotted: str) -> AttributePath[_Any]:
         """Parse a dotted path string (``"parent.name"``) from ``entity_type``, checked."""
         path = cls(registry, type_name(entity_type))
         for name in dotted.split("."):
             path = path.attr(name)
         return path
 
-    def attr(self, name: str) -> AttributePath:
+    def attr(self, name: str) -> AttributePath[_Any]:
         """The next step ``name`` (also reached as ``path.name``)."""
         previous = self._resolved[-1] if self._resolved else None
         schema = self._registry.get(previous.target if previous and previous.target else self.entity_type)
@@ -139,12 +153,24 @@ class AttributePath:
         resolved = resolve_step(self._registry, self.entity_type, step, previous)
         return AttributePath(self._registry, self.entity_type, self._steps + (step,), self._resolved + (resolved,))
 
-    def __getattr__(self, name: str) -> AttributePath:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self.attr(name)
+    if not TYPE_CHECKING:  # stubs declare the steps of each type; unknown ones are errors there
 
-    def __getitem__(self, subtype: _Any) -> AttributePath:
+        def __getattr__(self, name: str) -> AttributePath[_Any]:
+            if name.startswith("__"):
+                raise AttributeError(name)
+            return self.attr(name)
+
+    def __dir__(self) -> List[str]:
+        """Completion of ``Task.parent.na<TAB>``: the attributes of the type the path leads to."""
+        names = set(super().__dir__())
+        target = self.target_type if self._resolved else self.entity_type
+        schema = self._registry.get(target) if target else None
+        if schema is not None:
+            names.update(name + "_" if keyword.iskeyword(name) else name  # attr() takes ``from_``
+                         for name in schema.attributes if name.isidentifier())
+        return sorted(names)
+
+    def __getitem__(self, subtype: _Any) -> AttributePath[_Any]:
         """Cast the last step to a subtype: ``Task.parent[Shot]``."""
         if not self._steps:
             raise QueryTypeError(f"Cast a relation of {self.entity_type}, not the type itself.")
@@ -217,37 +243,38 @@ class AttributePath:
         combined = and_(*parts)
         return not_(combined) if op == "!=" else combined
 
-    def __eq__(self, value: _Any) -> Criterion:  # type: ignore[override]
+    def __eq__(self, value: Optional[T]) -> Criterion:  # type: ignore[override]
         return self._compare("=", value)
 
-    def __ne__(self, value: _Any) -> Criterion:  # type: ignore[override]
+    def __ne__(self, value: Optional[T]) -> Criterion:  # type: ignore[override]
         return self._compare("!=", value)
 
-    def __lt__(self, value: _Any) -> Criterion:
+    def __lt__(self: AttributePath[_Ordered], value: _Ordered) -> Criterion:
         return self._compare("<", value)
 
-    def __le__(self, value: _Any) -> Criterion:
+    def __le__(self: AttributePath[_Ordered], value: _Ordered) -> Criterion:
         return self._compare("<=", value)
 
-    def __gt__(self, value: _Any) -> Criterion:
+    def __gt__(self: AttributePath[_Ordered], value: _Ordered) -> Criterion:
         return self._compare(">", value)
 
-    def __ge__(self, value: _Any) -> Criterion:
+    def __ge__(self: AttributePath[_Ordered], value: _Ordered) -> Criterion:
         return self._compare(">=", value)
 
-    def is_(self, value: _Any) -> Criterion:
+    def is_(self, value: Optional[T]) -> Criterion:
         """``path is value`` (``is_(None)``: the attribute is empty)."""
         return self._compare("=", value)
 
-    def is_not(self, value: _Any) -> Criterion:
+    def is_not(self, value: Optional[T]) -> Criterion:
         """``path is_not value`` (``is_not(None)``: the attribute is set)."""
         return self._compare("!=", value)
 
-    def like(self, pattern: str) -> Criterion:
+    def like(self: AttributePath[str], pattern: str) -> Criterion:
         """``path like pattern`` (``%`` matches any run of characters)."""
         return self._compare("like", pattern)
 
-    def not_like(self, pattern: str) -> Criterion:
+    def not_like(self: AttributePath[str], pattern: str) -> Criterion:
+        """``path not_like pattern``."""
         return self._compare("not_like", pattern)
 
     def in_(self, values: _Any) -> Criterion:
@@ -264,7 +291,7 @@ class AttributePath:
                 subquery = ast.Query(subquery.entity_type, (ast.Path.of("id"),), subquery.where, subquery.order_by,
                                      subquery.offset, subquery.limit)
             return Criterion(ast.Comparison(self.path, op, subquery), self.entity_type)
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or hasattr(values, "__entity_type__"):
             raise QueryTypeError(f"{self.dotted}.{op}_() takes a list of values or a query, not {values!r}.")
         last = self._last(f"{op}_")
         require_comparable(last, str(self.path))
@@ -302,7 +329,7 @@ class AttributePath:
                 target = root
             elif not self._registry.is_subtype(target, root):
                 raise QueryTypeError(f"{self.dotted} holds {target}; a criterion on {root} does not apply to it.")
-        inner = AttributePath(self._registry, target)
+        inner: AttributePath[_Any] = AttributePath(self._registry, target)
         parts.extend(inner.attr(name) == value for name, value in equals.items())
         if not parts and required:
             raise ValueError(f"{self.dotted}.has() needs at least one criterion.")

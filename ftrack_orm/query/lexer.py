@@ -11,6 +11,8 @@ from typing import List, Optional
 
 import attrs
 
+from ..errors import FtrackOrmError
+
 WORD = "word"
 STRING = "string"
 SYMBOL = "symbol"  # ( ) [ ] ,
@@ -29,7 +31,7 @@ def _pointer(expression: str, position: int) -> str:
     return f"\n  {line}\n  {' ' * position}^"
 
 
-class QueryError(ValueError):
+class QueryError(FtrackOrmError, ValueError):
     """Base of the errors about a query expression; points at a position in it."""
 
     def __init__(self, message: str, expression: str = "", position: int = -1) -> None:

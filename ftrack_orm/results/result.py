@@ -20,7 +20,9 @@ in descending order, like the sandbox; rows that tie keep their fetch order.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
+import html
+from typing import (TYPE_CHECKING, Any, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, Set, Tuple,
+                    TypeVar, Union, overload)
 
 import attrs
 
@@ -30,9 +32,12 @@ from ..query import ast as qast  # "ast" is also a QueryResult property
 from ..query.builder import AttributePath, Criterion, and_
 from ..query.checker import expand_default_projections
 from ..query.render import render
-from . import tabular
+from . import columns, tabular
 from .progress import Progress, ProgressCallback, make_progress
 from .source import Page, ResultSource
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..entity.loading import ResultGroup
 
 #: Default number of rows asked per page.
 DEFAULT_PAGE_SIZE = 500
@@ -50,10 +55,15 @@ class MultipleResultsFoundError(FtrackOrmError, LookupError):
     """``one()`` found more than one row."""
 
 
-class QueryResult:
+#: The row type of a :class:`QueryResult` (``session.query(Task)`` is ``QueryResult[Task]``).
+T = TypeVar("T")
+
+
+class QueryResult(Generic[T]):
     """A query of one entity type; iterate it to stream its rows (entities).
 
     ``str(result)`` is the ftrack expression. ``repr`` and building never send anything.
+    Generic in its row type for type checkers (``QueryResult[Task]``).
     """
 
     __slots__ = ("_source", "_ast", "_page_size", "_progress")
@@ -95,7 +105,7 @@ class QueryResult:
         return self._progress
 
     # -- building -----------------------------------------------------------------------
-    def _evolve(self, **changes: Any) -> QueryResult:
+    def _evolve(self, **changes: Any) -> QueryResult[T]:
         return QueryResult(self._source, attrs.evolve(self.ast, **changes), self.page_size, self.progress)
 
     @property
@@ -103,10 +113,10 @@ class QueryResult:
         """The schema name of the queried type."""
         return self.ast.entity_type
 
-    def _root(self) -> AttributePath:
+    def _root(self) -> AttributePath[Any]:
         return AttributePath(self._source.schemas, self.ast.entity_type)
 
-    def where(self, *criteria: Criterion, **equals: Any) -> QueryResult:
+    def where(self, *criteria: Criterion, **equals: Any) -> QueryResult[T]:
         """Add criteria (AND-ed with those already there); keywords mean ``==``.
 
         A criterion must be written from the queried type or one of its supertypes
@@ -134,7 +144,7 @@ class QueryResult:
     def _existing_where(self) -> List[Criterion]:
         return [Criterion(self.ast.where, self.entity_type)] if self.ast.where is not None else []
 
-    def order_by(self, *keys: Union[qast.OrderKey, AttributePath, str]) -> QueryResult:
+    def order_by(self, *keys: Union[qast.OrderKey, AttributePath[Any], str]) -> QueryResult[T]:
         """Replace the order: ``order_by(Task.name.desc(), Task.id)`` or ``"name desc"``."""
         order = []
         for key in keys:
@@ -152,7 +162,7 @@ class QueryResult:
                 order.append(path.desc() if _DIRECTIONS[direction] else path.asc())
         return self._evolve(order_by=tuple(order))
 
-    def select(self, *paths: Union[AttributePath, str]) -> QueryResult:
+    def select(self, *paths: Union[AttributePath[Any], str]) -> QueryResult[T]:
         """Load these attributes (nested ones too) in the same request."""
         projection = []
         for path in paths:
@@ -163,19 +173,19 @@ class QueryResult:
                 projection.append(path.path)
         return self._evolve(select=tuple(projection))
 
-    def limit(self, count: Optional[int]) -> QueryResult:
+    def limit(self, count: Optional[int]) -> QueryResult[T]:
         """At most ``count`` rows (``None``: no limit)."""
         return self._evolve(limit=_count("limit", count))
 
-    def offset(self, count: Optional[int]) -> QueryResult:
+    def offset(self, count: Optional[int]) -> QueryResult[T]:
         """Skip the first ``count`` rows (``None``: none)."""
         return self._evolve(offset=_count("offset", count))
 
-    def with_page_size(self, page_size: int) -> QueryResult:
+    def with_page_size(self, page_size: int) -> QueryResult[T]:
         """The same query fetched ``page_size`` rows per request."""
         return QueryResult(self._source, self.ast, page_size, self.progress)
 
-    def with_progress(self, progress: Progress = True) -> QueryResult:
+    def with_progress(self, progress: Progress = True) -> QueryResult[T]:
         """The same query reporting each page received (see :mod:`ftrack_orm.results.progress`)."""
         make_progress(progress, "")  # validate now
         return QueryResult(self._source, self.ast, self.page_size, progress)
@@ -188,27 +198,36 @@ class QueryResult:
         return f"<QueryResult {render(self.ast)!r}>"
 
     # -- execution --------------------------------------------------------------------
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[T]:
         for page in self.pages():
             yield from page
 
     def pages(self) -> Iterator[Page]:
         """The rows, one :class:`~ftrack_orm.results.source.Page` at a time; each page is
-        fetched when it is needed and carries the server's metadata (``page.next_offset``)."""
+        fetched when it is needed and carries the server's metadata (``page.next_offset``).
+
+        Streaming: each page's rows form their own result group (lazy loads batch within
+        the page), so rows of pages the caller no longer holds are freed."""
+        return self._run(shared=False)
+
+    def _run(self, shared: bool) -> Iterator[Page]:
+        """The pages; ``shared``: one result group for all of them (``all()``)."""
         query = expand_default_projections(self.ast, self._source.schemas)
         report = make_progress(self.progress, query.entity_type)
         try:
-            yield from self._pages(query, report)
+            yield from self._pages(query, report, self._source.result_group() if shared else None)
         finally:
             close = getattr(report, "close", None)
             if close is not None:
                 close()
 
-    def _pages(self, query: qast.Query, report: Optional[ProgressCallback]) -> Iterator[Page]:
+    def _pages(
+        self, query: qast.Query, report: Optional[ProgressCallback], group: Optional[ResultGroup]
+    ) -> Iterator[Page]:
         chunked = _split_long_in(query)
         if chunked is None:
             count = 0
-            for page, last in self._paged(query):
+            for page, last in self._paged(query, group):
                 count += len(page)
                 if report is not None:
                     report(count, count if last else None)
@@ -217,12 +236,12 @@ class QueryResult:
         if query.order_by or query.offset is not None or query.limit is not None:
             yield from self._sorted_chunks(query, chunked, report)
             return
-        seen: Set[int] = set()
+        seen: Dict[int, Any] = {}  # rows kept: a freed row's id could be reused
         count = 0
         for index, part in enumerate(chunked):
-            for page, last in self._paged(part):
+            for page, last in self._paged(part, group):
                 fresh = [row for row in page if id(row) not in seen]
-                seen.update(id(row) for row in fresh)
+                seen.update((id(row), row) for row in fresh)
                 count += len(fresh)
                 if report is not None:
                     report(count, count if last and index == len(chunked) - 1 else None)
@@ -238,9 +257,10 @@ class QueryResult:
         rows: List[Any] = []
         seen: Set[int] = set()
         metadata: Mapping[str, Any] = {}
+        group = self._source.result_group()  # every row is kept: one group for all
         for part in chunked:
             part = attrs.evolve(part, select=select, order_by=(), offset=None, limit=None)
-            for page, _ in self._paged(part):
+            for page, _ in self._paged(part, group):
                 metadata = page.metadata
                 for row in page:
                     if id(row) not in seen:
@@ -258,15 +278,16 @@ class QueryResult:
         for begin in range(0, len(rows), self.page_size):
             yield Page(rows[begin:begin + self.page_size], metadata)
 
-    def _paged(self, query: qast.Query) -> Iterator[Tuple[Page, bool]]:
-        """``(page, is_last_page)`` for each page of ``query``, offset/limit honoured."""
+    def _paged(self, query: qast.Query, group: Optional[ResultGroup]) -> Iterator[Tuple[Page, bool]]:
+        """``(page, is_last_page)`` for each page of ``query``, offset/limit honoured; the
+        rows decode into ``group``, or into a new group per page when it is ``None``."""
         start = query.offset or 0
         remaining = query.limit
         source = self._source
-        group = source.result_group()  # one group for all pages: lazy loads batch across them
         while remaining is None or remaining > 0:
             size = self.page_size if remaining is None else min(self.page_size, remaining)
-            page = source.fetch_page(render(attrs.evolve(query, offset=start, limit=size)), group)
+            page = source.fetch_page(render(attrs.evolve(query, offset=start, limit=size)),
+                                     group if group is not None else source.result_group())
             if remaining is not None:
                 remaining -= len(page)
             following = page.next_offset
@@ -281,22 +302,23 @@ class QueryResult:
                 return
             start = following
 
-    def all(self) -> List[Any]:
-        """Every row, as a list."""
-        return list(self)
+    def all(self) -> List[T]:
+        """Every row, as a list (one run of the query, one result group: lazy loads batch across
+        all pages; ``list(result)`` also asks ``len()``)."""
+        return [row for page in self._run(shared=True) for row in page]
 
-    def _quiet(self, **changes: Any) -> QueryResult:
+    def _quiet(self, **changes: Any) -> QueryResult[T]:
         """A derived query that reports no progress (for the one-row helpers)."""
         return QueryResult(self._source, attrs.evolve(self.ast, **changes), self.page_size)
 
-    def first(self) -> Optional[Any]:
+    def first(self) -> Optional[T]:
         """The first row, or ``None`` (asks for one row only)."""
         limit = 1 if self.ast.limit is None else min(1, self.ast.limit)
         for row in self._quiet(limit=limit):
             return row
         return None
 
-    def one(self) -> Any:
+    def one(self) -> T:
         """The only row; ``NoResultFoundError`` / ``MultipleResultsFoundError`` otherwise."""
         rows = self._quiet(limit=2 if self.ast.limit is None else min(2, self.ast.limit)).all()
         if not rows:
@@ -309,40 +331,105 @@ class QueryResult:
         """True when at least one row matches (sends a one-row query)."""
         return self.first() is not None
 
+    # -- sequence habits: each call runs a query for just what it needs (nothing is kept) --
+    def __len__(self) -> int:
+        """The number of rows: runs the query projecting only the primary key (page by page).
+
+        Python asks for it in ``list(result)``/``tuple(result)`` too (a length hint):
+        ``result.all()`` runs the query once."""
+        key = self._source.schemas[self.entity_type].primary_key
+        return sum(len(page) for page in self._quiet(select=tuple(qast.Path.of(name) for name in key)).pages())
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> List[T]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[T, List[T]]:
+        """``result[i]``: one row (a one-row query; a negative index counts the rows first).
+        ``result[a:b]``: a list of those rows (one query with offset and limit)."""
+        if isinstance(index, slice):
+            start, stop, step = index.start, index.stop, index.step
+            if any(v is not None and v < 0 for v in (start, stop)) or (step is not None and step < 0):
+                start, stop, step = index.indices(len(self))
+            start = start or 0
+            window = self._window(start, None if stop is None else max(0, stop - start))
+            return window.all()[::step] if step not in (None, 1) else window.all()
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise TypeError(f"QueryResult indices must be integers or slices, not {type(index).__name__}")
+        position = index + len(self) if index < 0 else index
+        rows = self._window(position, 1).all() if position >= 0 else []
+        if not rows:
+            raise IndexError(f"QueryResult index {index} out of range: {render(self.ast)}")
+        return rows[0]
+
+    def _window(self, start: int, count: Optional[int]) -> QueryResult[T]:
+        """The rows ``start`` to ``start + count`` of this result (its own offset/limit kept)."""
+        limit = self.ast.limit
+        if limit is not None:
+            count = max(0, limit - start) if count is None else max(0, min(count, limit - start))
+        return self._quiet(offset=(self.ast.offset or 0) + start, limit=count)
+
     # -- plain data and notebooks -----------------------------------------------------------
     def _tree(self) -> tabular.Tree:
         return tabular.projection_tree(self.ast.select or ())
 
-    def to_dicts(self, flat: bool = False) -> List[Dict[str, Any]]:
-        """Every row as a plain dict of its loaded attributes (runs the whole query).
+    def to_dicts(self, flat: bool = False, all_loaded: bool = False) -> List[Dict[str, Any]]:
+        """Every row as a plain dict (runs the whole query).
 
-        Relations the query projected through (``select parent.name``) are nested
-        dicts (lists of them for collections); other loaded references are
-        ``{"__entity_type__", <primary key>}`` dicts. ``flat=True`` gives dotted keys
-        instead (``"parent.name"``) without the nested ``__entity_type__`` keys.
-        Values keep their Python types (``datetime``, ``float``...).
+        Keys: the primary key, then exactly the projected paths in ``select`` order
+        (the type's default projections for a bare query), whatever the session loaded
+        before; a path the answer lacks is ``None``. Relations are nested dicts (lists
+        of them through collections); ``flat=True`` gives dotted keys (``"parent.name"``).
+        A path ending at a reference gives its ``{"__entity_type__", <primary key>}``.
+        ``all_loaded=True``: every loaded attribute instead (as ``Entity.to_dict()``,
+        nested along the projections). Values keep their Python types.
         """
-        tree = self._tree()
-        rows = [tabular.row_dict(entity, tree) for entity in self]
-        return [tabular.flatten(row) for row in rows] if flat else rows
+        if all_loaded:
+            tree = self._tree()
+            rows = [tabular.row_dict(entity, tree) for entity in self]
+            return [tabular.flatten(row) for row in rows] if flat else rows
+        wanted = self._columns()
+        row = columns.flat_row if flat else columns.nested_row
+        return [row(entity, wanted) for entity in self]
 
-    def to_dataframe(self) -> Any:
-        """A pandas ``DataFrame`` of :meth:`to_dicts` with dotted columns (needs pandas).
+    def _columns(self) -> List[columns.Column]:
+        return columns.columns(expand_default_projections(self.ast, self._source.schemas), self._source.schemas)
 
-        Columns: ``__entity_type__``, the primary key, the projected paths in
-        ``select`` order, then any other loaded attribute. Nothing is sent without pandas.
+    def to_dataframe(self, all_loaded: bool = False) -> Any:
+        """A pandas ``DataFrame`` of the flat :meth:`to_dicts` (needs pandas).
+
+        Columns: the primary key, then the projected paths in ``select`` order (the same
+        whatever the session loaded before); datetimes are timezone-aware ``datetime64``,
+        numbers numeric, integers and booleans nullable. ``all_loaded=True``: also every
+        other loaded attribute. Nothing is sent without pandas.
         """
         try:
             import pandas  # noqa: F401
         except ImportError:
             return tabular.dataframe([])  # raises the ImportError with its hint
+        wanted = self._columns()
+        if all_loaded:
+            first = ["__entity_type__", *(name for name, _ in wanted)]
+            return tabular.dataframe(self.to_dicts(all_loaded=True), first)
         query = expand_default_projections(self.ast, self._source.schemas)
-        first = ["__entity_type__", *self._source.schemas[self.entity_type].primary_key,
-                 *(".".join(path.names) for path in query.select or ())]
-        return tabular.dataframe(self.to_dicts(), first)
+        frame = pandas.DataFrame(self.to_dicts(flat=True), columns=[name for name, _ in wanted])
+        for name, dtype in columns.dtypes(query, self._source.schemas, wanted).items():
+            frame[name] = pandas.to_datetime(frame[name], utc=True) if dtype.startswith("datetime64") \
+                else frame[name].astype(dtype)
+        return frame
 
     def _repr_html_(self) -> str:
-        """A table of the first :data:`HTML_ROWS` rows (one request; never the whole query)."""
+        """A table of the first :data:`HTML_ROWS` rows (one request; never the whole query);
+        a failure (server down...) is one line, not a traceback."""
+        try:
+            return self._html_table()
+        except FtrackOrmError as error:
+            text = " ".join(str(error).split())
+            return f"<p><b>{html.escape(type(error).__name__)}</b>: {html.escape(text)}</p>"
+
+    def _html_table(self) -> str:
         limit = HTML_ROWS if self.ast.limit is None else min(HTML_ROWS, self.ast.limit)
         rows: List[Any] = []
         following = None

@@ -28,6 +28,8 @@ from ..times import display
 Tree = Dict[str, "Tree"]
 
 _MISSING = object()
+#: What :func:`cell` gives for a path the answer did not carry.
+MISSING = _MISSING
 
 
 def projection_tree(paths: Iterable[ast.Path]) -> Tree:

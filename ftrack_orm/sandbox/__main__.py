@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from typing import List, Optional
 
 from .server import Sandbox
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ftrack_orm.sandbox", description=__doc__)
+def main(argv: Optional[List[str]] = None, prog: str = "python -m ftrack_orm.sandbox") -> int:
+    """Serve a sandbox until interrupted; a failure to start is one line on stderr (status 1)."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__,
+        epilog="examples:\n  python -m ftrack_orm.sandbox --port 8765\n"
+               "  python -m ftrack_orm.sandbox --db studio.db --fixed-keys",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: loopback)")
     parser.add_argument("--fixed-keys", action="store_true",
                         help="the same API keys on every run (default: random keys for a new database)")
@@ -20,8 +27,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--seed", default="demo", choices=("demo", "empty"), help="data of a new database")
     parser.add_argument("--schemas", default=None, help="query_schemas JSON file (default: the shipped one)")
     args = parser.parse_args(argv)
-    sandbox = Sandbox(db=args.db, seed=args.seed, schemas=args.schemas, host=args.host, port=args.port,
-                      allow_remote=args.allow_remote, fixed_keys=args.fixed_keys).start()
+    try:
+        sandbox = Sandbox(db=args.db, seed=args.seed, schemas=args.schemas, host=args.host, port=args.port,
+                          allow_remote=args.allow_remote, fixed_keys=args.fixed_keys).start()
+    except (OSError, sqlite3.Error, ValueError) as error:  # busy port, missing file, unwritable database
+        print(f"error: {_describe(error, args.db)}", file=sys.stderr)
+        return 1
     print(f"ftrack sandbox serving on {sandbox.url}", flush=True)
     print(f"  FTRACK_SERVER={sandbox.url}", flush=True)
     print(f"  FTRACK_API_USER={sandbox.api_user}", flush=True)
@@ -33,6 +44,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _describe(error: BaseException, db: Optional[str]) -> str:
+    """One line naming what failed (``OSError`` text already names the file or address)."""
+    text = " ".join(str(error).split())
+    if isinstance(error, sqlite3.Error):
+        return f"cannot use the database {db!r}: {text}"
+    return text or type(error).__name__
 
 
 if __name__ == "__main__":

@@ -51,3 +51,11 @@ def validation_error(content: str) -> SandboxError:
 
 def permission_error(content: str) -> SandboxError:
     return SandboxError("PermissionError", content)
+
+
+def unstored(entity_type: str, attribute: str) -> SandboxError:
+    """The error for a relation the sandbox has no storage for (instead of answering null or [])."""
+    return validation_error(
+        f"{entity_type}.{attribute} is not stored by the sandbox: it cannot be read, filtered on or "
+        "written here (a real ftrack server computes it)."
+    )

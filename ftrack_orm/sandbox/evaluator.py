@@ -14,9 +14,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ..query import QueryParseError, QueryValidationError, ast, check, expand_default_projections, parse
+from ..query import QueryParseError, QueryValidationError, ast
 from ..query.paths import resolve_path
-from .errors import validation_error
+from ..relations import Relation
+from .computed import ComputedAttributes
+from .errors import unstored, validation_error
+from .expressions import ParsedExpressions
+from .links import item_keys
 from .sqlwhere import SqlCompiler
 from .store import Store, from_column, quote
 
@@ -42,6 +46,9 @@ class Evaluator:
         self.store = store
         self.schemas = store.schemas
         self._always: Dict[str, Tuple[str, ...]] = {}
+        self.expressions = ParsedExpressions(self.schemas)
+        #: The attributes a server computes (``link``, ``is_latest_version``, ...).
+        self.computed = ComputedAttributes(store)
 
     # -- queries -----------------------------------------------------------------------------------
     def parse(self, expression: Any) -> ast.Query:
@@ -49,13 +56,11 @@ class Evaluator:
         if not isinstance(expression, str):
             raise validation_error("A query operation needs an 'expression' string.")
         try:
-            query = parse(expression)
-            check(query, self.schemas, expression)
+            return self.expressions.get(expression)
         except QueryParseError as error:
             raise validation_error(f"Failed to parse: {error}") from None
         except QueryValidationError as error:
             raise validation_error(str(error)) from None
-        return expand_default_projections(query, self.schemas)
 
     def query(self, expression: Any) -> Dict[str, Any]:
         """The result of a ``query`` operation."""
@@ -68,7 +73,7 @@ class Evaluator:
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
     def select_rows(self, query: ast.Query) -> Tuple[List[Row], Optional[int]]:
-        compiler = SqlCompiler(self.store)
+        compiler = SqlCompiler(self.store, self.computed)
         table = self.store.table(query.entity_type)
         conditions, params = compiler.root_conditions(query, "a0")
         order = []
@@ -115,6 +120,7 @@ class Evaluator:
         """Attach the related rows that ``node`` projects to each of ``rows``."""
         if not rows:
             return
+        self.computed.fill(rows, node.children)
         schema = self.schemas[entity_type]
         for name, child in node.children.items():
             attribute = schema.attributes.get(name)
@@ -126,8 +132,7 @@ class Evaluator:
             key = REL + name
             loaded: List[Row] = []
             if relation is None:
-                for row in rows:
-                    row[key] = None if attribute.is_reference else []
+                raise unstored(entity_type, name)
             elif relation.kind == "reference":
                 target_key = self.store.table(target).primary_key[0]
                 found = {
@@ -148,6 +153,8 @@ class Evaluator:
                     loaded.append(item)
                 for row in rows:
                     row[key] = groups.get(row.get(owner_key), [])
+            elif relation.kind == "link":
+                loaded = self._load_links(rows, entity_type, relation, target, key)
             else:
                 loaded = self._load_tree(rows, relation.kind, target, key)
             if child.children:
@@ -194,6 +201,17 @@ class Evaluator:
                     queue.extend(children.get(item["id"], []))
                 row[key] = [r for r in result if self.schemas.is_subtype(r["_type"], target)]
         return [r for r in known.values() if self.schemas.is_subtype(r["_type"], target)]
+
+    def _load_links(self, rows: List[Row], entity_type: str, relation: Relation, target: str,
+                    key: str) -> List[Row]:
+        owner_key = self.store.table(entity_type).primary_key[0]
+        keys = item_keys(self.store, relation, [row.get(owner_key) for row in rows])
+        target_key = self.store.table(target).primary_key[0]
+        found = {r[target_key]: dict(r) for r in self.store.rows_where(
+            target, target_key, (k for ks in keys.values() for k in ks))}
+        for row in rows:
+            row[key] = [found[k] for k in keys.get(row.get(owner_key), ()) if k in found]
+        return list(found.values())
 
     # -- encoding ------------------------------------------------------------------------------------
     def always(self, entity_type: str) -> Tuple[str, ...]:

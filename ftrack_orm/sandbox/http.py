@@ -5,7 +5,11 @@ caller is known.
   the body read, and only up to :attr:`Limits.max_body_bytes` (else HTTP 413).
 * ``PUT /upload/<id>?expires=&signature=``: a signed upload URL from
   ``get_upload_metadata`` (checked before the body is read), up to
-  :attr:`Limits.max_upload_bytes`; the bytes are read and dropped.
+  :attr:`Limits.max_upload_bytes`; the bytes are stored (:mod:`.files`), a part of a
+  multipart upload when the URL names ``upload_id`` and ``part_number`` (answered with
+  its ``ETag``); a ``Content-MD5`` header is checked.
+* ``GET /component/get|thumbnail|remove?id=&username=&apiKey=``: the stored bytes of
+  a component (``remove`` deletes them), for an authenticated caller.
 * ``GET /socket.io/1/`` and ``GET /socket.io/1/websocket/<id>``: the event hub
   (:mod:`.events.hub`); the WebSocket takes over the connection in its thread.
 * Anything else: 404. A request whose body is left unread closes its connection.
@@ -15,6 +19,8 @@ caller is known.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Optional, Protocol, Tuple, Type
@@ -22,6 +28,7 @@ from typing import Any, Callable, Dict, Optional, Protocol, Tuple, Type
 from ..events.websocket import accept_token, server_side
 from .errors import SandboxError
 from .events.hub import EventServer
+from .files import FileStore, UploadRejected
 from .limits import Limits
 from .uploads import UPLOAD_PREFIX, UploadSigner
 
@@ -32,11 +39,15 @@ class Backend(Protocol):
     limits: Limits
     uploads: UploadSigner
     events: EventServer
+    files: FileStore
 
     def call(self, body: Callable[[], bytes], headers: Dict[str, str]) -> Tuple[int, Any]: ...
 
+    def component_request(self, endpoint: str, params: Dict[str, str], headers: Dict[str, str]) -> Tuple[int, Any]: ...
+
 _CHUNK = 1024 * 1024
 _SOCKET_IO = "/socket.io/1"
+_COMPONENT_ENDPOINTS = ("component/get", "component/thumbnail", "component/remove")
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):
@@ -128,13 +139,27 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
             except SandboxError as error:
                 self._answer(error)
                 return
-            while remaining > 0:  # stream: a large upload never sits in memory whole
-                chunk = self.rfile.read(min(_CHUNK, remaining))
-                if not chunk:
-                    return  # the client went away mid-upload
-                remaining -= len(chunk)
+            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+            component_id = urllib.parse.unquote(self.path.split("?", 1)[0][len(UPLOAD_PREFIX):])
+            part = query.get("part_number")
+            try:
+                etag = backend.files.put(component_id, self.rfile, remaining, self.headers.get("Content-MD5"),
+                                         query.get("upload_id"), int(part) if part and part.isdigit() else None)
+            except SandboxError as error:
+                self.body_read = isinstance(error, UploadRejected)  # read in full: the connection is usable
+                try:
+                    self._answer(error)
+                except OSError:
+                    self.close_connection = True  # the client went away mid-upload
+                return
             self.body_read = True
-            self._send(200, {})
+            body = b"{}"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", f'"{etag}"')
+            self.end_headers()
+            self.wfile.write(body)
 
         def do_GET(self) -> None:
             self.body_read = False
@@ -150,8 +175,23 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
             elif path.startswith(_SOCKET_IO + "/websocket/"):
                 self._websocket(path[len(_SOCKET_IO + "/websocket/"):].strip("/"))
+            elif path.strip("/") in _COMPONENT_ENDPOINTS:
+                self._component(path.strip("/"), dict(urllib.parse.parse_qsl(query)))
             else:
                 self._send(404, _error("NotFound", f"No endpoint {self.path}"))
+
+        def _component(self, endpoint: str, params: Dict[str, str]) -> None:
+            status, answer = backend.component_request(endpoint, params, dict(self.headers.items()))
+            if status != 200 or not isinstance(answer, str):
+                self._send(status, answer)
+                return
+            with open(answer, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(size))
+                self.end_headers()
+                shutil.copyfileobj(handle, self.wfile, _CHUNK)
 
         def _websocket(self, session_id: str) -> None:
             key = self.headers.get("Sec-WebSocket-Key")

@@ -18,6 +18,7 @@ import uuid
 from typing import Any, Callable, Dict, Optional
 
 from ..times import encode_datetime, utc_text
+from .components import BUILTIN_LOCATIONS
 from .writes import Writer
 
 NAMESPACE = uuid.UUID("6f1c4a52-3d1e-5b7a-9c2f-0a1b2c3d4e5f")
@@ -155,7 +156,10 @@ def _empty(make: _Maker) -> Dict[str, str]:
         ids[f"cat:{type_name}"] = make("CustomAttributeType", {"name": type_name, "core": True})
     for asset_type in ("Upload", "Render", "Geometry"):
         ids[f"asset_type:{asset_type}"] = make("AssetType", {"name": asset_type, "short": asset_type.lower()})
-    ids["location"] = make("Location", {"name": "ftrack.unmanaged", "label": "Unmanaged"})
+    for location_name, location_id, label in BUILTIN_LOCATIONS:
+        ids[location_name] = make("Location", {"id": location_id, "name": location_name, "label": label})
+    make.tick -= len(BUILTIN_LOCATIONS) - 1  # one clock tick for all: later seeded times stay as they were
+    ids["location"] = ids["ftrack.unmanaged"]
     return ids
 
 

@@ -14,10 +14,13 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ..schema import SchemaRegistry
 from ..times import UTC, to_utc, utc_text
+from .actions import Actions
 from .events.changes import ChangeLog
 from .events.hub import EventServer
 from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
+from .components import complete_multipart_upload, encode_media, upload_metadata
 from .evaluator import Evaluator
+from .files import FileStore
 from .http import SandboxHTTPServer, handler_for
 from .limits import Limits
 from .seed import SEEDS, api_key, apply_seed, random_api_key
@@ -32,6 +35,8 @@ _CONFLICT = "The operation conflicts with existing data: a duplicate key, or a r
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 WRITE_ACTIONS = frozenset({"create", "update", "delete"})
+#: Actions that never write: a batch of only these runs on a read connection.
+READ_ACTIONS = frozenset({"query", "query_schemas", "query_server_information"})
 
 
 def _load_json(path: str) -> Any:
@@ -57,7 +62,9 @@ class Sandbox:
     A new database gets random API keys (``api_key``, ``readonly_key``), so nobody
     can derive them from the user names; ``fixed_keys=True`` makes them the same on
     every run (for recordings); so do ``clock`` (a callable returning the server's
-    time, read once per batch) and ``upload_secret`` (signs upload URLs). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
+    time, read once per batch) and ``upload_secret`` (signs upload URLs). Uploaded files are kept
+    in ``files_dir`` (default: ``<db>.files`` next to the database, or a temporary directory
+    for an in-memory sandbox; see :mod:`~ftrack_orm.sandbox.files`). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
     bounds what one request may cost; ``allow_remote=True`` is needed to listen on a
     non-loopback ``host``.
     """
@@ -74,6 +81,7 @@ class Sandbox:
         fixed_keys: bool = False,
         clock: Optional[Callable[[], datetime.datetime]] = None,
         upload_secret: Optional[bytes] = None,
+        files_dir: Optional[str] = None,
     ) -> None:
         if seed not in SEEDS:
             raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
@@ -100,15 +108,18 @@ class Sandbox:
         self.evaluator = Evaluator(self.store)
         self.changes = ChangeLog(self.store)
         self.writer = Writer(self.store, self.evaluator, self.changes)
-        with self.store.lock:
-            fresh = self.store.connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
+        #: The bytes stored in the ``ftrack.server`` location.
+        self.files = FileStore(files_dir or (f"{db}.files" if db and db != ":memory:" else None))
+        self.actions = Actions(self.writer, lambda: self.url)
+        with self.store.writing() as connection:
+            fresh = connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
             if fresh:
-                self.store.connection.execute("BEGIN")
+                connection.execute("BEGIN")
                 apply_seed(self.writer, seed, api_key if fixed_keys else random_api_key)
-                self.store.connection.execute("COMMIT")
-        credentials = self.store.connection.execute(
-            "SELECT username, api_key, readonly FROM _sandbox_credentials ORDER BY readonly, rowid"
-        ).fetchall()
+                connection.execute("COMMIT")
+            credentials = connection.execute(
+                "SELECT username, api_key, readonly FROM _sandbox_credentials ORDER BY readonly, rowid"
+            ).fetchall()
         self.api_user, self.api_key = credentials[0]["username"], credentials[0]["api_key"]
         readonly = [c for c in credentials if c["readonly"]]
         self.readonly_user = readonly[0]["username"] if readonly else None
@@ -141,14 +152,14 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the database."""
+        """Stop serving and close the database (an in-memory sandbox's temporary file is removed)."""
         self.events.close()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
             self._httpd = None
-        with self.store.lock:
-            self.store.connection.close()
+        self.store.close()
+        self.files.close()
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until interrupted."""
@@ -212,35 +223,52 @@ class Sandbox:
                   client_token: Optional[str] = None) -> List[Any]:
         """Run ``operations`` in one transaction: all applied, or none and the error raised.
 
-        After a commit that wrote anything, connected event hub clients get its ``ftrack.update``.
+        A batch that only reads (any batch of a read-only user) runs on its thread's read
+        connection, in parallel with other batches; one that writes holds the write
+        connection. After a commit that wrote anything, connected event hub clients get
+        its ``ftrack.update``.
         """
-        results: List[Any] = []
-        with self.store.lock:
-            connection = self.store.connection
+        if readonly or all(operation.get("action") in READ_ACTIONS for operation in operations):
+            with self.store.reading():
+                return self._run(operations, user_id, readonly)
+        with self.store.writing() as connection:
             connection.execute("BEGIN IMMEDIATE")
             self.changes.begin(record=self.events.client_count > 0)
-            index = 0
+            self.writer.deleted = {}
             try:
-                now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
-                for position, operation in enumerate(operations):
-                    index = position
-                    results.append(self._operation(operation, user_id, readonly, now))
-            except Exception as error:
+                results = self._run(operations, user_id, readonly)
+            except BaseException:
                 connection.execute("ROLLBACK")
                 self.changes.discard()
-                if not isinstance(error, SandboxError):
-                    error = _internal(error, operations[index])
-                if len(operations) > 1:
-                    action = operations[index].get("action")
-                    error.content += (
-                        f" (operation {index} of the batch, action {action!r}; nothing of the batch was applied)"
-                    )
-                error.operation_index = index  # type: ignore[attr-defined]
-                raise error from None
+                raise
             connection.execute("COMMIT")
             update = self.changes.take(client_token, user_id)
+            removed = self.writer.deleted.get("Component")
+        if removed:
+            self.files.remove(str(key) for key in removed)
         if update is not None:
             self.events.publish(update)
+        return results
+
+    def _run(self, operations: List[Dict[str, Any]], user_id: Optional[str], readonly: bool) -> List[Any]:
+        """The answers of ``operations``, or the error of the first that fails (naming its index)."""
+        results: List[Any] = []
+        index = 0
+        try:
+            now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
+            for position, operation in enumerate(operations):
+                index = position
+                results.append(self._operation(operation, user_id, readonly, now))
+        except Exception as error:
+            if not isinstance(error, SandboxError):
+                error = _internal(error, operations[index])
+            if len(operations) > 1:
+                action = operations[index].get("action")
+                error.content += (
+                    f" (operation {index} of the batch, action {action!r}; nothing of the batch was applied)"
+                )
+            error.operation_index = index  # type: ignore[attr-defined]
+            raise error from None
         return results
 
     def _operation(self, operation: Dict[str, Any], user_id: Optional[str], readonly: bool, now: str) -> Any:
@@ -263,22 +291,50 @@ class Sandbox:
         if action == "query_server_information":
             return dict(self.server_information)
         if action == "get_upload_metadata":
-            component_id = operation.get("component_id")
-            return {
-                "url": self.url + self.uploads.path(str(component_id)),
-                "headers": {"Content-Length": str(operation.get("file_size", 0)), "Content-Type": "application/octet-stream"},
-                "component_id": component_id,
-            }
+            return upload_metadata(operation, self.files, self.url, self.uploads.path)
+        if action == "complete_multipart_upload":
+            return complete_multipart_upload(operation, self.files)
+        if action == "encode_media":
+            if readonly:
+                raise permission_error("Permission denied: the user may only read; encode_media is not allowed.")
+            return encode_media(operation, self.files,
+                                lambda entity_type, data: self.writer.create(entity_type, data, user_id, now),
+                                self.store.get, now, user_id)
+        if action in self.actions:
+            return self.actions.run(str(action), operation, user_id, readonly, now)
         raise validation_error(f"Unknown action {action!r}.")
 
+    def component_request(self, endpoint: str, params: Mapping[str, str],
+                          headers: Mapping[str, str]) -> Tuple[int, Any]:
+        """``component/get``, ``component/thumbnail`` (``(200, file path)``) and ``component/remove``
+        (``(200, {})``) for the caller named by ``username``/``apiKey`` (or the API headers);
+        errors are ``(status, JSON error)``. The sandbox serves a thumbnail as the stored image
+        itself (it does not resize)."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        try:
+            _, readonly = self._authenticate(params.get("username") or lowered.get("ftrack-user"),
+                                             params.get("apiKey") or lowered.get("ftrack-api-key"))
+        except SandboxError as error:
+            return 401, error.to_json()
+        component_id = params.get("id", "")
+        if endpoint == "component/remove":
+            if readonly:
+                return 403, permission_error("Permission denied: the user may only read.").to_json()
+            self.files.remove([component_id])
+            return 200, {}
+        path = self.files.path(component_id)
+        if path is None:
+            return 404, SandboxError("NotFound", f"No data is stored for component {component_id!r}.").to_json()
+        return 200, path
+
     def _authenticate(self, username: Optional[str], api_key: Optional[str]) -> Tuple[Optional[str], bool]:
-        with self.store.lock:
-            row = self.store.connection.execute(
+        with self.store.reading() as connection:
+            row = connection.execute(
                 "SELECT api_key, readonly FROM _sandbox_credentials WHERE username = ?", [username or ""]
             ).fetchone()
             if row is None or not api_key or row["api_key"] != api_key:
                 raise SandboxError("InvalidCredentialsError", INVALID_CREDENTIALS, "api_credentials_invalid")
-            user = self.store.connection.execute(
+            user = connection.execute(
                 f'SELECT id FROM "{self.store.family("User")}" WHERE _type = ? AND username = ?', ["User", username]
             ).fetchone()
         return (user["id"] if user is not None else None), bool(row["readonly"])

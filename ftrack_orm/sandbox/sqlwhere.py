@@ -14,7 +14,9 @@ from typing import Any, Callable, List, Sequence, Tuple
 from ..kinds import KINDS
 from ..query import ast
 from ..query.paths import resolve_path
-from .errors import validation_error
+from .computed import ComputedAttributes
+from .errors import unstored, validation_error
+from .links import owners_matching
 from ..relations import Relation
 from .store import Store, quote
 
@@ -26,8 +28,9 @@ _COMPARE = {"=": "=", "!=": "!=", ">": ">", "<": "<", ">=": ">=", "<=": "<=", "l
 class SqlCompiler:
     """Turns AST pieces into SQL over the store's tables (aliases ``a0``, ``a1``, …)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, computed: ComputedAttributes) -> None:
         self.store = store
+        self.computed = computed
         self._aliases = itertools.count(1)
 
     def alias(self) -> str:
@@ -64,7 +67,7 @@ class SqlCompiler:
         attribute = schema.attribute(step.name)
         relation = self.store.relations.get(entity_type, step.name)
         if relation is None:
-            return "0", []
+            raise unstored(entity_type, step.name)
         target = step.cast or attribute.target or relation.target
         inner = self.alias()
         table = self.store.table(target)
@@ -74,7 +77,7 @@ class SqlCompiler:
         if type_sql:
             conditions.append(type_sql)
         extra_params: List[Any] = []
-        for column, value in relation.where:
+        for column, value in relation.where if relation.kind != "link" else ():  # a link's: on its rows
             conditions.append(f"{inner}.{quote(column)} = ?")
             extra_params.append(value)
         where = " AND ".join(conditions)
@@ -89,6 +92,12 @@ class SqlCompiler:
                 f"{alias}.{quote(owner)} IN (SELECT {inner}.{quote(relation.fk)} FROM {source} WHERE {where})",
                 all_params,
             )
+        if relation.kind == "link":
+            owner = self.store.table(entity_type).primary_key[0]
+            key = quote(table.primary_key[0])
+            owners, owner_params = owners_matching(
+                self.store, relation, f"SELECT {inner}.{key} FROM {source} WHERE {where}", all_params)
+            return f"{alias}.{quote(owner)} IN ({owners})", owner_params
         return self._tree(relation, entity_type, alias, inner, source, where, all_params)
 
     def _tree(self, relation: Relation, entity_type: str, alias: str, inner: str, source: str,
@@ -113,10 +122,11 @@ class SqlCompiler:
         if attribute.is_reference:
             relation = self.store.relations.get(entity_type, step.name)
             if relation is None:
-                return ("1" if node.value is None and node.op == "=" else "0"), []
+                raise unstored(entity_type, step.name)
             column, kind = f"{alias}.{quote(relation.fk)}", "string"
         elif attribute.is_scalar:
-            column, kind = f"{alias}.{quote(step.name)}", attribute.kind
+            computed = self.computed.sql(entity_type, step.name, alias)
+            column, kind = computed or f"{alias}.{quote(step.name)}", attribute.kind
         else:
             raise validation_error(f"Cannot compare collection {step.name!r} of {entity_type!r}.")
         return self._compare(KINDS[kind].column_expression.format(column), kind, node)

@@ -9,19 +9,26 @@ strings, datetimes (``YYYY-MM-DDTHH:MM:SS[.ffffff]``, UTC) and dates as TEXT, in
 and booleans as INTEGER, numbers as REAL, and ``object``/``json``/``variable``
 values as JSON text (compared through ``json_extract``): the column type and the
 conversions of each kind are in :data:`ftrack_orm.kinds.KINDS`.
+
+Connections (see :mod:`.connections`): the database is always a file in WAL mode
+(a sandbox "in memory" is a temporary file removed on :meth:`Store.close`), so a
+batch that writes runs on the one write connection (:meth:`Store.writing`) while
+batches that only read run in parallel on per-thread read connections
+(:meth:`Store.reading`), each on the snapshot committed when it began.
 """
 from __future__ import annotations
 
 import sqlite3
-import threading
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, ContextManager, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import attrs
 
 from ..kinds import KINDS
 from ..schema import EntitySchema, SchemaRegistry
+from .connections import Connections
 from .errors import validation_error
 from ..relations import Relations
+from ..link_entities import LINK_TABLE, LINK_TABLE_COLUMNS
 
 _CHUNK = 500
 
@@ -42,24 +49,62 @@ class Table:
 
 
 class Store:
-    """The database: tables, connection, lock and the value conversions."""
+    """The database: tables, connections and the value conversions.
+
+    ``path``: the SQLite file (``None``: a temporary file, removed by :meth:`close`).
+    """
 
     def __init__(self, schemas: SchemaRegistry, path: Optional[str] = None) -> None:
         self.schemas = schemas
         self.relations = Relations(schemas)
-        self.lock = threading.RLock()
-        self.connection = sqlite3.connect(
-            path or ":memory:", check_same_thread=False, isolation_level=None
-        )
-        self.connection.row_factory = sqlite3.Row
-        self.connection.execute("PRAGMA journal_mode = WAL" if path else "PRAGMA journal_mode = MEMORY")
-        self.connection.execute("PRAGMA synchronous = OFF")
+        self.connections = Connections(path)
+        self._families = {name: schemas.identity_type(name) for name in schemas}
+        self._subtypes: Dict[str, Tuple[str, ...]] = {name: (name,) for name in schemas}
+        for name in schemas:
+            for supertype in schemas.ancestors(name):
+                self._subtypes[supertype] += (name,)
+        self._tree_columns: Dict[str, str] = {}
+        for name, schema in schemas.schemas.items():
+            for attribute in schema.attributes.values():
+                relation = self.relations.get(name, attribute.name) if attribute.is_relation else None
+                if relation is not None and relation.kind in ("ancestors", "descendants"):
+                    self._tree_columns.setdefault(self.family(name), relation.fk)
         self.tables: Dict[str, Table] = self._layout()
         self._create_tables()
 
+    # -- connections -------------------------------------------------------------------
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The calling thread's connection: the write connection inside :meth:`writing`, else its read one."""
+        return self.connections.current()
+
+    def writing(self) -> ContextManager[sqlite3.Connection]:
+        """Hold the write connection (one thread at a time); the caller begins and ends transactions."""
+        return self.connections.writing()
+
+    def reading(self) -> ContextManager[sqlite3.Connection]:
+        """A read transaction on the calling thread's read connection: one consistent snapshot."""
+        return self.connections.reading()
+
+    def close(self) -> None:
+        """Close every connection (those in use as their batch ends) and remove a temporary database."""
+        self.connections.close()
+
+    # -- per-type facts ------------------------------------------------------------------
+    def tree_column(self, family: str) -> Optional[str]:
+        """The column holding the parent of a row of ``family`` in a tree (contexts: ``parent_id``), or ``None``."""
+        return self._tree_columns.get(family)
+
+    def subtypes(self, entity_type: str) -> Tuple[str, ...]:
+        """``entity_type`` and every type below it, ``entity_type`` first (computed once)."""
+        found = self._subtypes.get(entity_type)
+        return found if found is not None else tuple(self.schemas.subtypes(entity_type))
+
     # -- layout ---------------------------------------------------------------------
     def family(self, entity_type: str) -> str:
-        return self.schemas.identity_type(entity_type)
+        """The table (family) of ``entity_type`` (computed once per type)."""
+        found = self._families.get(entity_type)
+        return found if found is not None else self.schemas.identity_type(entity_type)
 
     def table(self, entity_type: str) -> Table:
         return self.tables[self.family(entity_type)]
@@ -85,10 +130,15 @@ class Store:
         return tables
 
     def _create_tables(self) -> None:
-        existing = {r[0] for r in self.connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        with self.writing() as connection:
+            existing = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         statements = [
             "CREATE TABLE IF NOT EXISTS _sandbox_credentials "
-            "(username TEXT PRIMARY KEY, api_key TEXT NOT NULL, readonly INTEGER NOT NULL DEFAULT 0)"
+            "(username TEXT PRIMARY KEY, api_key TEXT NOT NULL, readonly INTEGER NOT NULL DEFAULT 0)",
+            f"CREATE TABLE IF NOT EXISTS {quote(LINK_TABLE)} "
+            f"({', '.join(quote(c) + ' TEXT NOT NULL' for c in LINK_TABLE_COLUMNS)})",
+            f"CREATE INDEX IF NOT EXISTS {quote('ix' + LINK_TABLE)} ON {quote(LINK_TABLE)} "
+            f"({', '.join(quote(c) for c in LINK_TABLE_COLUMNS)})",
         ]
         for table in self.tables.values():
             if table.name in existing:
@@ -106,11 +156,11 @@ class Store:
                 if column.endswith("_id") and (column,) != table.primary_key:
                     index = quote(f"ix_{table.name}_{column}")
                     statements.append(f"CREATE INDEX {index} ON {name} ({quote(column)})")
-        with self.lock:
-            self.connection.execute("BEGIN")
+        with self.writing() as connection:
+            connection.execute("BEGIN")
             for statement in statements:
-                self.connection.execute(statement)
-            self.connection.execute("COMMIT")
+                connection.execute(statement)
+            connection.execute("COMMIT")
 
     # -- reading ---------------------------------------------------------------------
     def type_filter(self, entity_type: str, alias: str) -> Tuple[str, List[Any]]:
@@ -118,7 +168,7 @@ class Store:
         table = self.table(entity_type)
         if entity_type == table.name and self.schemas.get(table.name) is not None:
             return "", []
-        types = [t for t in self.schemas.subtypes(entity_type)]
+        types = list(self.subtypes(entity_type))
         return f"{alias}._type IN ({', '.join('?' * len(types))})", types
 
     def rows_where(

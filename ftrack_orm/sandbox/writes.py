@@ -16,8 +16,13 @@ import attrs
 from ..didyoumean import did_you_mean, no_schema_attribute, unknown_type
 from ..kinds import custom_kind
 from ..schema import AttributeSchema, EntitySchema
+from .components import CREATABLE_BASES
+from .constraints import UniqueRules
+from .defaults import ServerDefaults
 from .errors import validation_error
 from .evaluator import Evaluator
+from .links import CollectionWriter
+from .hierarchy import refuse_cycle
 from .store import Store, quote, to_column
 
 #: (items type, column): rows that are deleted with the entity whose key the column holds.
@@ -36,10 +41,6 @@ OWNED: Tuple[Tuple[str, str], ...] = (
     ("Metadata", "parent_id"),
 )
 
-#: Values a server fills itself when a create does not give them.
-SERVER_FILLED: Dict[str, Any] = {"sort": 0, "bid": 0.0}
-SERVER_FILLED_BY_TYPE: Dict[str, Dict[str, Any]] = {"Project": {"status": "active"}}
-
 
 
 @attrs.define
@@ -49,6 +50,7 @@ class _Written:
     values: Dict[str, Any] = attrs.field(factory=dict)
     targets: Dict[str, str] = attrs.field(factory=dict)
     mapped: Dict[str, Any] = attrs.field(factory=dict)
+    collections: Dict[str, Any] = attrs.field(factory=dict)  # written as lists of references
 
 
 class ChangeRecorder(Protocol):
@@ -82,7 +84,12 @@ class Writer:
         self.changes: ChangeRecorder = changes or _Unrecorded()
         self.schemas = store.schemas
         self.evaluator = evaluator
+        self.collections = CollectionWriter(store)
+        self.unique = UniqueRules(store)
+        self.defaults = ServerDefaults(store)
         self._incoming: Dict[str, List[Tuple[str, str, str]]] = {}
+        #: Keys of the entities deleted since the caller last cleared it, by family.
+        self.deleted: Dict[str, Set[Any]] = {}
         for entity_type, attribute, relation in store.relations.references():
             family = store.family(relation.target)
             entry = (store.table(entity_type).name, relation.fk, attribute)
@@ -93,14 +100,14 @@ class Writer:
     def create(self, entity_type: Any, data: Any, user_id: Optional[str], now: str) -> Dict[str, Any]:
         schema = self._schema(entity_type)
         subtypes = [t for t in self.schemas.subtypes(schema.name) if t != schema.name]
-        if subtypes and not schema.classifiers:
+        if subtypes and not schema.classifiers and schema.name not in CREATABLE_BASES:
             raise validation_error(
                 f"Cannot create an entity of abstract type {schema.name!r}; create one of "
                 f"{', '.join(sorted(subtypes)[:8])}."
             )
         if not isinstance(data, dict):
             raise validation_error("'entity_data' must be an object.")
-        values, mapped = self._values(schema, data, creating=True)
+        values, mapped, collections = self._values(schema, data, creating=True)
         for attribute in schema.attributes.values():
             if attribute.is_scalar and attribute.name not in values and attribute.has_default:
                 default = attribute.default
@@ -109,6 +116,7 @@ class Writer:
                 )
         self._fill(schema, values, user_id, now)
         self._check_required(schema, values)
+        self.unique.check(schema.name, values)
         table = self.store.table(schema.name)
         columns = ["_type", *values]
         try:
@@ -124,6 +132,8 @@ class Writer:
         key = [values[c] for c in table.primary_key]
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
+        for name, items in collections.items():
+            self.collections.write(schema, key[0], name, items)
         self.changes.created(schema.name, key, values)
         shown = [n for n in values if n in schema.attributes] + list(schema.default_projections)
         return {"action": "create", "data": self.evaluator.encode(schema.name, key, list(dict.fromkeys(shown)))}
@@ -143,10 +153,12 @@ class Writer:
         schema = self.schemas[row["_type"]]
         if not isinstance(data, dict):
             raise validation_error("'entity_data' must be an object.")
-        values, mapped = self._values(schema, data, creating=False)
+        values, mapped, collections = self._values(schema, data, creating=False)
+        refuse_cycle(self.store, row, values)
         for name, value in values.items():
             if value is None and name in schema.required:
                 raise validation_error(f"Attribute {name!r} of {schema.name} is required and cannot be null.")
+        self.unique.check(schema.name, {**dict(row), **values}, row["_rowid"], values)
         self.changes.updating(schema.name, row, values, mapped)
         if values:
             assignments = ", ".join(f"{quote(c)} = ?" for c in values)
@@ -158,6 +170,8 @@ class Writer:
         key = [row[c] for c in table.primary_key]
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
+        for name, items in collections.items():
+            self.collections.write(schema, key[0], name, items)
         shown = [n for n in data if n in schema.attributes and n not in mapped]
         return {"action": "update", "data": self.evaluator.encode(schema.name, key, shown)}
 
@@ -190,6 +204,8 @@ class Writer:
                 for owned in self.store.rows_where(name, "entity_id", every):
                     doomed.setdefault(family, set()).add(owned["_rowid"])
         self._refuse_if_referenced(row, doomed, ids)
+        for family, keys in ids.items():
+            self.deleted.setdefault(family, set()).update(keys)
         self.changes.deleting(doomed)
         for family, rowids in doomed.items():
             listed = list(rowids)
@@ -225,7 +241,8 @@ class Writer:
             raise validation_error(f"No {schema.name} with key {key!r} exists.")
         return row
 
-    def _values(self, schema: EntitySchema, data: Dict[str, Any], creating: bool) -> Tuple[Dict[str, Any], Dict[str, Any]]:
+    def _values(self, schema: EntitySchema, data: Dict[str, Any],
+                creating: bool) -> Tuple[Dict[str, Any], Dict[str, Any], Dict[str, Any]]:
         written = _Written()
         label = schema.name
         for name, value in data.items():
@@ -236,7 +253,7 @@ class Writer:
                 raise validation_error(no_schema_attribute(name, label, schema.attributes))
             if not creating and name in schema.immutable:
                 raise validation_error(f"Attribute {name!r} of {label} is immutable and cannot be updated.")
-            if attribute.computed:
+            if attribute.computed or self.evaluator.computed.get(schema.name, name) is not None:
                 raise validation_error(f"Attribute {name!r} of {label} is computed by the server and cannot be set.")
             _SETTERS.get(attribute.kind, Writer._set_scalar)(self, schema, attribute, value, data, written)
         values, targets = written.values, written.targets
@@ -249,10 +266,10 @@ class Writer:
                 target = relation.target if relation is not None else None
             if target is not None and self.store.get(target, [value]) is None:
                 raise validation_error(f"{label}.{column}: no {target} with id {value!r} exists.")
-        return values, written.mapped
+        return values, written.mapped, written.collections
 
     # One setter per kind of attribute written (see _SETTERS): scalars, references,
-    # mapped collections; collections are refused.
+    # mapped collections; collections (lists of references) are written after the row.
     def _set_scalar(self, schema: EntitySchema, attribute: AttributeSchema, value: Any, data: Dict[str, Any],
                     written: _Written) -> None:
         label = f"{schema.name}.{attribute.name}"
@@ -275,15 +292,17 @@ class Writer:
 
     def _set_mapped(self, schema: EntitySchema, attribute: AttributeSchema, value: Any, data: Dict[str, Any],
                     written: _Written) -> None:
+        if isinstance(value, list):  # as the official clients write it: the items' references
+            self._set_collection(schema, attribute, value, data, written)
+            return
         if not isinstance(value, dict):
             raise validation_error(f"{schema.name}.{attribute.name} must be written as an object of key → value.")
         written.mapped[attribute.name] = value
 
-    def _refuse_collection(self, schema: EntitySchema, attribute: AttributeSchema, value: Any,
-                           data: Dict[str, Any], written: _Written) -> None:
-        raise validation_error(
-            f"Collection {attribute.name!r} of {schema.name} cannot be set directly; set the reference on its items."
-        )
+    def _set_collection(self, schema: EntitySchema, attribute: AttributeSchema, value: Any,
+                        data: Dict[str, Any], written: _Written) -> None:
+        self.collections.check(schema, attribute.name, value)
+        written.collections[attribute.name] = value
 
     def _reference_key(self, value: Any, target: str, label: str) -> Tuple[Any, str]:
         if value is None:
@@ -313,10 +332,7 @@ class Writer:
         created_by = self.store.relations.get(schema.name, "created_by")
         if created_by is not None and user_id is not None:
             values.setdefault(created_by.fk, user_id)
-        fills = {**SERVER_FILLED, **SERVER_FILLED_BY_TYPE.get(schema.name, {})}
-        for name, value in fills.items():
-            if name in schema.required and values.get(name) is None:
-                values[name] = value
+        self.defaults.apply(schema, values, user_id, now)
         if "project_id" in attributes and values.get("project_id") is None and values.get("parent_id"):
             parent = self.store.get("Context", [values["parent_id"]]) if "Context" in self.schemas else None
             if parent is not None:
@@ -441,5 +457,5 @@ class Writer:
 _SETTERS = {
     "reference": Writer._set_reference,
     "mapped_collection": Writer._set_mapped,
-    "collection": Writer._refuse_collection,
+    "collection": Writer._set_collection,
 }

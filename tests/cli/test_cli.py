@@ -1,15 +1,20 @@
 """The command line and the demo: real sandbox, real output, readable errors."""
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import py_compile
+import socket
 import subprocess
 import sys
 
 import pytest
 
-from ftrack_orm.cli import main
+import ftrack_orm
+
+
+from ftrack_orm.cli import build_parser, main
 
 
 def run(*argv):
@@ -78,21 +83,8 @@ def test_stubs_compile_and_type_check(tmp_path):
     content = stub.read_text()
     assert "class Shot(TypedContext):" in content and "class TypedContext(Context):" in content
     assert "    from_: Optional[str]" in content or "from_:" in content
-    mypy = pytest.importorskip("mypy.api")
-    user_code = tmp_path / "use.py"
-    user_code.write_text(
-        "import ftrack_types\n"
-        "def label(task: ftrack_types.Task) -> str:\n"
-        "    name: str = task.name\n"
-        "    if task.parent is not None:\n"
-        "        return task.parent.name + '/' + name\n"
-        "    return name\n"
-    )
-    out, err, status = mypy.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / ".mypy"), str(user_code)],)
-    assert status == 0, out + err
-    user_code.write_text("import ftrack_types\ndef f(task: ftrack_types.Task) -> int:\n    return task.name\n")
-    out, err, status = mypy.run(["--strict", "--no-incremental", "--cache-dir", str(tmp_path / ".mypy"), str(user_code)])
-    assert status == 1 and "Incompatible return value" in out
+    assert "ShotCustomAttributes = TypedDict(" in content  # the CLI passes the configurations
+    # type checkers over the stubs: tests/test_stubs.py
 
 
 def test_broken_pipe_is_quiet():
@@ -104,3 +96,103 @@ def test_broken_pipe_is_quiet():
     reader.stdout.close()  # like `| head -1`
     reader.wait(60)
     assert b"Traceback" not in reader.stderr.read()
+
+
+# -- issue 19: exact limits, one-line errors, help, version, hints, progress ---------------
+
+
+def test_limit_zero_prints_no_rows():
+    code, text = run("query", "select name from Shot", "--limit", "0", "--json", "--sandbox", "--quiet")
+    assert code == 0 and json.loads(text) == []
+
+
+def test_limit_never_widens_the_expressions_own_limit():
+    code, text = run("query", "select name from Shot order by name limit 2", "--limit", "5", "--json", "--sandbox")
+    assert code == 0 and [row["name"] for row in json.loads(text)] == ["sh010", "sh020"]
+    code, text = run("query", "select name from Shot order by name limit 5", "--limit", "3", "--json", "--sandbox")
+    assert code == 0 and len(json.loads(text)) == 3
+
+
+def test_negative_limit_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run("query", "Shot", "--limit", "-1", "--sandbox")
+    assert exit_.value.code == 2 and "expected 0 or more" in capsys.readouterr().err
+
+
+def one_line_error(capsys, *argv):
+    code, _ = run(*argv)
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_stubs_into_an_existing_file_or_unwritable_place(tmp_path, capsys):
+    existing = tmp_path / "file.txt"
+    existing.write_text("x")
+    assert "file.txt" in one_line_error(capsys, "stubs", "--out", str(existing), "--sandbox")
+    one_line_error(capsys, "stubs", "--out", "/proc/x", "--sandbox")
+
+
+def test_sandbox_start_failures_are_one_line(tmp_path, capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        one_line_error(capsys, "sandbox", "--port", str(port))
+    missing = tmp_path / "missing.json"
+    assert "missing.json" in one_line_error(capsys, "sandbox", "--schemas", str(missing))
+    assert "/proc/x.db" in one_line_error(capsys, "sandbox", "--db", "/proc/x.db")
+
+
+def test_sandbox_failure_as_a_process_has_no_traceback(tmp_path):
+    completed = subprocess.run([sys.executable, "-m", "ftrack_orm", "sandbox", "--schemas", str(tmp_path / "no.json")],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 1 and completed.stderr.startswith("error: ")
+    assert "Traceback" not in completed.stderr
+
+
+def test_every_command_and_argument_has_help_and_an_example():
+    parser = build_parser()
+    subcommands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in subcommands.choices.items():
+        if name == "sandbox":  # its own parser: python -m ftrack_orm.sandbox
+            continue
+        assert command.description and "examples:" in (command.epilog or ""), name
+        for action in command._actions:
+            assert action.help, (name, action.dest)
+    code, _ = sandbox_help()
+    assert code == 0
+
+
+def sandbox_help():
+    completed = subprocess.run([sys.executable, "-m", "ftrack_orm", "sandbox", "--help"],
+                               capture_output=True, text=True, timeout=120)
+    text = completed.stdout
+    assert "examples:" in text and "ftrack-orm sandbox" in text
+    return completed.returncode, text
+
+
+def test_version():
+    completed = subprocess.run([sys.executable, "-m", "ftrack_orm", "--version"], capture_output=True, text=True,
+                               timeout=120)
+    assert completed.returncode == 0 and completed.stdout.strip() == f"ftrack-orm {ftrack_orm.__version__}"
+
+
+def test_connection_hint_names_the_command_line_options(capsys, monkeypatch):
+    for name in ("FTRACK_SERVER", "FTRACK_API_USER", "FTRACK_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    err = one_line_error(capsys, "query", "Task")
+    assert "--server" in err and "FTRACK_SERVER" in err and "--sandbox" in err and "server_url=" not in err
+
+
+def test_progress_on_stderr_for_multi_page_queries(capsys):
+    code, text = run("query", "select name from Shot", "--page-size", "3", "--sandbox")
+    err = capsys.readouterr().err
+    assert code == 0 and "Shot: 3 rows" in err and "(done)" in err
+    rows = len(text.splitlines()) - 2
+    assert f"Shot: {rows} rows (done)" in err
+    code, _ = run("query", "select name from Shot", "--sandbox")  # one page: nothing to report
+    assert code == 0 and capsys.readouterr().err == ""
+    code, _ = run("query", "select name from Shot", "--page-size", "3", "--quiet", "--sandbox")
+    assert code == 0 and capsys.readouterr().err == ""

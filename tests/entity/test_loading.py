@@ -44,9 +44,9 @@ def test_loaded_attributes_are_not_fetched_again(imap):
 
 def test_entity_outside_a_group_loads_alone(imap):
     loader = CountingLoader(imap, make_store())
-    imap.merge({"__entity_type__": "Task", "id": "t1"})
-    imap.merge({"__entity_type__": "Task", "id": "t2"})
-    assert imap.get("Task", "t1").name == "task 1"
+    first = imap.merge({"__entity_type__": "Task", "id": "t1"})
+    second = imap.merge({"__entity_type__": "Task", "id": "t2"})
+    assert first.name == "task 1" and second._values.keys() == {"id"}
     assert [len(c[1]) for c in loader.calls] == [1]
 
 

@@ -123,3 +123,8 @@ def test_custom_attributes_on_new_entities(imap, configs):
     shot.custom_attributes["cut_in"] = 1  # Shot's object type matches that configuration
     with pytest.raises(KeyError):
         shot.custom_attributes["fstart"] = 1
+
+
+def test_key_completions_of_entities_and_mapped_collections(task):
+    assert {"name", "metadata", "custom_attributes"} <= set(task._ipython_key_completions_())
+    assert set(task.metadata._ipython_key_completions_()) == set(task.metadata)

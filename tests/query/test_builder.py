@@ -131,3 +131,10 @@ def test_rendered_criteria_parse_back(Task):
 def test_rename_rule_for_keywords(registry):
     link = AttributePath(registry, "TypedContextLink")
     assert str(link.from_.path) == "from"
+
+
+
+def test_paths_complete_the_attributes_they_lead_to(Task):
+    assert "name" in dir(Task.parent) and "bid" not in dir(Task.parent)  # Context has no bid
+    assert {"bid", "parent", "like", "desc"} <= set(dir(Task))
+    assert "from_" in dir(AttributePath(Task._registry, "TypedContextLink"))

@@ -119,5 +119,8 @@ def test_repr_sends_nothing_and_truth_sends_one_row_query(session, shared_sandbo
     assert session.transport.batches[-1][0]["expression"] == "select context_type, id, name from Task where bid > 1 offset 0 limit 1"
     assert not session.query("Task where bid > 100")
     assert shared_sandbox.request_count == 2
-    with pytest.raises(TypeError):
-        len(query)  # no __len__: it would run the whole query
+    rows = query.all()
+    before = shared_sandbox.request_count
+    assert len(query) == len(rows)  # the whole query again, primary keys only
+    assert shared_sandbox.request_count - before == -(-len(rows) // 2)
+    assert session.transport.batches[-1][0]["expression"].startswith("select id from Task where bid > 1 offset")

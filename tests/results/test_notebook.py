@@ -72,6 +72,13 @@ def test_to_dicts_nests_projected_relations(session, sandbox):
     rows = session.query(SH010).to_dicts()
     assert sandbox.request_count == 1
     assert [row["name"] for row in rows] == ["animation", "compositing", "lighting"]
+    assert list(rows[0]) == ["id", "name", "parent", "status", "bid", "start_date"]  # key, then select order
+    assert rows[0] == {
+        "id": uid("Task", "sh010/Animation"), "name": "animation", "parent": {"name": "sh010"},
+        "status": {"state": {"short": "NOT_STARTED"}}, "bid": 3.0,
+        "start_date": dt.datetime(2024, 1, 9, 9, tzinfo=dt.timezone.utc),
+    }
+    rows = session.query(SH010).to_dicts(all_loaded=True)  # every loaded attribute, as before
     assert rows[0] == {
         "__entity_type__": "Task", "id": uid("Task", "sh010/Animation"), "name": "animation", "bid": 3.0,
         "start_date": dt.datetime(2024, 1, 9, 9, tzinfo=dt.timezone.utc), "context_type": "task",
@@ -84,6 +91,8 @@ def test_to_dicts_nests_projected_relations(session, sandbox):
     }
     flat = session.query(SH010).to_dicts(flat=True)
     assert flat[2]["status.state.short"] == "IN_PROGRESS" and flat[2]["parent.name"] == "sh010"
+    assert list(flat[2]) == ["id", "name", "parent.name", "status.state.short", "bid", "start_date"]
+    flat = session.query(SH010).to_dicts(flat=True, all_loaded=True)
     assert "parent.__entity_type__" not in flat[2] and flat[2]["__entity_type__"] == "Task"
     # a relation that was not projected through stays a reference dict
     rows = session.query("select name, parent from Task where parent.name is sh010 order by name limit 1").to_dicts()
@@ -99,12 +108,31 @@ def test_to_dataframe_with_pandas(session):
     pandas = pytest.importorskip("pandas")
     frame = session.query(SH010).to_dataframe()
     assert isinstance(frame, pandas.DataFrame)
-    assert list(frame.columns[:7]) == ["__entity_type__", "id", "name", "parent.name", "status.state.short", "bid",
-                                       "start_date"]
+    assert list(frame.columns) == ["id", "name", "parent.name", "status.state.short", "bid", "start_date"]
     assert frame["name"].tolist() == ["animation", "compositing", "lighting"]
     assert frame["bid"].tolist() == [3.0, 2.0, 4.0]
     assert frame["parent.name"].tolist() == ["sh010"] * 3
+    assert str(frame["bid"].dtype) == "float64" and str(frame["start_date"].dtype.tz) == "UTC"  # tz-aware datetime64
+    assert frame["start_date"][0] == pandas.Timestamp("2024-01-09 09:00", tz="UTC")
     assert len(frame) == 3
+    everything = session.query(SH010).to_dataframe(all_loaded=True)
+    assert list(everything.columns[:7]) == ["__entity_type__", "id", "name", "parent.name", "status.state.short",
+                                            "bid", "start_date"]
+    assert "project_id" in everything.columns
+
+
+def test_dataframe_columns_do_not_depend_on_session_history(session):
+    pytest.importorskip("pandas")
+    expression = "select name, parent.name from Task where parent.name is sh010 order by name"
+    before = list(session.query(expression).to_dataframe().columns)
+    session.query("select description, status.name, custom_attributes, metadata from Shot").all()
+    session.query("select bid, start_date, end_date, status.name from Task").all()  # loads more on the same tasks
+    after = list(session.query(expression).to_dataframe().columns)
+    assert before == after == ["id", "name", "parent.name"]
+    shots = session.query("Shot").to_dataframe()
+    assert list(shots.columns).count("id") == 1 and shots["id"].ndim == 1
+    assert list(session.query("select sort, is_active from Status").to_dataframe().dtypes.astype(str))[1:] == \
+        ["Int64", "boolean"]
 
 
 def test_to_dataframe_without_pandas_says_so(session, sandbox, monkeypatch):
@@ -112,3 +140,32 @@ def test_to_dataframe_without_pandas_says_so(session, sandbox, monkeypatch):
     with pytest.raises(ImportError, match=r"to_dataframe\(\) needs pandas.*pip install pandas.*to_dicts\(\)"):
         session.query(SH010).to_dataframe()
     assert sandbox.request_count == 0
+
+
+def test_entity_html_name_first_references_by_name_iso_dates_short_collections(session):
+    task = session.query("select name, bid, start_date, status.name, parent, assignments, id from Task "
+                         "where parent.name is sh010 order by name limit 1").one()
+    table = task._repr_html_()
+    headers = [part.split("</th>")[0] for part in table.split("<th>")[1:]]
+    assert headers[:2] == ["name", "id"] and headers[2:] == sorted(headers[2:])
+    assert "<td>&lt;Status &#x27;Not started&#x27;&gt;</td>" in table  # loaded name: shown by it
+    assert "<td>2024-01-09T09:00:00+00:00</td>" in table
+    assert "<th>assignments</th><td>[&lt;Appointment" in table
+    assert "datetime.datetime" not in table and "__entity_type__" not in table
+    collection = task.assignments._repr_html_()
+    assert collection.startswith("<div>&lt;Task &#x27;animation&#x27;") and "(1 items)<ul><li>&lt;Appointment" in collection
+
+
+def test_query_html_when_the_server_is_down_is_one_line():
+    from ftrack_orm import Session
+    from ftrack_orm.sandbox import Sandbox
+    from ftrack_orm.transport import RetryPolicy
+
+    sandbox = Sandbox(seed="demo").start()
+    session = Session(sandbox.url, sandbox.api_user, sandbox.api_key, schema_cache=False,
+                      retry=RetryPolicy(attempts=1))
+    query = session.query("select name from Task")
+    sandbox.stop()
+    text = query._repr_html_()
+    assert text.startswith("<p><b>ServerConnectionError</b>: ") and "\n" not in text and "Traceback" not in text
+    session.close()

@@ -58,7 +58,8 @@ def test_pages_carry_metadata_and_the_result_keeps_nothing():
     pages = list(result.pages())
     assert [list(page) for page in pages] == [["row0", "row1", "row2"], ["row3", "row4", "row5"], ["row6"]]
     assert [page.next_offset for page in pages] == [3, 6, None]
-    assert len(source.groups) == 1  # one group for every page of a run
+    assert len(source.groups) == 3  # streaming: a group per page, so finished pages can be freed
+    assert result.all() == [f"row{n}" for n in range(7)] and len(source.groups) == 4  # all(): one group
     assert [getattr(result, name) for name in type(result).__slots__] == before
     assert not hasattr(result, "metadata")
 

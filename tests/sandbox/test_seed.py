@@ -19,7 +19,8 @@ def test_seed_does_not_import_the_server():
 def test_seed_fills_a_store_through_a_writer():
     store = Store(SchemaRegistry.from_json(schemas_json()))
     writer = Writer(store, Evaluator(store))
-    store.connection.execute("BEGIN")
-    apply_seed(writer, "empty")
-    store.connection.execute("COMMIT")
+    with store.writing() as connection:
+        connection.execute("BEGIN")
+        apply_seed(writer, "empty")
+        connection.execute("COMMIT")
     assert store.get("User", [uid("User", "admin")])["username"] == "admin"

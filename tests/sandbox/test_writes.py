@@ -71,14 +71,15 @@ def test_accepts_datetimes_with_offset_and_fractions(client):
         ("Task", {"name": "x", "parent_id": "missing"}, ["Task.parent_id: no Context with id 'missing' exists"]),
         ("Task", {"name": "x", "parent": {"__entity_type__": "Shot", "id": "missing"}}, ["no Shot with id 'missing'"]),
         ("Task", {"name": "x", "parent": {"__entity_type__": "User", "id": "u"}}, ["must reference a Context, not 'User'"]),
-        ("Task", {"name": "x", "children": []}, ["Collection 'children' of Task cannot be set directly"]),
+        ("Task", {"name": "x", "children": "x"}, ["Task.children must be written as a list of entity references"]),
+        ("Task", {"name": "x", "ancestors": []}, ["Collection 'ancestors' of Task is computed"]),
         ("Task", {"name": "x", "time_logged": 3.0}, ["computed"]),
-        ("Task", {"name": "x"}, ["Missing required attribute(s) for Task: type_id"]),
         ("Note", {"content": "x"}, ["Missing required attribute(s) for Note: user_id"]),
         ("Shot", {"name": "x", "custom_attributes": {"fstart": "test"}},
          ['Custom attribute value for "fstart" must be of type number. Got "test"']),
         ("Shot", {"name": "x", "custom_attributes": {"fstrat": 1}}, ["No custom attribute 'fstrat'", "'fstart'"]),
-        ("Shot", {"name": "x", "metadata": ["a"]}, ["Shot.metadata must be written as an object"]),
+        ("Shot", {"name": "x", "metadata": ["a"]}, ["Shot.metadata: each item must be an entity reference object"]),
+        ("Shot", {"name": "x", "metadata": 5}, ["Shot.metadata must be written as an object"]),
     ],
 )
 def test_create_validation_errors(client, entity_type, data, fragments):

@@ -251,7 +251,8 @@ def test_delete_sends_dependents_first(session, open_session):
 
 
 def test_collection_append_moves_the_item(session, open_session):
-    first = session.query("select name, children from Shot where name is sh010").one()
+    # onto a sequence: sh010 has a "compositing" task already, and siblings have different names
+    first = session.query("select name, children from Sequence where name is sq010").one()
     second = session.query("select name, children from Shot where name is sh020").one()
     task = session.query("select name, parent, parent_id from Task where parent.name is sh020").first()
     first.children.append(task)
@@ -287,7 +288,8 @@ def test_reordering_a_collection_sends_nothing_and_settles(session, open_session
 
 
 def test_collection_move_updates_old_owner_found_by_foreign_key(session, open_session):
-    first = session.query("select name, children from Shot where name is sh040").one()
+    # onto a sequence: siblings have different names, and every shot has the same task names
+    first = session.query("select name, children from Sequence where name is sq020").one()
     second = session.query("select name, children from Shot where name is sh050").one()
     task = session.query("select name, parent_id from Task where parent.name is sh050").first()
     assert "parent" not in task._values  # only the foreign key is loaded

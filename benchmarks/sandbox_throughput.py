@@ -1,0 +1,145 @@
+"""Sandbox throughput: simple queries per second with 1 and 8 clients.
+
+    python -m benchmarks.sandbox_throughput [--seconds 5] [--clients 1 8] [--threads]
+
+The sandbox runs in its own process (``python -m ftrack_orm.sandbox``, in memory,
+demo seed), so its work does not share the clients' GIL. Each client is a process
+(``--threads``: a thread of this process) with its own ``requests.Session``
+(kept-alive connection) posting one query per request for ``--seconds``.
+
+Two workloads: ``repeated`` cycles through a few one-row/few-row expressions (a
+client polling the same questions: the server's expression cache hits), and
+``distinct`` makes every expression text new (``where name is "n<counter>"``: the
+cache never hits). Target (issue 21, item 6): >= 2,500 q/s with one client on
+``repeated``, and more with eight clients than with one.
+
+Beside the wall-clock rate, the sandbox process's own CPU time is read from
+``/proc`` (Linux): "q/s per server CPU second" is what the sandbox could serve with
+a core to itself, a figure that swings far less with the machine's load.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+import time
+from typing import Callable, Dict, List, Tuple
+
+import requests
+
+REPEATED = (
+    "select id, name from Project",
+    'select id, name from Shot where name is "sh010"',
+    "select id, name, status_id from Task where parent.name is sh020",
+    "select username, first_name from User where username is admin",
+    'select id from Status where name is "In Progress"',
+)
+
+
+def start_sandbox() -> Tuple[subprocess.Popen, str, Dict[str, str]]:
+    """A sandbox process and its URL and admin headers (read from its banner)."""
+    process = subprocess.Popen([sys.executable, "-m", "ftrack_orm.sandbox", "--fixed-keys"],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    found: Dict[str, str] = {}
+    while len(found) < 3:
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError("the sandbox process ended before serving")
+        name, _, value = line.strip().partition("=")
+        if name in ("FTRACK_SERVER", "FTRACK_API_USER", "FTRACK_API_KEY"):
+            found[name] = value
+    headers = {"ftrack-user": found["FTRACK_API_USER"], "ftrack-api-key": found["FTRACK_API_KEY"]}
+    return process, found["FTRACK_SERVER"], headers
+
+
+def expressions(workload: str, client: int) -> Callable[[int], str]:
+    if workload == "repeated":
+        return lambda n: REPEATED[n % len(REPEATED)]
+    return lambda n: f'select id, name from Shot where name is "n{client}_{n}"'
+
+
+Result = Tuple[int, float]  # (queries answered, seconds) of one client
+
+
+def client_loop(url: str, headers: Dict[str, str], workload: str, client: int, until: float,
+                results: multiprocessing.Queue[Result] | List[Result]) -> None:
+    http = requests.Session()
+    expression = expressions(workload, client)
+    done = 0
+    started = time.perf_counter()
+    while time.perf_counter() < until:
+        answer = http.post(url + "/api", json=[{"action": "query", "expression": expression(done)}],
+                           headers=headers, timeout=60).json()
+        assert isinstance(answer, list) and "data" in answer[0], answer
+        done += 1
+    result = (done, time.perf_counter() - started)
+    if isinstance(results, list):
+        results.append(result)
+    else:
+        results.put(result)
+
+
+def run(url: str, headers: Dict[str, str], workload: str, clients: int, seconds: float,
+        threads: bool) -> List[Result]:
+    """What each of ``clients`` concurrent clients answered in about ``seconds``."""
+    until = time.perf_counter() + seconds  # each client measures its own rate up to then
+    if threads:
+        results: List[Result] = []
+        workers = [threading.Thread(target=client_loop, args=(url, headers, workload, i, until, results))
+                   for i in range(clients)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        return results
+    queue: multiprocessing.Queue[Result] = multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=client_loop, args=(url, headers, workload, i, until, queue))
+                 for i in range(clients)]
+    for process in processes:
+        process.start()
+    gathered = [queue.get(timeout=seconds + 60) for _ in processes]
+    for process in processes:
+        process.join()
+    return gathered
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used (``nan`` without ``/proc``)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--threads", action="store_true", help="clients are threads of this process")
+    parser.add_argument("--workloads", nargs="+", default=["repeated", "distinct"])
+    args = parser.parse_args()
+    process, url, headers = start_sandbox()
+    try:
+        kind = "threads" if args.threads else "processes"
+        for workload in args.workloads:
+            for clients in args.clients:
+                cpu = server_cpu(process.pid)
+                results = run(url, headers, workload, clients, args.seconds, args.threads)
+                cpu = server_cpu(process.pid) - cpu
+                rate = sum(done / seconds for done, seconds in results)
+                queries = sum(done for done, _ in results)
+                print(f"{workload:9s} {clients:2d} client {kind:9s}: {rate:6.0f} q/s wall, "
+                      f"{queries / cpu if cpu else float('nan'):6.0f} q/s per server CPU second", flush=True)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Attributes a real ftrack server computes from other data: read, and filtered where ftrack allows it.
+
+One table, :data:`COMPUTED`: each row names the entity type it applies to (with
+its subtypes) and the attribute, and either an SQL expression over the row's
+table alias ``{a}`` (read through it, and usable in ``where`` clauses:
+``AssetVersion where is_latest_version is true``) or a Python reader that fills
+a batch of rows (``link``, a list that cannot be compared). Writing a computed
+attribute is refused, whether or not the schema marks it ``computed``.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import attrs
+
+from .store import Store, quote
+
+Row = Dict[str, Any]
+
+
+@attrs.frozen
+class Computed:
+    """``entity_type.attribute`` is computed: by ``sql`` (an expression on alias ``{a}``) or ``read``."""
+
+    entity_type: str
+    attribute: str
+    sql: Optional[str] = None
+    read: Optional[Callable[[Store, List[Row]], None]] = None
+
+
+def _context_links(store: Store, ids: List[Any]) -> Dict[Any, List[Dict[str, Any]]]:
+    """Context id → its link: ``{"id", "name", "type"}`` from the project down to itself."""
+    table = quote(store.table("Context").name)
+    known: Dict[Any, Any] = {}
+    wanted = set(ids) - {None}
+    while wanted:
+        marks = ", ".join("?" * len(wanted))
+        found = store.connection.execute(
+            f"SELECT id, name, parent_id, _type FROM {table} WHERE id IN ({marks})", list(wanted)
+        ).fetchall()
+        known.update((r["id"], r) for r in found)
+        wanted = {r["parent_id"] for r in found} - {None} - set(known)
+    links: Dict[Any, List[Dict[str, Any]]] = {}
+    for context_id in ids:
+        chain: List[Dict[str, Any]] = []
+        current = known.get(context_id)
+        while current is not None and len(chain) < 1000:
+            kind = "Project" if current["_type"] == "Project" else "TypedContext"
+            chain.append({"id": current["id"], "name": current["name"], "type": kind})
+            current = known.get(current["parent_id"])
+        links[context_id] = list(reversed(chain))
+    return links
+
+
+def _read_context_link(store: Store, rows: List[Row]) -> None:
+    links = _context_links(store, [row.get("id") for row in rows])
+    for row in rows:
+        row["link"] = links.get(row.get("id"), [])
+
+
+def _read_version_link(store: Store, rows: List[Row]) -> None:
+    """An asset version's link: its asset's context's link, then the version itself."""
+    assets = {r["id"]: r for r in store.rows_where("Asset", "id", [row.get("asset_id") for row in rows])}
+    links = _context_links(store, [a["context_id"] for a in assets.values()])
+    for row in rows:
+        asset = assets.get(row.get("asset_id"))
+        if asset is None:
+            row["link"] = []
+            continue
+        name = f"{asset['name']} v{row.get('version')}"
+        row["link"] = [*links.get(asset["context_id"], []), {"id": row.get("id"), "name": name, "type": "AssetVersion"}]
+
+
+_NOW = "strftime('%Y-%m-%dT%H:%M:%S', 'now')"
+
+#: Every computed attribute the sandbox answers.
+COMPUTED: Tuple[Computed, ...] = (
+    Computed("Context", "link", read=_read_context_link),
+    Computed("AssetVersion", "link", read=_read_version_link),
+    Computed("AssetVersion", "is_latest_version", sql=(
+        '({a}."version" = (SELECT MAX(v."version") FROM "AssetVersion" v WHERE v.asset_id = {a}.asset_id))'
+    )),
+    Computed("TypedContext", "time_logged", sql=(
+        '(SELECT COALESCE(SUM(t.duration), 0.0) FROM "Timelog" t WHERE t.context_id = {a}.id)'
+    )),
+    Computed("ReviewSession", "is_open", sql=(
+        f"(COALESCE({{a}}.start_date <= {_NOW}, 1) AND COALESCE({{a}}.end_date >= {_NOW}, 1))"
+    )),
+)
+
+
+class ComputedAttributes:
+    """:data:`COMPUTED` resolved for the store's schemas."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._rules: Dict[Tuple[str, str], Computed] = {}
+        for name in store.schemas:
+            for rule in COMPUTED:
+                if (rule.attribute in store.schemas[name].attributes and rule.entity_type in store.schemas
+                        and store.schemas.is_subtype(name, rule.entity_type)):
+                    self._rules.setdefault((name, rule.attribute), rule)
+        self.names = frozenset(attribute for _, attribute in self._rules)
+
+    def get(self, entity_type: str, attribute: str) -> Optional[Computed]:
+        """The rule computing ``entity_type.attribute`` (``None``: stored as written)."""
+        return self._rules.get((entity_type, attribute))
+
+    def sql(self, entity_type: str, attribute: str, alias: str) -> Optional[str]:
+        """The SQL expression of a computed attribute on ``alias`` (``None`` if it has none)."""
+        rule = self._rules.get((entity_type, attribute))
+        return rule.sql.format(a=alias) if rule is not None and rule.sql else None
+
+    def fill(self, rows: List[Row], names: Any) -> None:
+        """Set every computed attribute of ``names`` on ``rows`` (mixed types allowed)."""
+        wanted = [n for n in names if n in self.names]
+        for name in wanted:
+            groups: Dict[Computed, List[Row]] = defaultdict(list)
+            for row in rows:
+                rule = self._rules.get((row["_type"], name))
+                if rule is not None:
+                    groups[rule].append(row)
+            for rule, members in groups.items():
+                if rule.read is not None:
+                    rule.read(self.store, members)
+                elif rule.sql is not None:
+                    self._fill_sql(rule, name, members)
+
+    def _fill_sql(self, rule: Computed, name: str, rows: List[Row]) -> None:
+        table = quote(self.store.table(rows[0]["_type"]).name)
+        by_rowid = {row["_rowid"]: row for row in rows}
+        listed = list(by_rowid)
+        for start in range(0, len(listed), 500):
+            chunk = listed[start:start + 500]
+            for rowid, value in self.store.connection.execute(
+                f"SELECT c.rowid, {rule.sql.format(a='c')} FROM {table} c "  # type: ignore[union-attr]
+                f"WHERE c.rowid IN ({', '.join('?' * len(chunk))})", chunk
+            ):
+                by_rowid[rowid][name] = value
