@@ -9,6 +9,11 @@ Decoding: typed values become aware UTC ``datetime`` and ``date`` objects, and e
 object carrying ``"__entity_type__"`` goes through ONE entity hook, bottom-up (its
 nested references are already decoded when the hook sees it). The entity layer
 plugs its identity map into that hook; without one, entities stay plain dicts.
+
+A hot entity hook may do the whole job itself, in one Python frame per object:
+marked with :func:`object_hook`, it is handed to ``json.loads`` as it is and must
+decode typed values too (its typed branch ends in :func:`decode_typed`). The
+identity map's result-group hooks are such hooks.
 """
 from __future__ import annotations
 
@@ -49,8 +54,32 @@ _TYPED_DECODERS: Dict[str, Callable[[str], Any]] = {
 }
 
 
+def decode_typed(obj: Dict[str, Any]) -> Any:
+    """A decoded JSON object that is not an entity: its typed value, or ``obj`` itself."""
+    kind = obj.get("__type__")
+    if kind is not None and "value" in obj:
+        decoder = _TYPED_DECODERS.get(kind)
+        if decoder is not None and obj["value"] is not None:
+            return decoder(obj["value"])
+    return obj
+
+
+#: The attribute marking an entity hook that is a whole object hook (see :func:`object_hook`).
+_WHOLE = "ftrack_orm_object_hook"
+
+
+def object_hook(hook: EntityHook) -> EntityHook:
+    """Mark ``hook`` as a whole ``json.loads`` object hook: it gets EVERY decoded object
+    (entities and typed values alike) and :func:`decode` uses it without a wrapper."""
+    setattr(hook, _WHOLE, True)
+    return hook
+
+
 def make_object_hook(entity_hook: Optional[EntityHook]) -> Callable[[Dict[str, Any]], Any]:
-    """The ``json.loads`` object hook: typed values, then entities through ``entity_hook``."""
+    """The ``json.loads`` object hook: typed values, then entities through ``entity_hook``
+    (a hook marked with :func:`object_hook` is returned as it is)."""
+    if entity_hook is not None and getattr(entity_hook, _WHOLE, False):
+        return entity_hook
     typed = _TYPED_DECODERS
 
     def hook(obj: Dict[str, Any]) -> Any:
