@@ -220,7 +220,7 @@ class IdentityMap:
                 object.__setattr__(entity, "__class__", cls)
             if group is not None and entity._group is not group:
                 _set_group(entity, group)
-                append(ref)  # type: ignore[misc]  # a live entity came from a reference
+                append(ref)  # type: ignore[misc,arg-type]  # a live entity came from a reference
             return entity
 
         return mark_object_hook(hook)
@@ -288,9 +288,10 @@ class IdentityMap:
     def _lookup(self, entity: Entity) -> Tuple[_Bucket, Any]:
         return self._bucket_key(entity.__entity_type__, entity._primary_key())
 
-    def add(self, entity: Entity) -> None:
-        """Register a new ``entity`` under its key; ``ValueError`` if the key is taken."""
-        bucket, value = self._lookup(entity)
+    def add(self, entity: Entity, key: Optional[Tuple[Any, ...]] = None) -> None:
+        """Register a new ``entity`` under its key (``key``: its primary key, when already
+        computed); ``ValueError`` if the key is taken."""
+        bucket, value = self._bucket_key(entity.__entity_type__, entity._primary_key() if key is None else key)
         remove = self._classes[entity.__entity_type__][5]
         with self._lock:
             existing = _live(bucket.get(value))
