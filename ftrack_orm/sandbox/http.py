@@ -15,6 +15,9 @@ caller is known.
 * Anything else: 404. A request whose body is left unread closes its connection.
 * Every connection has a socket timeout and the listen backlog is deep enough for
   many concurrent clients.
+
+The HTTP/1.1 wire itself (reading a request head, an answer in one write) is
+:mod:`.http1`.
 """
 from __future__ import annotations
 
