@@ -1,11 +1,18 @@
 """Sandbox throughput: simple queries per second with 1 and 8 clients.
 
-    python -m benchmarks.sandbox_throughput [--seconds 5] [--clients 1 8] [--threads]
+    python -m benchmarks.sandbox_throughput [--seconds 5] [--clients 1 8] [--threads] [--kinds raw requests]
 
 The sandbox runs in its own process (``python -m ftrack_orm.sandbox``, in memory,
 demo seed), so its work does not share the clients' GIL. Each client is a process
-(``--threads``: a thread of this process) with its own ``requests.Session``
-(kept-alive connection) posting one query per request for ``--seconds``.
+(``--threads``: a thread of this process) with its own kept-alive connection,
+posting one query per request for ``--seconds``. Two kinds of client:
+
+* ``raw``: a load generator (like ``wrk``): the request bytes written on a socket,
+  the answer framed by its ``Content-Length`` and decoded with ``json.loads``. It costs
+  ~40-70 us of CPU per request, so the rate shows what the sandbox can serve.
+* ``requests``: a ``requests.Session`` (what a test suite's client pays: ~300-400 us
+  of CPU per request in ``requests`` alone, so one such client cannot load the
+  sandbox fully: its rate is bounded by its own cost).
 
 Two workloads: ``repeated`` cycles through a few one-row/few-row expressions (a
 client polling the same questions: the server's expression cache hits), and
@@ -15,13 +22,16 @@ cache never hits). Target (issue 21, item 6): >= 2,500 q/s with one client on
 
 Beside the wall-clock rate, the sandbox process's own CPU time is read from
 ``/proc`` (Linux): "q/s per server CPU second" is what the sandbox could serve with
-a core to itself, a figure that swings far less with the machine's load.
+a core to itself, a figure that swings far less with the machine's load; the
+clients' CPU per request is printed beside it.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -62,34 +72,64 @@ def expressions(workload: str, client: int) -> Callable[[int], str]:
     return lambda n: f'select id, name from Shot where name is "n{client}_{n}"'
 
 
-Result = Tuple[int, float]  # (queries answered, seconds) of one client
+Result = Tuple[int, float, float]  # (queries answered, seconds, CPU seconds) of one client
+Post = Callable[[str], object]  # posts one query expression, returns the decoded answer
 
 
-def client_loop(url: str, headers: Dict[str, str], workload: str, client: int, until: float,
-                results: multiprocessing.Queue[Result] | List[Result]) -> None:
+def requests_client(url: str, headers: Dict[str, str]) -> Post:
     http = requests.Session()
+    return lambda expression: http.post(url + "/api", json=[{"action": "query", "expression": expression}],
+                                        headers=headers, timeout=60).json()
+
+
+def raw_client(url: str, headers: Dict[str, str]) -> Post:
+    host, port = url.rsplit("//", 1)[1].split(":")
+    connection = socket.create_connection((host, int(port)), timeout=60)
+    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    stream = connection.makefile("rb")
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+
+    def post(expression: str) -> object:
+        body = json.dumps([{"action": "query", "expression": expression}]).encode()
+        connection.sendall(f"POST /api HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+                           f"Content-Length: {len(body)}\r\n{head}\r\n".encode("latin-1") + body)
+        assert stream.readline().startswith(b"HTTP/1.1 200")
+        length = 0
+        for line in iter(stream.readline, b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        return json.loads(stream.read(length))
+
+    return post
+
+
+CLIENTS = {"raw": raw_client, "requests": requests_client}
+
+
+def client_loop(url: str, headers: Dict[str, str], kind: str, workload: str, client: int, until: float,
+                results: multiprocessing.Queue[Result] | List[Result]) -> None:
+    post = CLIENTS[kind](url, headers)
     expression = expressions(workload, client)
     done = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     while time.perf_counter() < until:
-        answer = http.post(url + "/api", json=[{"action": "query", "expression": expression(done)}],
-                           headers=headers, timeout=60).json()
+        answer = post(expression(done))
         assert isinstance(answer, list) and "data" in answer[0], answer
         done += 1
-    result = (done, time.perf_counter() - started)
+    result = (done, time.perf_counter() - started, time.process_time() - cpu)
     if isinstance(results, list):
         results.append(result)
     else:
         results.put(result)
 
 
-def run(url: str, headers: Dict[str, str], workload: str, clients: int, seconds: float,
+def run(url: str, headers: Dict[str, str], kind: str, workload: str, clients: int, seconds: float,
         threads: bool) -> List[Result]:
     """What each of ``clients`` concurrent clients answered in about ``seconds``."""
     until = time.perf_counter() + seconds  # each client measures its own rate up to then
     if threads:
         results: List[Result] = []
-        workers = [threading.Thread(target=client_loop, args=(url, headers, workload, i, until, results))
+        workers = [threading.Thread(target=client_loop, args=(url, headers, kind, workload, i, until, results))
                    for i in range(clients)]
         for worker in workers:
             worker.start()
@@ -97,7 +137,7 @@ def run(url: str, headers: Dict[str, str], workload: str, clients: int, seconds:
             worker.join()
         return results
     queue: multiprocessing.Queue[Result] = multiprocessing.Queue()
-    processes = [multiprocessing.Process(target=client_loop, args=(url, headers, workload, i, until, queue))
+    processes = [multiprocessing.Process(target=client_loop, args=(url, headers, kind, workload, i, until, queue))
                  for i in range(clients)]
     for process in processes:
         process.start()
@@ -123,19 +163,24 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--threads", action="store_true", help="clients are threads of this process")
     parser.add_argument("--workloads", nargs="+", default=["repeated", "distinct"])
+    parser.add_argument("--kinds", nargs="+", default=["raw", "requests"], choices=sorted(CLIENTS),
+                        help="clients: raw sockets (load generator) and/or requests sessions")
     args = parser.parse_args()
     process, url, headers = start_sandbox()
     try:
-        kind = "threads" if args.threads else "processes"
-        for workload in args.workloads:
-            for clients in args.clients:
-                cpu = server_cpu(process.pid)
-                results = run(url, headers, workload, clients, args.seconds, args.threads)
-                cpu = server_cpu(process.pid) - cpu
-                rate = sum(done / seconds for done, seconds in results)
-                queries = sum(done for done, _ in results)
-                print(f"{workload:9s} {clients:2d} client {kind:9s}: {rate:6.0f} q/s wall, "
-                      f"{queries / cpu if cpu else float('nan'):6.0f} q/s per server CPU second", flush=True)
+        how = "threads" if args.threads else "processes"
+        for kind in args.kinds:
+            for workload in args.workloads:
+                for clients in args.clients:
+                    cpu = server_cpu(process.pid)
+                    results = run(url, headers, kind, workload, clients, args.seconds, args.threads)
+                    cpu = server_cpu(process.pid) - cpu
+                    rate = sum(done / seconds for done, seconds, _ in results)
+                    queries = sum(done for done, _, _ in results)
+                    client_cpu = sum(used for _, _, used in results) / queries * 1e6
+                    print(f"{kind:8s} {workload:9s} {clients:2d} client {how:9s}: {rate:6.0f} q/s wall, "
+                          f"{queries / cpu if cpu else float('nan'):6.0f} q/s per server CPU second, "
+                          f"client CPU {client_cpu:5.0f} us/query", flush=True)
     finally:
         process.terminate()
         process.wait(10)

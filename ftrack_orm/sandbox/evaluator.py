@@ -22,7 +22,8 @@ from .computed import ComputedAttributes
 from .errors import unstored, validation_error
 from .expressions import ParsedExpressions
 from .links import item_keys
-from .sqlwhere import SqlCompiler
+from .plans import QueryPlans
+from .sqlwhere import Sql, SqlCompiler
 from .store import Store, from_column, quote
 
 REL = "\x00"  # prefix of loaded relations inside a row dict
@@ -48,6 +49,7 @@ class Evaluator:
         self.schemas = store.schemas
         self._always: Dict[str, Tuple[str, ...]] = {}
         self.expressions = ParsedExpressions(self.schemas)
+        self.plans: QueryPlans[Node] = QueryPlans()
         #: The attributes a server computes (``link``, ``is_latest_version``, ...).
         self.computed = ComputedAttributes(store)
 
@@ -68,14 +70,31 @@ class Evaluator:
         query = self.parse(expression)
         if query.group_by:
             return aggregate(self.store, self.computed, query)
-        rows, next_offset = self.select_rows(query)
-        tree = self.projection_tree(query.entity_type, query.select or ())
+        plan = self.plans.get(query)  # the SQL and projection tree of a cached expression, made once
+        if plan is None:
+            plan = self.plans.put(query, self.select_sql(query), self.projection_tree(query.entity_type,
+                                                                                     query.select or ()))
+        rows, next_offset = self.select_rows(query, plan.select)
+        tree = plan.tree
         self.load(rows, query.entity_type, tree)
         emitted: Dict[Any, Set[Any]] = {}
         data = [self.emit(row, tree, emitted) for row in rows]
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
-    def select_rows(self, query: ast.Query) -> Tuple[List[Row], Optional[int]]:
+    def select_rows(self, query: ast.Query, select: Optional[Sql] = None) -> Tuple[List[Row], Optional[int]]:
+        """The rows of ``query`` (its page) and the next page's offset; ``select``: its :meth:`select_sql`."""
+        sql, params = select or self.select_sql(query)
+        offset = query.offset or 0
+        limit = -1 if query.limit is None else query.limit + 1
+        rows = [dict(r) for r in self.store.connection.execute(sql, [*params, limit, offset])]
+        next_offset = None
+        if query.limit is not None and len(rows) > query.limit:
+            rows = rows[: query.limit]
+            next_offset = offset + query.limit
+        return rows, next_offset
+
+    def select_sql(self, query: ast.Query) -> Sql:
+        """The SQL selecting the rows of ``query`` (LIMIT and OFFSET left as the last two parameters)."""
         compiler = SqlCompiler(self.store, self.computed)
         table = self.store.table(query.entity_type)
         conditions, params = compiler.root_conditions(query, "a0")
@@ -87,18 +106,11 @@ class Evaluator:
             else:
                 order.append(f"({expression}) IS NULL, {expression}")
         order.append("a0.rowid")
-        offset = query.offset or 0
-        limit = -1 if query.limit is None else query.limit + 1
         sql = (
             f"SELECT a0.rowid AS _rowid, a0.* FROM {quote(table.name)} a0 "
             f"WHERE {' AND '.join(conditions) or '1'} ORDER BY {', '.join(order)} LIMIT ? OFFSET ?"
         )
-        rows = [dict(r) for r in self.store.connection.execute(sql, [*params, limit, offset])]
-        next_offset = None
-        if query.limit is not None and len(rows) > query.limit:
-            rows = rows[: query.limit]
-            next_offset = offset + query.limit
-        return rows, next_offset
+        return sql, params
 
     # -- projections -------------------------------------------------------------------------------
     def projection_tree(self, entity_type: str, paths: Any) -> Node:

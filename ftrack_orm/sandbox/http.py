@@ -15,6 +15,9 @@ caller is known.
 * Anything else: 404. A request whose body is left unread closes its connection.
 * Every connection has a socket timeout and the listen backlog is deep enough for
   many concurrent clients.
+
+The HTTP/1.1 wire itself (reading a request head, an answer in one write) is
+:mod:`.http1`.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from ..events.websocket import accept_token, server_side
 from .errors import SandboxError
 from .events.hub import EventServer
 from .files import FileStore, UploadRejected
+from .http1 import LeanRequestHandler
 from .limits import Limits
 from .uploads import UPLOAD_PREFIX, UploadSigner
 
@@ -67,11 +71,10 @@ def _error(exception: str, content: str) -> Dict[str, Any]:
 def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
     limits = backend.limits
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class Handler(LeanRequestHandler):
         server_version = "ftrack-orm-sandbox"
-        # Headers and body leave in two writes; with Nagle's algorithm the body waits for the
-        # client's delayed ACK of the headers (~40 ms per request on a kept-alive connection).
+        # Streamed answers leave headers and body in separate writes; with Nagle's algorithm the
+        # body waits for the client's delayed ACK of the headers (~40 ms on a kept-alive connection).
         disable_nagle_algorithm = True
         timeout = limits.socket_timeout  # applied to the socket by StreamRequestHandler
         body_read = False
@@ -80,16 +83,10 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, payload: Any) -> None:
-            body = json.dumps(payload).encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
             if self._content_length() and not self.body_read:
                 # the client's body is still on the wire: this connection cannot carry another request
-                self.send_header("Connection", "close")
                 self.close_connection = True
-            self.end_headers()
-            self.wfile.write(body)
+            self.respond(status, json.dumps(payload).encode("utf-8"))
 
         def _content_length(self) -> Optional[int]:
             text = self.headers.get("Content-Length")

@@ -328,16 +328,16 @@ class Sandbox:
         return 200, path
 
     def _authenticate(self, username: Optional[str], api_key: Optional[str]) -> Tuple[Optional[str], bool]:
-        with self.store.reading() as connection:
-            row = connection.execute(
-                "SELECT api_key, readonly FROM _sandbox_credentials WHERE username = ?", [username or ""]
-            ).fetchone()
-            if row is None or not api_key or row["api_key"] != api_key:
-                raise SandboxError("InvalidCredentialsError", INVALID_CREDENTIALS, "api_credentials_invalid")
-            user = connection.execute(
-                f'SELECT id FROM "{self.store.family("User")}" WHERE _type = ? AND username = ?', ["User", username]
-            ).fetchone()
-        return (user["id"] if user is not None else None), bool(row["readonly"])
+        # one statement (its own snapshot, no transaction around it), read to its end (no statement left open)
+        rows = self.store.connection.execute(
+            f'SELECT c.api_key, c.readonly, (SELECT u.id FROM "{self.store.family("User")}" u '
+            "WHERE u._type = 'User' AND u.username = c.username) AS user_id "
+            "FROM _sandbox_credentials c WHERE c.username = ?", [username or ""]
+        ).fetchall()
+        row = rows[0] if rows else None
+        if row is None or not api_key or row["api_key"] != api_key:
+            raise SandboxError("InvalidCredentialsError", INVALID_CREDENTIALS, "api_credentials_invalid")
+        return row["user_id"], bool(row["readonly"])
 
 
 def _now() -> datetime.datetime:

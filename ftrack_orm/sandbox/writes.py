@@ -99,7 +99,7 @@ class Writer:
     # -- create --------------------------------------------------------------------------
     def create(self, entity_type: Any, data: Any, user_id: Optional[str], now: str) -> Dict[str, Any]:
         schema = self._schema(entity_type)
-        subtypes = [t for t in self.schemas.subtypes(schema.name) if t != schema.name]
+        subtypes = [t for t in self.store.subtypes(schema.name) if t != schema.name]
         if subtypes and not schema.classifiers and schema.name not in CREATABLE_BASES:
             raise validation_error(
                 f"Cannot create an entity of abstract type {schema.name!r}; create one of "

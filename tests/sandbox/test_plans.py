@@ -1,0 +1,34 @@
+"""Query plans: SQL and projection tree made once per parsed expression, never holding data."""
+from __future__ import annotations
+
+from ftrack_orm.query import parse
+from ftrack_orm.sandbox.plans import QueryPlans
+
+from tests.support.sandbox_http import Client
+
+TEXT = 'select name, parent.name from Shot where name like "sh%" order by name'
+
+
+def test_a_repeated_expression_reuses_its_plan_and_sees_new_data(sandbox):
+    client = Client(sandbox)
+    first = client.query(TEXT)["data"]
+    plan = sandbox.evaluator.plans.get(sandbox.evaluator.parse(TEXT))
+    assert plan is not None
+    parent = client.rows("select id from Sequence limit 1")[0]["id"]
+    client.call([{"action": "create", "entity_type": "Shot",
+                  "entity_data": {"__entity_type__": "Shot", "name": "sh999", "parent_id": parent}}])
+    again = client.query(TEXT)["data"]
+    assert sandbox.evaluator.plans.get(sandbox.evaluator.parse(TEXT)) is plan
+    assert [row["name"] for row in again] == sorted([row["name"] for row in first] + ["sh999"])
+    assert [row["parent"]["id"] for row in again if row["name"] == "sh999"] == [parent]
+
+
+def test_a_plan_belongs_to_one_query_object_and_the_store_is_bounded():
+    plans: QueryPlans[str] = QueryPlans(size=2)
+    one, same_text = parse("select id from Task"), parse("select id from Task")
+    plan = plans.put(one, ("SELECT 1", []), "tree")
+    assert plans.get(one) is plan and plans.get(same_text) is None  # equal, but not the cached object
+    plans.put(same_text, ("SELECT 2", []), "other")
+    third = parse("select id from Shot")
+    plans.put(third, ("SELECT 3", []), "third")
+    assert plans.get(third) is not None and plans.get(one) is None  # full: dropped, then refilled
