@@ -66,6 +66,15 @@ EXPLICIT: Mapping[Tuple[str, str], Tuple[str, str, Tuple[Tuple[str, object], ...
     ("SequenceComponent", "members"): ("Component", "container_id", ()),
 }
 
+#: (entity type, reference) → the attribute holding its key, where neither the name nor the
+#: alias tells (``SchemaStatus.task_status`` is aliased ``taskstatus``, its key ``statusid``).
+EXPLICIT_REFERENCES: Mapping[Tuple[str, str], str] = {
+    ("SchemaStatus", "task_status"): "status_id",
+    ("SchemaType", "task_type"): "type_id",
+    ("Recipient", "recipient"): "resource_id",
+    ("Recipient", "user"): "resource_id",
+}
+
 #: Custom attribute links live in one entity per owner family, named for it
 #: (``ContextCustomAttributeLink``, ``AssetVersionCustomAttributeLinkFrom``): attribute →
 #: (suffix of that entity's name, column holding the owner's key).
@@ -132,7 +141,7 @@ class Relations:
             return None
         explicit = self._explicit(schema, attribute.name)
         if attribute.is_reference:
-            fk = _reference_fk(schema, attribute)
+            fk = EXPLICIT_REFERENCES.get((schema.name, attribute.name)) or _reference_fk(schema, attribute)
             if fk:
                 return Relation("reference", target, fk)
             if attribute.computed or attribute.name + "_id" in schema.attributes:

@@ -57,6 +57,9 @@ def test_link_entities_are_derived_from_their_keys(real_schemas, owner, attribut
     ("Shot", "custom_attribute_links", ("mapped", "ContextCustomAttributeLink", None, "from_id", None)),
     ("User", "custom_attribute_links_from", ("mapped", "UserCustomAttributeLinkFrom", None, "to_id", None)),
     ("DashboardResource", "dashboard", ("reference", "Dashboard", None, "dashboard_id", None)),
+    ("SchemaStatus", "task_status", ("reference", "Status", None, "status_id", None)),
+    ("SchemaType", "task_type", ("reference", "Type", None, "type_id", None)),
+    ("Recipient", "recipient", ("reference", "Resource", None, "resource_id", None)),
 ])
 def test_relations_the_schemas_cannot_tell(relations, owner, attribute, expected):
     relation = relations.get(owner, attribute)
