@@ -29,10 +29,12 @@ class Relation:
     ``where`` adds fixed column values the items must have. ``link`` is a
     many-to-many: rows of ``through`` whose ``fk`` holds this entity's key and
     whose ``item_fk`` holds an item's key (``where`` restricts those rows), see
-    :mod:`ftrack_orm.link_entities`.
+    :mod:`ftrack_orm.link_entities`. ``latest`` is a reference the server computes:
+    of the items whose ``fk`` holds this entity's key, the one with the greatest ``key``
+    attribute (:data:`LATEST`).
     """
 
-    kind: str  # reference, collection, mapped, link, ancestors or descendants
+    kind: str  # reference, collection, mapped, link, latest, ancestors or descendants
     target: str  # entity type of the target / items
     fk: str  # column holding the key (on the owner for references, on the items otherwise)
     where: Tuple[Tuple[str, object], ...] = ()
@@ -73,6 +75,12 @@ EXPLICIT_REFERENCES: Mapping[Tuple[str, str], str] = {
     ("SchemaType", "task_type"): "type_id",
     ("Recipient", "recipient"): "resource_id",
     ("Recipient", "user"): "resource_id",
+}
+
+#: References a server computes as the greatest item of a collection: (entity type or one of
+#: its supertypes, attribute) → (items, column holding the owner's key, attribute ordering them).
+LATEST: Mapping[Tuple[str, str], Tuple[str, str, str]] = {
+    ("Asset", "latest_version"): ("AssetVersion", "asset_id", "version"),
 }
 
 #: Custom attribute links live in one entity per owner family, named for it
@@ -140,6 +148,10 @@ class Relations:
         if target not in self.schemas:
             return None
         explicit = self._explicit(schema, attribute.name)
+        for type_name in [schema.name, *self.schemas.ancestors(schema.name)]:
+            latest = LATEST.get((type_name, attribute.name))
+            if latest is not None:
+                return Relation("latest", latest[0], latest[1], key=latest[2])
         if attribute.is_reference:
             fk = EXPLICIT_REFERENCES.get((schema.name, attribute.name)) or _reference_fk(schema, attribute)
             if fk:
