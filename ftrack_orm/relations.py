@@ -29,10 +29,12 @@ class Relation:
     ``where`` adds fixed column values the items must have. ``link`` is a
     many-to-many: rows of ``through`` whose ``fk`` holds this entity's key and
     whose ``item_fk`` holds an item's key (``where`` restricts those rows), see
-    :mod:`ftrack_orm.link_entities`.
+    :mod:`ftrack_orm.link_entities`. ``latest`` is a reference the server computes:
+    of the items whose ``fk`` holds this entity's key, the one with the greatest ``key``
+    attribute (:data:`LATEST`).
     """
 
-    kind: str  # reference, collection, mapped, link, ancestors or descendants
+    kind: str  # reference, collection, mapped, link, latest, ancestors or descendants
     target: str  # entity type of the target / items
     fk: str  # column holding the key (on the owner for references, on the items otherwise)
     where: Tuple[Tuple[str, object], ...] = ()
@@ -64,6 +66,21 @@ EXPLICIT: Mapping[Tuple[str, str], Tuple[str, str, Tuple[Tuple[str, object], ...
     ("ReviewSessionObject", "notes"): ("Note", "parent_id", ()),
     ("ContainerComponent", "members"): ("Component", "container_id", ()),
     ("SequenceComponent", "members"): ("Component", "container_id", ()),
+}
+
+#: (entity type, reference) → the attribute holding its key, where neither the name nor the
+#: alias tells (``SchemaStatus.task_status`` is aliased ``taskstatus``, its key ``statusid``).
+EXPLICIT_REFERENCES: Mapping[Tuple[str, str], str] = {
+    ("SchemaStatus", "task_status"): "status_id",
+    ("SchemaType", "task_type"): "type_id",
+    ("Recipient", "recipient"): "resource_id",
+    ("Recipient", "user"): "resource_id",
+}
+
+#: References a server computes as the greatest item of a collection: (entity type or one of
+#: its supertypes, attribute) → (items, column holding the owner's key, attribute ordering them).
+LATEST: Mapping[Tuple[str, str], Tuple[str, str, str]] = {
+    ("Asset", "latest_version"): ("AssetVersion", "asset_id", "version"),
 }
 
 #: Custom attribute links live in one entity per owner family, named for it
@@ -131,8 +148,12 @@ class Relations:
         if target not in self.schemas:
             return None
         explicit = self._explicit(schema, attribute.name)
+        for type_name in [schema.name, *self.schemas.ancestors(schema.name)]:
+            latest = LATEST.get((type_name, attribute.name))
+            if latest is not None:
+                return Relation("latest", latest[0], latest[1], key=latest[2])
         if attribute.is_reference:
-            fk = _reference_fk(schema, attribute)
+            fk = EXPLICIT_REFERENCES.get((schema.name, attribute.name)) or _reference_fk(schema, attribute)
             if fk:
                 return Relation("reference", target, fk)
             if attribute.computed or attribute.name + "_id" in schema.attributes:

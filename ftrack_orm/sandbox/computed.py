@@ -6,6 +6,10 @@ table alias ``{a}`` (read through it, and usable in ``where`` clauses:
 ``AssetVersion where is_latest_version is true``) or a Python reader that fills
 a batch of rows (``link``, a list that cannot be compared). Writing a computed
 attribute is refused, whether or not the schema marks it ``computed``.
+
+A computed reference (``Asset.latest_version``, a ``latest`` relation of
+:mod:`ftrack_orm.relations`) has its key computed in SQL: :meth:`ComputedAttributes.key_sql`
+is the key column of any reference, :meth:`ComputedAttributes.load_latest` reads one.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import attrs
 
+from ..relations import Relation
 from .store import Store, quote
 
 Row = Dict[str, Any]
@@ -126,6 +131,39 @@ class ComputedAttributes:
                     rule.read(self.store, members)
                 elif rule.sql is not None:
                     self._fill_sql(rule, name, members)
+
+    def key_sql(self, relation: Relation, alias: str) -> str:
+        """SQL for the target's key of reference ``relation`` on the row aliased ``alias``:
+        its key column, or for a ``latest`` relation the key of the greatest item."""
+        if relation.kind != "latest":
+            return f"{alias}.{quote(relation.fk)}"
+        items, owner = self.store.table(relation.target), "id"
+        inner = f"{alias}_latest"
+        _, types = self.store.type_filter(relation.target, inner)  # type names: identifiers, inlined
+        restrict = f" AND {inner}._type IN ({', '.join(repr(str(t)) for t in types)})" if types else ""
+        return (
+            f"(SELECT {inner}.{quote(items.primary_key[0])} FROM {quote(items.name)} {inner} "
+            f"WHERE {inner}.{quote(relation.fk)} = {alias}.{quote(owner)}{restrict} "
+            f"ORDER BY {inner}.{quote(relation.key or 'rowid')} DESC, {inner}.rowid DESC LIMIT 1)"
+        )
+
+    def load_latest(self, rows: List[Row], entity_type: str, relation: Relation, key: str) -> List[Row]:
+        """Set ``row[key]`` to the greatest item of ``latest`` ``relation`` for each of ``rows``;
+        return the items read."""
+        owners = self.store.table(entity_type)
+        by_rowid = {row["_rowid"]: row for row in rows}
+        listed, wanted = list(by_rowid), {}  # type: Tuple[List[Any], Dict[Any, Any]]
+        for start in range(0, len(listed), 500):
+            chunk = listed[start:start + 500]
+            wanted.update(self.store.connection.execute(
+                f"SELECT o.rowid, {self.key_sql(relation, 'o')} FROM {quote(owners.name)} o "
+                f"WHERE o.rowid IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall())
+        item_key = self.store.table(relation.target).primary_key[0]
+        found = {r[item_key]: dict(r) for r in self.store.rows_where(relation.target, item_key, set(wanted.values()) - {None})}
+        for rowid, row in by_rowid.items():
+            row[key] = found.get(wanted.get(rowid))
+        return list(found.values())
 
     def _fill_sql(self, rule: Computed, name: str, rows: List[Row]) -> None:
         table = quote(self.store.table(rows[0]["_type"]).name)

@@ -170,6 +170,8 @@ class Evaluator:
                     row[key] = groups.get(row.get(owner_key), [])
             elif relation.kind == "link":
                 loaded = self._load_links(rows, entity_type, relation, target, key)
+            elif relation.kind == "latest":
+                loaded = self.computed.load_latest(rows, entity_type, relation, key)
             else:
                 loaded = self._load_tree(rows, relation.kind, target, key)
             if child.children:

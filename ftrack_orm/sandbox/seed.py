@@ -2,20 +2,23 @@
 
 ``empty``: the API users (``admin``, and ``readonly`` whose writes are refused)
 and the reference data a server always has (object types with their real ids,
-states, statuses, priorities, task types, workflows, a project schema, custom
+states, statuses, priorities, task types, workflows, a complete project schema (task type schema, a workflow
+override, per-object-type schemas with their statuses and types), custom
 attribute types, asset types, a location). ``demo`` adds a small studio:
 project ``demo_vfx``, sequences ``sq010``/``sq020``, shots ``sh010``…``sh100``
 with ``fstart``/``fend`` custom attributes and metadata, 30 tasks of three
 types and several statuses, assets with versions and components, notes,
-assignments and timelogs. Everything is created through the same write path as
+assignments and timelogs, task dependencies (``TypedContextLink``), a task list and a
+dailies list of versions. Everything is created through the same write path as
 client ``create`` operations, with ids from :func:`uid` and a fixed clock.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import secrets
 import uuid
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 from ..times import encode_datetime, utc_text
 from .components import BUILTIN_LOCATIONS
@@ -37,6 +40,10 @@ STATUSES = (
     ("On hold", "BLOCKED", "#e74c3c"),
 )
 TASK_TYPES = ("Generic", "Compositing", "Animation", "Lighting", "Modeling", "Rigging")
+#: Types of asset builds (a real server ships these in the asset build object schema).
+ASSET_BUILD_TYPES = ("Character", "Prop", "Environment")
+#: Task types whose tasks follow a workflow of their own (a project schema override).
+OVERRIDES = {"Modeling": ("Modeling workflow", ("Not started", "In progress", "Approved"))}
 USERS = (
     ("admin", "Sandbox", "Admin", False),
     ("readonly", "Read", "Only", True),
@@ -96,6 +103,13 @@ class _Maker:
         self.writer.create(entity_type, data, self.user_id, now)
         return data
 
+    @contextlib.contextmanager
+    def paused_clock(self) -> Iterator[None]:
+        """Entities made inside do not advance the clock: the times seeded after them stay as they were."""
+        tick = self.tick
+        yield
+        self.tick = tick
+
     def at(self, minutes: int) -> Dict[str, str]:
         return encode_datetime(START + datetime.timedelta(minutes=minutes))
 
@@ -148,10 +162,16 @@ def _empty(make: _Maker) -> Dict[str, str]:
         ids[workflow] = make("WorkflowSchema", {"name": workflow})
         for status_name, _, _ in STATUSES:
             make.link("WorkflowSchemaStatus", {"workflow_schema_id": ids[workflow], "status_id": ids[f"status:{status_name}"]})
+    with make.paused_clock():
+        ids["task_type_schema"] = make("TaskTypeSchema", {"name": "VFX task types"})
+        for type_name in TASK_TYPES:
+            make.link("TaskTypeSchemaType", {"task_type_schema_id": ids["task_type_schema"], "type_id": ids[f"type:{type_name}"]})
     ids["project_schema"] = make("ProjectSchema", {
         "name": "VFX", "task_workflow_schema_id": ids["Task workflow"],
-        "asset_version_workflow_schema_id": ids["Version workflow"],
+        "asset_version_workflow_schema_id": ids["Version workflow"], "task_type_schema_id": ids["task_type_schema"],
     })
+    with make.paused_clock():
+        _object_type_schemas(make, ids)
     for type_name in ("number", "text", "boolean", "date"):
         ids[f"cat:{type_name}"] = make("CustomAttributeType", {"name": type_name, "core": True})
     for asset_type in ("Upload", "Render", "Geometry"):
@@ -161,6 +181,36 @@ def _empty(make: _Maker) -> Dict[str, str]:
     make.tick -= len(BUILTIN_LOCATIONS) - 1  # one clock tick for all: later seeded times stay as they were
     ids["location"] = ids["ftrack.unmanaged"]
     return ids
+
+
+def _object_type_schemas(make: _Maker, ids: Dict[str, str]) -> None:
+    """The rest of the project schema as a real server ships it: a workflow override per
+    task type of :data:`OVERRIDES`, the object types it uses, and for each statusable
+    object type other than ``Task`` (whose statuses come from the workflows) a ``Schema``
+    with its ``SchemaStatus`` rows and, for asset builds, ``SchemaType`` rows."""
+    schemas, project_schema = make.schemas, ids["project_schema"]
+    for type_name, (workflow, members) in OVERRIDES.items():
+        ids[workflow] = make("WorkflowSchema", {"name": workflow})
+        for status_name in members:
+            make.link("WorkflowSchemaStatus", {"workflow_schema_id": ids[workflow], "status_id": ids[f"status:{status_name}"]})
+        make("ProjectSchemaOverride", {"project_schema_id": project_schema, "type_id": ids[f"type:{type_name}"],
+                                       "workflow_schema_id": ids[workflow]}, type_name)
+    for sort, type_name in enumerate(ASSET_BUILD_TYPES, start=len(TASK_TYPES)):
+        ids[f"type:{type_name}"] = make("Type", {"name": type_name, "sort": sort, "color": "#777777", "is_billable": False})
+    for name in sorted(schemas):
+        object_type = ids.get(f"object_type:{name}")
+        if object_type is None:
+            continue
+        make.link("ProjectSchemaObjectType", {"project_schema_id": project_schema, "object_type_id": object_type})
+        status = schemas[name].attributes.get("status_id")
+        if name == "Task" or status is None or "status_id" in schemas[name].immutable:
+            continue  # tasks follow the workflows; a type whose status cannot change has no statuses
+        schema_id = make("Schema", {"project_schema_id": project_schema, "type_id": object_type}, name)
+        for sort, (status_name, _, _) in enumerate(STATUSES):
+            make.link("SchemaStatus", {"schema_id": schema_id, "status_id": ids[f"status:{status_name}"], "sort": sort})
+        if name == "AssetBuild":
+            for sort, type_name in enumerate(ASSET_BUILD_TYPES):
+                make.link("SchemaType", {"schema_id": schema_id, "type_id": ids[f"type:{type_name}"], "sort": sort})
 
 
 def _demo(make: _Maker) -> None:
@@ -179,6 +229,8 @@ def _demo(make: _Maker) -> None:
     users = ("jane.doe", "john.smith", "amy.lee")
     statuses = [s[0] for s in STATUSES]
     task_number = 0
+    tasks: Dict[str, Dict[str, str]] = {}
+    latest: Dict[str, str] = {}
     for s, sequence in enumerate(("sq010", "sq020")):
         sequence_id = make("Sequence", {"name": sequence, "parent_id": project, "description": f"Sequence {sequence}"})
         for n in range(5):
@@ -190,7 +242,7 @@ def _demo(make: _Maker) -> None:
                 "description": f"Shot {shot} of {sequence}", "metadata": {"camera": f"cam_{'ABC'[shot_index % 3]}", "lens": f"{35 + 15 * (shot_index % 3)}mm"},
                 "custom_attributes": {"fstart": fstart, "fend": fend},
             }, shot)
-            task_ids = {}
+            task_ids = tasks[shot] = {}
             for t, type_name in enumerate(("Compositing", "Animation", "Lighting")):
                 status = statuses[0] if task_number < 2 else statuses[task_number % len(statuses)]
                 task_ids[type_name] = make("Task", {
@@ -215,6 +267,7 @@ def _demo(make: _Maker) -> None:
                     "status_id": ids[f"status:{statuses[(version + shot_index) % 4]}"], "date": make.at(60 * 24 * (shot_index + version)),
                     "is_published": True,
                 }, f"{shot}/v{version}")
+                latest[shot] = version_id
                 component_id = make("FileComponent", {"name": "main", "file_type": ".exr", "size": 1024 * version,
                                                       "version_id": version_id, "system_type": "file"}, f"{shot}/v{version}/main")
                 make("ComponentLocation", {"component_id": component_id, "location_id": ids["location"],
@@ -226,6 +279,26 @@ def _demo(make: _Maker) -> None:
                 make("Note", {"content": "Fixed in the next version.", "parent_id": shot_id, "parent_type": "Shot",
                               "in_reply_to_id": note_id, "user_id": ids[users[(shot_index + 1) % 3]],
                               "date": make.at(60 * 24 * shot_index + 60)}, f"{shot}/reply")
+
+    _lists_and_links(make, project, tasks, latest)
+
+
+def _lists_and_links(make: _Maker, project: str, tasks: Dict[str, Dict[str, str]],
+                     latest: Dict[str, str]) -> None:
+    """Task dependencies (animation, then lighting, then compositing), a list of the
+    compositing tasks of ``sq010`` for the client and a dailies list of each shot's latest version."""
+    for shot, task_ids in tasks.items():
+        for before, after in (("Animation", "Lighting"), ("Lighting", "Compositing")):
+            make("TypedContextLink", {"from_id": task_ids[before], "to_id": task_ids[after]}, f"{shot}/{before}>{after}")
+    lists = (("Client review", "TypedContextList", "Client review sq010",
+              [tasks[f"sh0{n}0"]["Compositing"] for n in range(1, 6)]),
+             ("Dailies", "AssetVersionList", "Dailies", list(latest.values())))
+    for category, list_type, name, members in lists:
+        category_id = make("ListCategory", {"name": category})
+        list_id = make(list_type, {"name": name, "category_id": category_id, "project_id": project,
+                                   "owner": {"__entity_type__": "User", "id": make.user_id}, "date": make.at(60 * 24 * 2)})
+        for member in members:
+            make("ListObject", {"list_id": list_id, "entity_id": member}, f"{name}/{member}")
 
 
 SEEDS: Dict[str, Callable[[_Maker], Any]] = {"empty": _empty, "demo": _demo}

@@ -83,9 +83,10 @@ class SqlCompiler:
         where = " AND ".join(conditions)
         all_params = [*params, *type_params, *extra_params]
         source = f"{quote(table.name)} {inner}"
-        if relation.kind == "reference":
+        if relation.kind in ("reference", "latest"):
             key = quote(table.primary_key[0])
-            return f"{alias}.{quote(relation.fk)} IN (SELECT {inner}.{key} FROM {source} WHERE {where})", all_params
+            own = self.computed.key_sql(relation, alias)
+            return f"{own} IN (SELECT {inner}.{key} FROM {source} WHERE {where})", all_params
         if relation.kind in ("collection", "mapped"):
             owner = self.store.table(entity_type).primary_key[0]
             return (
@@ -123,7 +124,7 @@ class SqlCompiler:
             relation = self.store.relations.get(entity_type, step.name)
             if relation is None:
                 raise unstored(entity_type, step.name)
-            column, kind = f"{alias}.{quote(relation.fk)}", "string"
+            column, kind = self.computed.key_sql(relation, alias), "string"
         elif attribute.is_scalar:
             computed = self.computed.sql(entity_type, step.name, alias)
             column, kind = computed or f"{alias}.{quote(step.name)}", attribute.kind
@@ -189,7 +190,7 @@ class SqlCompiler:
         current_type, current_alias, chain = entity_type, alias, []
         for resolved in steps[:-1]:
             relation = self.store.relations.get(current_type, resolved.attribute.name)
-            if relation is None or relation.kind != "reference":
+            if relation is None or relation.kind not in ("reference", "latest"):
                 raise validation_error(
                     f"Cannot use {str(path)!r} here: only references can be followed, and "
                     f"{resolved.attribute.name!r} of {current_type!r} is a {resolved.attribute.kind}."
@@ -199,15 +200,16 @@ class SqlCompiler:
             current_type, current_alias = resolved.target or relation.target, nxt
         last = steps[-1].attribute
         if last.is_scalar:
-            expression = f"{current_alias}.{quote(last.name)}"
+            computed = self.computed.sql(current_type, last.name, current_alias)
+            expression = computed or f"{current_alias}.{quote(last.name)}"
         elif last.is_reference:
             relation = self.store.relations.get(current_type, last.name)
-            expression = f"{current_alias}.{quote(relation.fk)}" if relation else "NULL"
+            expression = self.computed.key_sql(relation, current_alias) if relation else "NULL"
         else:
             raise validation_error(f"Cannot use collection {str(path)!r} as a value.")
         for relation, outer, inner, target in reversed(chain):
             table = quote(self.store.table(target).name)
-            expression = f"(SELECT {expression} FROM {table} {inner} WHERE {inner}.id = {outer}.{quote(relation.fk)})"
+            expression = f"(SELECT {expression} FROM {table} {inner} WHERE {inner}.id = {self.computed.key_sql(relation, outer)})"
         return expression, []
 
 

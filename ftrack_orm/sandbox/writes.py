@@ -39,6 +39,17 @@ OWNED: Tuple[Tuple[str, str], ...] = (
     ("Timelog", "context_id"),
     ("Appointment", "context_id"),
     ("Metadata", "parent_id"),
+    # A user takes their timers, time logs and appointments along (the official client's
+    # own tests delete users that logged time); an entity leaves its lists and dependencies.
+    ("Timer", "user_id"),
+    ("Timelog", "user_id"),
+    ("Appointment", "resource_id"),
+    ("ListObject", "entity_id"),
+    ("ListObject", "list_id"),
+    ("TypedContextLink", "from_id"),
+    ("TypedContextLink", "to_id"),
+    ("AssetVersionLink", "from_id"),
+    ("AssetVersionLink", "to_id"),
 )
 
 

@@ -1,8 +1,6 @@
 """The official Python client (ftrack-python-api) against the sandbox: what it writes and reads.
 
 Skipped only when ``ftrack_api`` is not installed (``pip install -e '.[interop]'``; CI installs it).
-Tests marked xfail wait on the ``fidelity`` branch (server defaults, computed ``link``,
-complete project schemas in the seed); they pass once it is merged.
 """
 from __future__ import annotations
 
@@ -14,7 +12,9 @@ from ftrack_orm.sandbox import Sandbox
 
 ftrack_api = pytest.importorskip("ftrack_api")
 
-NEEDS_FIDELITY = "needs the fidelity branch: {}"
+
+#: The real id of the Shot object type.
+SHOT_OBJECT_TYPE = "bad911de-3bd6-47b9-8b46-3476e237cb36"
 
 
 @pytest.fixture
@@ -87,16 +87,32 @@ def test_task_statuses_from_the_project_schema(official):
     assert "In progress" in [s["name"] for s in statuses]
 
 
-@pytest.mark.xfail(strict=False, reason=NEEDS_FIDELITY.format("per-object-type schemas in the seed (G4)"))
 def test_shot_statuses_from_the_project_schema(official):
     project = official.query("Project").first()
-    assert project["project_schema"].get_statuses("Shot")
+    rows = official.query(
+        "select task_status.name, sort from SchemaStatus where schema_id in (select id from Schema "
+        f'where project_schema_id is "{project["project_schema_id"]}" and type_id is "{SHOT_OBJECT_TYPE}")'
+    ).all()
+    expected = [row["task_status"]["name"] for row in sorted(rows, key=lambda row: row["sort"])]
+    assert expected and [s["name"] for s in project["project_schema"].get_statuses("Shot")] == expected
 
 
-@pytest.mark.xfail(strict=False, reason=NEEDS_FIDELITY.format("task-type schemas in the seed (G4)"))
 def test_task_types_from_the_project_schema(official):
     project = official.query("Project").first()
-    assert project["project_schema"].get_types("Task")
+    members = official.query(
+        "select type_id from TaskTypeSchemaType where task_type_schema_id is "
+        f'"{project["project_schema"]["task_type_schema_id"]}"'
+    ).all()
+    types = project["project_schema"].get_types("Task")
+    assert types and {t["id"] for t in types} == {m["type_id"] for m in members}
+
+
+def test_a_task_type_with_a_workflow_override_gets_its_statuses(official):
+    project_schema = official.query("Project").first()["project_schema"]
+    override = project_schema["_overrides"][0]
+    statuses = project_schema.get_statuses("Task", override["type_id"])
+    assert [s["id"] for s in statuses] == [s["id"] for s in override["workflow_schema"]["statuses"]]
+    assert {s["id"] for s in statuses} != {s["id"] for s in project_schema.get_statuses("Task")}
 
 
 def test_create_a_file_component_with_server_defaults(official):

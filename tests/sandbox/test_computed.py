@@ -48,6 +48,31 @@ def test_is_latest_version_is_read_and_filtered(reader):
     assert sorted((r["asset_id"], r["version"]) for r in latest) == sorted(tops.items())
 
 
+def test_an_assets_latest_version_is_read_filtered_and_ordered_by(client):
+    # computed Asset.latest_version: a reference to the version with the highest number
+    asset = client.rows("select id, versions.version from Asset where name is sh010_comp")[0]
+    newest = max(asset["versions"], key=lambda v: v["version"])
+    assert client.rows(f"select latest_version.version from Asset where id is {asset['id']}")[0][
+        "latest_version"]["version"] == newest["version"]
+    client.call([{"action": "create", "entity_type": "AssetVersion", "entity_data": {
+        "asset_id": asset["id"], "version": newest["version"] + 1, "is_published": True}}])
+    now = client.rows(f"select latest_version.version from Asset where id is {asset['id']}")[0]
+    assert now["latest_version"]["version"] == newest["version"] + 1
+    found = client.rows(f"select id from Asset where latest_version.version is {newest['version'] + 1}")
+    assert [r["id"] for r in found] == [asset["id"]]
+    ordered = client.rows("select id, latest_version.version from Asset order by latest_version.version descending")
+    assert ordered[0]["id"] == asset["id"]
+    tops = [r["latest_version"]["version"] for r in ordered]
+    assert tops == sorted(tops, reverse=True)
+
+
+def test_computed_attributes_order_a_query(reader):
+    # computed TypedContext.time_logged in order by
+    rows = reader.rows("select id, time_logged from Task order by time_logged descending")
+    logged = [r["time_logged"] for r in rows]
+    assert logged == sorted(logged, reverse=True) and logged[0] > logged[-1]
+
+
 def test_time_logged_sums_the_timelogs(client):
     # computed TypedContext.time_logged
     task = uid("Task", "sh010/Compositing")

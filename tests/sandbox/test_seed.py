@@ -24,3 +24,21 @@ def test_seed_fills_a_store_through_a_writer():
         apply_seed(writer, "empty")
         connection.execute("COMMIT")
     assert store.get("User", [uid("User", "admin")])["username"] == "admin"
+
+
+def test_the_project_schema_is_complete():
+    """Every collection of the seeded project schema holds rows, and each one resolves."""
+    from ftrack_orm import Session
+    from ftrack_orm.sandbox import Sandbox
+
+    with Sandbox(seed="empty") as sandbox, Session(sandbox.url, sandbox.api_user, sandbox.api_key) as session:
+        schema = session.query(
+            "select _schemas.statuses.task_status.name, _schemas.types.task_type.name, _overrides.workflow_schema, "
+            "_task_workflow.statuses, _version_workflow.statuses, _task_type_schema.types, object_types "
+            "from ProjectSchema").one()
+        assert schema._task_workflow.statuses and schema._version_workflow.statuses
+        assert schema._task_type_schema.types and schema.object_types and schema._overrides
+        assert all(override.workflow_schema.statuses for override in schema._overrides)
+        shots = [s for s in schema._schemas if s.type_id == session.schemas["Shot"].attributes["object_type_id"].default]
+        assert shots and all(link.task_status.name for link in shots[0].statuses)
+        assert any(link.task_type.name for s in schema._schemas for link in s.types)

@@ -175,6 +175,36 @@ def test_delete_cascades_children_of_a_context(client):
     assert client.rows("select id from Shot where name is sh010") == []
 
 
+def test_delete_cascades_dependencies_and_list_membership(client):
+    shot = shot_id(client, "sh010")
+    tasks = [row["id"] for row in client.rows(f"select id from Task where parent_id is {shot}")]
+    marks = ", ".join(tasks)
+    assert client.rows(f"select id from TypedContextLink where from_id in ({marks}) or to_id in ({marks})")
+    assert client.rows(f"select id from ListObject where entity_id in ({marks})")
+    client.call([{"action": "delete", "entity_type": "Shot", "entity_key": [shot]}])
+    assert client.rows(f"select id from TypedContextLink where from_id in ({marks}) or to_id in ({marks})") == []
+    assert client.rows(f"select id from ListObject where entity_id in ({marks})") == []
+
+
+def test_deleting_a_user_takes_their_timers_timelogs_and_appointments(client):
+    # As on ftrack: the official client's own tests delete users who started timers and logged time.
+    user = client.call([create("User", {"username": "leaving"})])[0]["data"]["id"]
+    task = client.rows("select id from Task")[0]["id"]
+    client.call([
+        create("Timer", {"user_id": user, "context_id": task, "comment": "", "name": "t"}),
+        create("Timelog", {"user_id": user, "context_id": task, "comment": "", "start": {"__type__": "datetime",
+                           "value": "2024-01-08T09:00:00"}, "duration": 60.0}),
+        create("Appointment", {"resource_id": user, "context_id": task, "type": "assignment"}),
+    ])
+    owned = {t: f"select id from {t} where {c} is {user}" for t, c in
+             (("Timer", "user_id"), ("Timelog", "user_id"), ("Appointment", "resource_id"))}
+    assert all(client.rows(query) for query in owned.values())
+    assert client.call([{"action": "delete", "entity_type": "User", "entity_key": [user]}]) == [
+        {"action": "delete", "data": True}]
+    assert {t: client.rows(query) for t, query in owned.items()} == {t: [] for t in owned}
+    assert client.rows(f"select id from Task where id is {task}")
+
+
 def test_delete_refuses_when_still_referenced(client):
     status_id = client.rows("select id from Status where name is 'Not started'")[0]["id"]
     body = client.error([{"action": "delete", "entity_type": "Status", "entity_key": [status_id]}], strict=True)
