@@ -33,7 +33,7 @@ from ..query import ast as qast  # "ast" is also a QueryResult property
 from ..query.builder import AttributePath, Criterion, and_
 from ..query.checker import expand_default_projections
 from ..query.render import render
-from ..steps import Call, Emit, Steps, stream
+from ..steps import Call, Emit, Steps, run, stream
 from . import columns, tabular
 from .progress import Progress, ProgressCallback, make_progress
 from .source import Page, ResultSource
@@ -323,8 +323,13 @@ class QueryResult(Generic[T]):
     def all(self) -> List[T]:
         """Every row, as a list (one run of the query, one result group: lazy loads batch across
         all pages; ``list(result)`` also asks ``len()``)."""
-        pages: Iterator[Page] = stream(lambda emit: self.page_steps(emit, shared=True), self._source.call)
-        return [row for page in pages for row in page]
+        return run(self.all_steps(), self._source.call)
+
+    def all_steps(self) -> Steps[List[T]]:
+        """:meth:`all` as :mod:`~ftrack_orm.steps`."""
+        rows: List[T] = []
+        yield from self.page_steps(rows.extend, shared=True)
+        return rows
 
     def _quiet(self, **changes: Any) -> QueryResult[T]:
         """A derived query that reports no progress (for the one-row helpers)."""
@@ -332,14 +337,20 @@ class QueryResult(Generic[T]):
 
     def first(self) -> Optional[T]:
         """The first row, or ``None`` (asks for one row only)."""
-        limit = 1 if self.ast.limit is None else min(1, self.ast.limit)
-        for row in self._quiet(limit=limit):
-            return row
-        return None
+        return run(self.first_steps(), self._source.call)
+
+    def first_steps(self) -> Steps[Optional[T]]:
+        """:meth:`first` as :mod:`~ftrack_orm.steps`."""
+        rows = yield from self._quiet(limit=1 if self.ast.limit is None else min(1, self.ast.limit)).all_steps()
+        return rows[0] if rows else None
 
     def one(self) -> T:
         """The only row; ``NoResultFoundError`` / ``MultipleResultsFoundError`` otherwise."""
-        rows = self._quiet(limit=2 if self.ast.limit is None else min(2, self.ast.limit)).all()
+        return run(self.one_steps(), self._source.call)
+
+    def one_steps(self) -> Steps[T]:
+        """:meth:`one` as :mod:`~ftrack_orm.steps`."""
+        rows = yield from self._quiet(limit=2 if self.ast.limit is None else min(2, self.ast.limit)).all_steps()
         if not rows:
             raise NoResultFoundError(f"No row matches: {render(self.ast)}")
         if len(rows) > 1:
