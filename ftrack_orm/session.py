@@ -42,6 +42,7 @@ _DEFAULT = object()
 Key = Union[str, int, Sequence[Any], Mapping[str, Any]]
 #: An entity class, for the typed ``query`` (``session.query(Task)`` is ``QueryResult[Task]``).
 E = TypeVar("E")
+T = TypeVar("T")
 
 
 def _setting(value: Optional[str], argument: str, variable: str) -> str:
@@ -521,28 +522,31 @@ class Session:
             self.commit()
 
     # -- server-side helpers (see ftrack_orm.server_actions) ---------------------------------
+    def _run_action(self, steps: Steps[T]) -> T:
+        return run(steps, lambda batch, hook: self.call(batch))
+
     def _server_version(self) -> Any:
         return self.server_information.get("version")
 
     def get_widget_url(self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None) -> str:
         """An authenticated URL of widget ``name`` (``info``, ``tasks``, ``tasks_browser``)."""
-        return server_actions.get_widget_url(self.call, self._server_version, name, entity, theme)
+        return self._run_action(server_actions.get_widget_url(self._server_version, name, entity, theme))
 
     def send_user_invite(self, user: Entity) -> None:
         """Send ``user`` an invitation email."""
-        server_actions.send_user_invites(self.call, self._server_version, [user])
+        self._run_action(server_actions.send_user_invites(self._server_version, [user]))
 
     def send_user_invites(self, users: Sequence[Entity]) -> None:
         """Send each of ``users`` an invitation email (one request)."""
-        server_actions.send_user_invites(self.call, self._server_version, users)
+        self._run_action(server_actions.send_user_invites(self._server_version, users))
 
     def reset_remote(self, reset_type: str, entity: Optional[Entity] = None) -> Any:
         """A server-side reset (``"api_key"`` of a ``User``...); the server's ``data``."""
-        return server_actions.reset_remote(self.call, self._server_version, reset_type, entity)
+        return self._run_action(server_actions.reset_remote(self._server_version, reset_type, entity))
 
     def delayed_job(self, job_type: Any) -> Any:
         """Start a server-side job (``"SYNC_USERS_LDAP"``); the ``Job`` entity."""
-        return server_actions.delayed_job(self.call, self._server_version, job_type)
+        return self._run_action(server_actions.delayed_job(self._server_version, job_type))
 
     def check_server_compatibility(self) -> None:
         """Raise ``ServerCompatibilityError`` when the server is too old for the API."""

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
+from .. import server_actions
 from ..entity.base import Entity
 from ..entity.factory import TypeRegistry
 from ..entity.identity import IdentityMap
@@ -36,7 +37,7 @@ from ..reconcile import Reconciliation
 from ..results import DEFAULT_PAGE_SIZE
 from ..schema import SchemaRegistry
 from ..session import Key, Session
-from ..steps import run_async
+from ..steps import Steps, run_async
 from ..transport import HTTPResponse, RetryPolicy, Timeout
 from ..uow import CommitResult
 from .client import AsyncWireClient
@@ -47,6 +48,7 @@ from .transport import AsyncTransport, HttpxTransport
 __all__ = ["AsyncSession"]
 
 E = TypeVar("E", bound=Entity)
+T = TypeVar("T")
 
 _BLOCKING = ("An AsyncSession does not send blocking requests (they would stall the event loop): "
              "open it first (`async with AsyncSession(...)` or `await session.open()`) and use its "
@@ -297,6 +299,43 @@ class AsyncSession:
         if self._transaction_depth == 0:
             await self.commit()
         return entity
+
+    # -- server-side helpers (see ftrack_orm.server_actions) ---------------------------------------
+    async def _run_action(self, steps: Steps[T]) -> T:
+        await self.open()
+
+        async def call(batch: Sequence[Mapping[str, Any]], hook: Any) -> List[Any]:
+            return await self.call(batch)
+
+        return await run_async(steps, call)
+
+    def _server_version(self) -> Any:
+        return self._session.server_information.get("version")
+
+    async def get_widget_url(self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None) -> str:
+        """See :meth:`Session.get_widget_url`."""
+        return await self._run_action(server_actions.get_widget_url(self._server_version, name, entity, theme))
+
+    async def send_user_invite(self, user: Entity) -> None:
+        """See :meth:`Session.send_user_invite`."""
+        await self._run_action(server_actions.send_user_invites(self._server_version, [user]))
+
+    async def send_user_invites(self, users: Sequence[Entity]) -> None:
+        """See :meth:`Session.send_user_invites`."""
+        await self._run_action(server_actions.send_user_invites(self._server_version, users))
+
+    async def reset_remote(self, reset_type: str, entity: Optional[Entity] = None) -> Any:
+        """See :meth:`Session.reset_remote`."""
+        return await self._run_action(server_actions.reset_remote(self._server_version, reset_type, entity))
+
+    async def delayed_job(self, job_type: Any) -> Any:
+        """See :meth:`Session.delayed_job`."""
+        return await self._run_action(server_actions.delayed_job(self._server_version, job_type))
+
+    async def check_server_compatibility(self) -> None:
+        """See :meth:`Session.check_server_compatibility`."""
+        await self.open()
+        server_actions.check_server_compatibility(self._session.server_information)
 
     # -- the unit of work ---------------------------------------------------------------------------
     def _lock(self) -> asyncio.Lock:

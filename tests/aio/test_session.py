@@ -235,3 +235,22 @@ def test_using_it_before_open_or_blocking_is_refused_clearly(sandbox):
             await session.open()
             iter(session.query("Task"))
         asyncio.run(opened())
+
+
+@both
+def test_server_helpers(kind, sandbox):
+    async def scenario(s: Any) -> Any:
+        session = s.session
+        user = await s.first(session.query(f"User where username is {sandbox.api_user}"))
+
+        async def maybe(value: Any) -> Any:
+            return await value if asyncio.iscoroutine(value) else value
+
+        url = await maybe(session.get_widget_url("tasks", theme="light"))
+        await maybe(session.send_user_invite(user))
+        job = await maybe(session.delayed_job("SYNC_USERS_LDAP"))
+        return url, job
+
+    url, job = run_on(kind, sandbox, scenario)
+    assert url.startswith(sandbox.url + "/widget/") and "theme=light" in url
+    assert job.status == "queued" and sandbox.actions.invited
