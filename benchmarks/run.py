@@ -865,6 +865,22 @@ session per repetition; ratios are medians of ratios paired within a repetition.
 """
 
 
+README_BEGIN, README_END = "<!-- benchmarks:begin", "<!-- benchmarks:end -->"
+
+
+def write_readme_table(report: str) -> None:
+    """Put ``report`` (the table and its notes) in README.md between the benchmark markers."""
+    path = os.path.join(ROOT, "README.md")
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    start, end = text.find(README_BEGIN), text.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"README.md has no {README_BEGIN} ... {README_END} section to write the table into")
+    start = text.index("\n", start) + 1
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text[:start] + report.rstrip("\n") + "\n" + text[end:])
+
+
 RESULTS_NOTES = """
 What is measured (ftrack_orm's side is `ORM` in `benchmarks/run.py`, the official client's `OFFICIAL`):
 
@@ -904,7 +920,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--profile", choices=["start_cold", "start_warm", "query", "create", "update"],
                         help="print a cProfile of ftrack_orm's side of this workload")
     parser.add_argument("--profile-lines", type=int, default=25)
-    parser.add_argument("--write-results", action="store_true", help="write benchmarks/RESULTS.md")
+    parser.add_argument("--write-results", action="store_true",
+                        help="write benchmarks/RESULTS.md and the same table into README.md")
     parser.add_argument("--json", help="also write the raw numbers to this JSON file")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
@@ -921,6 +938,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as handle:
             handle.write(RESULTS_HEADER + f"Command: `python -m benchmarks.run{' --quick' if args.quick else ''} "
                          f"--repeat {args.repeat}`.\n\n" + report + "\n" + RESULTS_NOTES)
+        write_readme_table(report)
     if args.json:
         raw = {workload: {name: vars(outcome) for name, outcome in outcomes.items()}
                for workload, outcomes in bench.results.items()}

@@ -83,6 +83,7 @@ def plan_commit(changes: Sequence[Change]) -> CommitPlan:
                 deletes[id(change.entity)] = index
     after: List[List[int]] = [[] for _ in changes]  # edges: index -> indexes that must follow it
     waiting = [0] * len(changes)
+    ordered = True  # no dependency edge seen
     for index, change in enumerate(changes):
         for referenced in change.references:
             deleting = change.action == "delete"
@@ -93,6 +94,12 @@ def plan_commit(changes: Sequence[Change]) -> CommitPlan:
             first, then = (index, target) if deleting else (target, index)
             after[first].append(then)
             waiting[then] += 1
+            ordered = False
+    if ordered:  # nothing references anything pending: creates, updates, deletes, each as recorded
+        phases = [_PHASE[c.action] for c in changes]
+        if phases == sorted(phases):
+            return CommitPlan(tuple(changes))
+        return CommitPlan(tuple(changes[i] for i in sorted(range(len(changes)), key=phases.__getitem__)))
     ready = [(_PHASE[c.action], i) for i, c in enumerate(changes) if waiting[i] == 0]
     heapq.heapify(ready)
     order: List[int] = []

@@ -15,6 +15,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 
 from . import codec, helpers, server_actions  # noqa: F401 - helpers: registers the entity helper mixins
 from . import operations as ops
+from .aggregates import aggregate_steps
 from .client import WireClient
 from .components import Components
 from .entity.attributes import assign
@@ -27,7 +28,7 @@ from .events.hub import EventHub
 from .events.websocket import require_wsproto
 from .loader import SessionLoader
 from .pending import warn_pending
-from .query import Query, check, parse
+from .query import Query, QueryValidationError, check, parse
 from .query.builder import type_name
 from .reconcile import Reconciliation
 from .results import DEFAULT_PAGE_SIZE, ClientSource, MultipleResultsFoundError, QueryResult
@@ -323,10 +324,23 @@ class Session:
         if isinstance(expression, str):
             tree = parse(expression)
             check(tree, self.schemas, expression)
+            if tree.group_by:
+                raise QueryValidationError(
+                    "A 'group by' query answers rows, not entities: use session.aggregate().", expression, 0
+                )
         else:
             tree = Query(type_name(expression))
             check(tree, self.schemas)
         return QueryResult(self._results, tree, page_size).with_progress(progress)
+
+    def aggregate(self, expression: str) -> List[Dict[str, Any]]:
+        """Rows of an aggregate query (``select count(id) from Task group by status_id``).
+
+        Checked against the schemas before anything is sent. Each row is a dict with
+        each group-by path (``"status_id"``) and ``"<function>_<path>"`` per aggregate
+        (``"count_id"``), as ftrack names them.
+        """
+        return run(aggregate_steps(expression, self.schemas), self._client.call)
 
     def _result_group(self) -> ResultGroup:
         return ResultGroup(self.identity_map)

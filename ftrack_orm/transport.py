@@ -21,6 +21,7 @@ from typing import Callable, Mapping, Optional, Protocol, Tuple, Union
 import attrs
 import requests
 from requests import exceptions as rex
+from urllib3 import exceptions as urllib3_errors
 
 from .errors import OutcomeUnknownError, ServerConnectionError
 
@@ -101,15 +102,18 @@ class RequestsTransport:
             self.attempt_count += 1
             try:
                 response = self._http.post(
-                    url, data=body, headers=dict(headers), timeout=self.timeout, verify=self.verify
+                    url, data=body, headers=dict(headers), timeout=self.timeout, verify=self.verify, stream=True
                 )
-            except rex.RequestException as exc:
+                # the body in one read: requests' own ``content`` reads it in 10 KB chunks (2x the CPU);
+                # reading to the end returns the connection to the pool
+                content = response.raw.read(decode_content=True)
+            except (rex.RequestException, urllib3_errors.HTTPError) as exc:
                 forget_traceback_locals(exc)
                 delay = retry_after_failure(self.retry, attempt, read_only=read_only,
                                             never_sent=_failed_to_connect(exc), cause=exc)
             else:
                 if response.status_code not in RETRY_STATUSES:
-                    return HTTPResponse(response.status_code, response.content)
+                    return HTTPResponse(response.status_code, content)
                 delay = retry_after_status(self.retry, attempt, response.status_code, read_only=read_only)
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 
 import attrs
 
-from . import answers, reconcile
+from . import answers, codec, reconcile
 from .entity.base import Entity
 from .entity.changes import mapped_changes, primary_key, split_changes
 from .entity.collections import collection_diff
@@ -308,7 +308,7 @@ class UnitOfWork:
         # One parse, merging the answers: merges only refresh server values, so nothing
         # the user changed moves unless the answer is a valid success. Then the identity
         # map applies the landed commit; attributes the answer carried keep the server's value.
-        merge = identity_map.merge
+        merge = identity_map.object_hook(None)  # the fused hook: typed values too
         answered: Dict[int, Any] = {}
         answered_types: Dict[int, str] = {}
         moves = tuple(  # old keys read before the answer refreshes them
@@ -317,15 +317,17 @@ class UnitOfWork:
         )
 
         def hook(payload: Dict[str, Any]) -> Any:
+            entity_type = payload.get("__entity_type__")
+            if entity_type is None:
+                return merge(payload)
             keys = payload.keys() - _TYPE_KEY
-            entity_type = payload["__entity_type__"]
             entity = merge(payload)
             answered[id(entity)] = keys
             answered_types[id(entity)] = entity_type
             return entity
 
         try:
-            results = yield Call(batch, hook)
+            results = yield Call(batch, codec.object_hook(hook))
         except ServerError as error:
             _name_entity(error, changes)
             raise

@@ -80,3 +80,17 @@ def test_shared_responses_all_decode_with_entities_hooked():
         codec.decode(path.read_bytes(), hooked.append)
         assert hooked, path.name
     assert server_information_json()["is_timezone_support_enabled"] is True
+
+
+def test_a_marked_whole_object_hook_gets_every_object_unwrapped():
+    from ftrack_orm import codec
+
+    seen = []
+
+    def hook(obj):
+        seen.append(dict(obj))
+        return codec.decode_typed(obj)
+
+    decoded = codec.decode(b'[{"__type__": "date", "value": "2024-06-01"}, {"a": 1}]', codec.object_hook(hook))
+    assert decoded[1] == {"a": 1} and str(decoded[0]) == "2024-06-01"
+    assert seen == [{"__type__": "date", "value": "2024-06-01"}, {"a": 1}]

@@ -29,7 +29,7 @@ FLOORS: List[List[str]] = [
     # entities: classes, state, identity, lifecycle, lazy loading
     ["ftrack_orm.entity"],
     # the wire client and what the session hands it to
-    ["ftrack_orm.client", "ftrack_orm.events", "ftrack_orm.loader", "ftrack_orm.uow", "ftrack_orm.results",
+    ["ftrack_orm.client", "ftrack_orm.events", "ftrack_orm.loader", "ftrack_orm.aggregates", "ftrack_orm.uow", "ftrack_orm.results",
      "ftrack_orm.reconcile", "ftrack_orm.components", "ftrack_orm.pending", "ftrack_orm.server_actions",
      "ftrack_orm.helpers", "ftrack_orm.aio.websocket", "ftrack_orm.aio.hub", "ftrack_orm.aio.client",
      "ftrack_orm.aio.results"],

@@ -61,7 +61,6 @@ BAD: Dict[str, str] = {
     "assign a string to a number": 'task.bid = "abc"',
     "typo on an instance": "task.nmae",
     "typo in a builder path": "Task.parent.nmae",
-    "like on a number": 'Task.bid.like("x%")',
     "order a string with a number": "Task.name > 3",
     "custom attribute of the wrong type": 'shot.custom_attributes["fstart"] = "early"',
     "first() may be None": "number: int = session.query(Task).first()",

@@ -91,3 +91,12 @@ def test_parse_datetime_refuses_other_values(value):
 def test_is_iso_text():
     assert times.is_iso_text("2024-06-01") and times.is_iso_text("2024-06-01T10:00:00Z")
     assert not times.is_iso_text("tomorrow") and not times.is_iso_text(20240601)
+
+
+@pytest.mark.parametrize("text", ["2024-06-01T09:30:00", "2024-06-01T09:30:00.250000", "2024-06-01",
+                                  "2024-06-01T09:30:00Z", "2024-06-01T11:30:00+02:00", "2024-06-01 09:30"])
+def test_fast_path_gives_what_parsing_then_converting_gives(text):
+    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    expected = parsed.replace(tzinfo=dt.timezone.utc) if parsed.tzinfo is None else parsed.astimezone(dt.timezone.utc)
+    value = times.decode_datetime(text)
+    assert value == expected and value.tzinfo is dt.timezone.utc

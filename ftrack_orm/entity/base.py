@@ -60,6 +60,8 @@ class Entity(EntityMapping, metaclass=EntityMeta):
     _schema: ClassVar[EntitySchema]
     _attributes: ClassVar[Dict[str, Descriptor]] = {}
     _map: ClassVar[EntityMap]
+    #: Python name -> whether assigning it is allowed (a data descriptor); each generated class has its own.
+    _settable: ClassVar[Dict[str, bool]] = {}
 
     def __new__(cls, data: Any = None, **values: Any) -> Any:
         merged = dict(data or {})
@@ -103,13 +105,21 @@ class Entity(EntityMapping, metaclass=EntityMeta):
     def __setattr__(self, name: str, value: Any) -> None:
         # Descriptors (schema attributes) and slots are data descriptors on the class;
         # anything else is an unknown attribute.
-        descriptor = None
-        for klass in type(self).__mro__:
-            descriptor = klass.__dict__.get(name)
-            if descriptor is not None:
-                break
-        if descriptor is None or not hasattr(descriptor, "__set__"):
-            raise type(self)._unknown(name)
+        # Whether ``name`` is one is cached per generated class (no MRO walk per assignment).
+        cls = type(self)
+        settable = cls._settable
+        known = settable.get(name)
+        if known is None:
+            descriptor = None
+            for klass in cls.__mro__:
+                descriptor = klass.__dict__.get(name)
+                if descriptor is not None:
+                    break
+            known = descriptor is not None and hasattr(descriptor, "__set__")
+            if cls.__dict__.get("_settable") is settable:  # the class's own cache, not a base's
+                settable[name] = known
+        if not known:
+            raise cls._unknown(name)
         object.__setattr__(self, name, value)
 
     def __getitem__(self, name: str) -> Any:
@@ -233,7 +243,16 @@ class Entity(EntityMapping, metaclass=EntityMeta):
             object.__setattr__(self, "_state", None)
 
     def _primary_key(self) -> Tuple[Any, ...]:
-        return tuple(self._current_value(name) for name in self._schema.primary_key)
+        schema = self._schema
+        single = schema.single_key
+        if single is None or not schema.primary_key:
+            return tuple([self._current_value(name) for name in schema.primary_key])
+        state = self._state  # _current_value inlined: this runs several times per new entity
+        if state is not None:
+            local = state.local
+            if single in local and type(local[single]) is not dict:
+                return (local[single],)
+        return (self._values.get(single),)
 
     def _ftrack_reference(self) -> Dict[str, Any]:
         """``{"__entity_type__": T, <primary key>}``: how the codec sends this entity."""

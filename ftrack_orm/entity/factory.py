@@ -154,6 +154,7 @@ class TypeRegistry(Mapping[str, Type[Entity]]):
             if inherited.name not in attributes:
                 namespace[inherited.python_name] = AbsentAttribute(f"{name}.{inherited.name}")
         namespace["_attributes"] = attributes
+        namespace["_settable"] = {}
         if base is Entity:
             namespace["_map"] = self._map
         mixins = mixins_for(name, self._mixins)

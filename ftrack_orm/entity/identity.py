@@ -45,13 +45,17 @@ Threads
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import sys
 import threading
 import weakref
 from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]  # stdlib's atomic removal
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Type, Union
 
+from ..codec import decode_typed
+from ..codec import object_hook as mark_object_hook
 from ..schema import SchemaRegistry
+from ..times import DATETIME_TYPE, UTC, UTC_SUFFIX
 from .base import Entity
 from .changes import ChangeTracker
 from .custom_attributes import CustomAttributeConfigurations
@@ -64,6 +68,7 @@ from .state import EntityState
 
 _new_object = object.__new__
 _intern = sys.intern
+_fromisoformat = _dt.datetime.fromisoformat
 
 
 
@@ -127,6 +132,7 @@ class IdentityMap:
         # lookup per merged payload instead of attribute lookups through class and schema
         self._classes: Dict[str, _TypeEntry] = {}
         self._thread = _ThreadGroup()
+        self._merge_ungrouped = self.object_hook(None)
         self._lock = threading.RLock()
         self.lifecycle = Lifecycle(self, self.types, self.changes, self.settings)
         # bound once: calling them costs no frame more than a method of this class
@@ -144,53 +150,80 @@ class IdentityMap:
         Uses the calling thread's current result group (see :meth:`result_group`).
         A payload missing its primary key is returned as a dict, unchanged.
         """
-        return self.merge_into(payload, self._thread.group)
+        group = self._thread.group
+        return (group.merge if group is not None else self._merge_ungrouped)(payload)
 
     def merge_into(self, payload: Dict[str, Any], group: Optional[ResultGroup]) -> Any:
         """:meth:`merge`, recording the entity in result group ``group`` (or none)."""
-        entity_type = payload.pop("__entity_type__")
-        info = self._classes.get(entity_type)
-        if info is None:
-            info = self._class_info(entity_type)
-        cls, entities, single, key_names, interned, remove = info
-        for name in interned:
-            value = payload.get(name)
-            if value.__class__ is str:
-                payload[name] = _intern(value)
-        try:
-            if single is not None:
-                key = payload[single]
-            else:
-                key = tuple([payload[name] for name in key_names])
-        except KeyError:
-            payload["__entity_type__"] = entity_type
-            return payload
-        ref = entities.get(key)
-        entity: Any = ref() if ref is not None else None
-        if entity is None:
-            candidate = _new_object(cls)
-            _set_values(candidate, payload)
-            _set_state(candidate, None)
-            _set_group(candidate, group)
-            ref = _Ref(candidate, remove)
-            ref.key = key
-            found = entities.setdefault(key, ref)
-            entity = found()
-            if entity is None:  # a dead entity's reference not removed yet
-                found = self._replace_dead(entities, key, ref)
+        return (group.merge if group is not None else self._merge_ungrouped)(payload)
+
+    def object_hook(self, group: Optional[ResultGroup]) -> Callable[[Dict[str, Any]], Any]:
+        """The fused ``json.loads`` object hook of answers decoded into ``group`` (or none):
+        typed values (the codec's rules, naive UTC datetimes inline) and entities merged
+        and recorded in the group, in ONE Python frame per decoded object (the hot path
+        of every query). Marked with :func:`ftrack_orm.codec.object_hook`."""
+        classes = self._classes
+        class_info = self._class_info
+        replace_dead = self._replace_dead
+        append = group.members.append if group is not None else None
+
+        def hook(payload: Dict[str, Any]) -> Any:
+            entity_type = payload.pop("__entity_type__", None)
+            if entity_type is None:
+                if payload.get("__type__") == DATETIME_TYPE:
+                    value = payload.get("value")
+                    if value.__class__ is str:
+                        try:
+                            parsed = _fromisoformat(value + UTC_SUFFIX)
+                            if parsed.tzinfo is UTC:
+                                return parsed
+                        except ValueError:
+                            pass
+                return decode_typed(payload)
+            info = classes.get(entity_type)
+            if info is None:
+                info = class_info(entity_type)
+            cls, entities, single, key_names, interned, remove = info
+            for name in interned:
+                value = payload.get(name)
+                if value.__class__ is str:
+                    payload[name] = _intern(value)
+            try:
+                if single is not None:
+                    key = payload[single]
+                else:
+                    key = tuple([payload[name] for name in key_names])
+            except KeyError:
+                payload["__entity_type__"] = entity_type
+                return payload
+            ref = entities.get(key)
+            entity: Any = ref() if ref is not None else None
+            if entity is None:
+                candidate = _new_object(cls)
+                _set_values(candidate, payload)
+                _set_state(candidate, None)
+                _set_group(candidate, group)
+                ref = _Ref(candidate, remove)
+                ref.key = key
+                found = entities.setdefault(key, ref)
                 entity = found()
-            if entity is candidate:
-                if group is not None:
-                    group.members.append(ref)
-                return candidate
-            ref = found
-        entity._values.update(payload)
-        if type(entity) is not cls and issubclass(cls, type(entity)):
-            object.__setattr__(entity, "__class__", cls)
-        if group is not None and entity._group is not group:
-            _set_group(entity, group)
-            group.members.append(ref)  # type: ignore[arg-type]  # a live entity came from a reference
-        return entity
+                if entity is None:  # a dead entity's reference not removed yet
+                    found = replace_dead(entities, key, ref)
+                    entity = found()
+                if entity is candidate:
+                    if append is not None:
+                        append(ref)
+                    return candidate
+                ref = found
+            entity._values.update(payload)
+            if type(entity) is not cls and issubclass(cls, type(entity)):
+                object.__setattr__(entity, "__class__", cls)
+            if group is not None and entity._group is not group:
+                _set_group(entity, group)
+                append(ref)  # type: ignore[misc,arg-type]  # a live entity came from a reference
+            return entity
+
+        return mark_object_hook(hook)
 
     def _replace_dead(self, bucket: _Bucket, key: Any, ref: _Ref) -> _Ref:
         """Put ``ref`` under ``key`` unless another thread put a live one there first;
@@ -255,9 +288,10 @@ class IdentityMap:
     def _lookup(self, entity: Entity) -> Tuple[_Bucket, Any]:
         return self._bucket_key(entity.__entity_type__, entity._primary_key())
 
-    def add(self, entity: Entity) -> None:
-        """Register a new ``entity`` under its key; ``ValueError`` if the key is taken."""
-        bucket, value = self._lookup(entity)
+    def add(self, entity: Entity, key: Optional[Tuple[Any, ...]] = None) -> None:
+        """Register a new ``entity`` under its key (``key``: its primary key, when already
+        computed); ``ValueError`` if the key is taken."""
+        bucket, value = self._bucket_key(entity.__entity_type__, entity._primary_key() if key is None else key)
         remove = self._classes[entity.__entity_type__][5]
         with self._lock:
             existing = _live(bucket.get(value))

@@ -48,8 +48,8 @@ class KeyIndex(Protocol):
     def get(self, entity_type: str, key: Any) -> Optional[Entity]:
         """The entity already in the map, or ``None``."""
 
-    def add(self, entity: Entity) -> None:
-        """Register ``entity`` under its key; ``ValueError`` if the key is taken."""
+    def add(self, entity: Entity, key: Optional[Tuple[Any, ...]] = None) -> None:
+        """Register ``entity`` under its key (``key``: already computed); ``ValueError`` if taken."""
 
     def discard(self, entity: Entity) -> None:
         """Forget ``entity``'s key (if it is the one registered there)."""
@@ -118,7 +118,7 @@ class Lifecycle:
             if None in key:
                 missing = [n for n, v in zip(cls._schema.primary_key, key) if v is None]
                 raise ValueError(f"New {entity_type} needs its primary key: {', '.join(missing)} not given")
-            self._index.add(entity)
+            self._index.add(entity, key)
         except BaseException:
             self._changes.discard(entity)
             raise

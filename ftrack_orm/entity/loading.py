@@ -43,8 +43,8 @@ class Loader(Protocol):
 class ResultGroup:
     """The entities decoded from one query result (one page), for batched lazy loads.
 
-    ``group.merge`` is an entity hook for ``json.loads(object_hook=...)`` that merges
-    into the identity map and records membership; ``group.members`` lists weak
+    ``group.merge`` is the identity map's fused object hook for ``json.loads`` (typed
+    values too) that merges into the identity map and records membership; ``group.members`` lists weak
     references to the entities (in decoding order; an entity belongs to the group it
     was last seen in), the identity map's own ones: members keep their group alive,
     never the reverse, so an entity nobody holds is freed with its group.
@@ -54,13 +54,7 @@ class ResultGroup:
 
     def __init__(self, identity_map: EntityMap) -> None:
         self.members: List[Callable[[], Optional[Entity]]] = []
-        merge = identity_map.merge_into
-        group = self
-
-        def hook(payload: Dict[str, Any]) -> Any:
-            return merge(payload, group)
-
-        self.merge = hook
+        self.merge = identity_map.object_hook(self)
 
     def __len__(self) -> int:
         return len(self.members)

@@ -72,6 +72,9 @@ class EntityMap(Protocol):
     def merge_into(self, payload: Dict[str, Any], group: Any) -> Any:
         """Merge one decoded entity dict, recording it in result group ``group``."""
 
+    def object_hook(self, group: Any) -> Any:
+        """The fused ``json.loads`` object hook decoding into result group ``group``."""
+
 
 class Descriptor(Protocol):
     """An attribute descriptor, as entities, collection views and loading use it."""

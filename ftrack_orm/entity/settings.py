@@ -8,8 +8,8 @@ of entities or keys.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
-import uuid
 from typing import Any, Callable, Iterator, Optional
 
 from .custom_attributes import CustomAttributeConfigurations
@@ -81,4 +81,12 @@ class LoadSettings:
 
 
 def _new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID's text, as ``str(uuid.uuid4())`` but without building
+    the ``UUID`` object (half the cost: one per created entity)."""
+    h = _urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+
+
+_urandom = os.urandom
+#: The RFC 4122 variant's first hex digit, by the two random bits it keeps.
+_VARIANT = "89ab"

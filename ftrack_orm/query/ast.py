@@ -154,9 +154,44 @@ class OrderKey:
     pos: int = _POS
 
 
+#: The aggregate functions of ``select count(id) from Task group by status_id``.
+AGGREGATE_FUNCTIONS = ("count", "sum", "avg", "min", "max")
+
+
+@attrs.frozen
+class Aggregate:
+    """``count(id)``: an aggregate of ``path`` over each group of a ``group by`` query."""
+
+    function: str = attrs.field()
+    path: Path
+    pos: int = _POS
+
+    @function.validator
+    def _check_function(self, _attribute: typing.Any, value: str) -> None:
+        if value not in AGGREGATE_FUNCTIONS:
+            raise ValueError(f"Unknown aggregate function {value!r}.")
+
+    @property
+    def key(self) -> str:
+        """The name of its value in each answer row, as ftrack names it: ``count_id``."""
+        return self.function + "_" + "_".join(self.path.names)
+
+
+def _aggregates(items: Iterable[Aggregate]) -> Tuple[Aggregate, ...]:
+    return tuple(items)
+
+
+def _group_by(paths: Iterable[Path]) -> Tuple[Path, ...]:
+    return tuple(paths)
+
+
 @attrs.frozen
 class Query:
-    """A whole expression. ``select`` is ``None`` for the bare form (default projections)."""
+    """A whole expression. ``select`` is ``None`` for the bare form (default projections).
+
+    An aggregate query (``select count(id), status_id from Task group by status_id``)
+    has its ``aggregates`` and ``group_by`` paths; its ``select`` holds the plain paths.
+    """
 
     entity_type: str
     select: Optional[Tuple[Path, ...]] = attrs.field(default=None, converter=_paths)
@@ -164,9 +199,11 @@ class Query:
     order_by: Tuple[OrderKey, ...] = attrs.field(default=(), converter=_order_keys)
     offset: Optional[int] = None
     limit: Optional[int] = None
+    aggregates: Tuple[Aggregate, ...] = attrs.field(default=(), converter=_aggregates)
+    group_by: Tuple[Path, ...] = attrs.field(default=(), converter=_group_by)
     pos: int = _POS
     #: position of the entity type name in the expression
     type_pos: int = attrs.field(default=-1, eq=False, repr=False, kw_only=True)
 
 
-Node = Union[Query, Comparison, Has, Any, And, Or, Not, OrderKey, Path, PathStep]
+Node = Union[Query, Aggregate, Comparison, Has, Any, And, Or, Not, OrderKey, Path, PathStep]

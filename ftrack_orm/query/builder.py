@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from typing import Any as _Any
 from typing import Dict, Iterable, List, Optional, Tuple, Type, Union
 
+import attrs
+
 from ..kinds import KINDS, to_literal
 from ..schema import AttributeSchema, SchemaRegistry
 from . import ast
@@ -151,7 +153,11 @@ class AttributePath(Generic[T]):
             name = name[:-1]  # the published rename rule: ``from_`` is the attribute ``from``
         step = ast.PathStep(name)
         resolved = resolve_step(self._registry, self.entity_type, step, previous)
-        return AttributePath(self._registry, self.entity_type, self._steps + (step,), self._resolved + (resolved,))
+        steps, before = self._steps, self._resolved
+        if resolved.via is not None and previous is not None:  # on a subtype: cast the relation to it
+            steps = steps[:-1] + (ast.PathStep(steps[-1].name, resolved.via),)
+            before = before[:-1] + (attrs.evolve(previous, target=resolved.via, cast=resolved.via),)
+        return AttributePath(self._registry, self.entity_type, steps + (step,), before + (resolved,))
 
     if not TYPE_CHECKING:  # stubs declare the steps of each type; unknown ones are errors there
 
@@ -269,13 +275,22 @@ class AttributePath(Generic[T]):
         """``path is_not value`` (``is_not(None)``: the attribute is set)."""
         return self._compare("!=", value)
 
-    def like(self: AttributePath[str], pattern: str) -> Criterion:
-        """``path like pattern`` (``%`` matches any run of characters)."""
-        return self._compare("like", pattern)
+    def like(self, pattern: str) -> Criterion:
+        """``path like pattern`` (``%`` matches any run of characters); on any scalar
+        attribute, whose text the pattern matches (``AssetVersion.version.like("1%")``)."""
+        return self._pattern("like", pattern)
 
-    def not_like(self: AttributePath[str], pattern: str) -> Criterion:
+    def not_like(self, pattern: str) -> Criterion:
         """``path not_like pattern``."""
-        return self._compare("not_like", pattern)
+        return self._pattern("not_like", pattern)
+
+    def _pattern(self, op: str, pattern: str) -> Criterion:
+        last = self._last(op)
+        if not isinstance(pattern, str):
+            raise QueryTypeError(f"{self.dotted}.{op}() takes a string pattern, not {pattern!r}.")
+        if not last.attribute.is_scalar:
+            raise QueryTypeError(f"{self.dotted} is a {last.attribute.kind}: {op}() needs a scalar attribute.")
+        return Criterion(ast.Comparison(self.path, op, pattern), self.entity_type)
 
     def in_(self, values: _Any) -> Criterion:
         """``path in (...)``: a list of values or entities, or a sub-query."""

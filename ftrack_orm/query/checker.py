@@ -7,7 +7,7 @@ the sandbox.
 """
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any, List, Tuple
 
 import attrs
 
@@ -15,18 +15,38 @@ from ..kinds import KINDS
 from ..schema import SchemaRegistry
 from . import ast
 from .lexer import QueryValidationError
-from .paths import require_collection, require_comparable, require_reference, resolve_path, resolve_type
+from .casts import explicit_casts
+from .paths import (
+    ResolvedStep,
+    require_collection,
+    require_comparable,
+    require_reference,
+    resolve_path,
+    resolve_type,
+)
 
+
+
+#: The attribute kinds each aggregate function takes (``count`` takes any scalar).
+AGGREGATE_KINDS = {
+    "sum": ("integer", "number"),
+    "avg": ("integer", "number"),
+    "min": ("integer", "number", "date", "datetime"),
+    "max": ("integer", "number", "date", "datetime"),
+}
 
 
 def check(query: ast.Query, schemas: SchemaRegistry, expression: str = "") -> None:
     """Validate every type, path, operator and value of ``query`` against ``schemas``."""
-    _Checker(schemas, expression).query(query)
+    checker = _Checker(schemas, expression)
+    checker.query(query)
+    if checker.implicit_casts:  # what only the rewrite can tell: one has/any mixing subtypes
+        explicit_casts(query, schemas, expression)
 
 
 def expand_default_projections(query: ast.Query, schemas: SchemaRegistry) -> ast.Query:
     """The bare form ``Task where …`` with its type's default projections made explicit."""
-    if query.select is not None:
+    if query.select is not None or query.aggregates:
         return query
     schema = resolve_type(schemas, query.entity_type, "", query.type_pos)
     select = tuple(ast.Path.of(name) for name in schema.default_projections)
@@ -37,6 +57,13 @@ class _Checker:
     def __init__(self, schemas: SchemaRegistry, expression: str) -> None:
         self.schemas = schemas
         self.expression = expression
+        self.implicit_casts = False  # a path read an attribute on a subtype of a relation's target
+
+    def resolve(self, entity_type: str, path: ast.Path, nested: bool = False) -> List[ResolvedStep]:
+        steps = resolve_path(self.schemas, entity_type, path, self.expression, nested)
+        if not self.implicit_casts and any(step.via is not None for step in steps):
+            self.implicit_casts = True
+        return steps
 
     def fail(self, message: str, position: int) -> QueryValidationError:
         return QueryValidationError(message, self.expression, position)
@@ -44,11 +71,13 @@ class _Checker:
     def query(self, query: ast.Query) -> None:
         resolve_type(self.schemas, query.entity_type, self.expression, query.type_pos)
         for path in query.select or ():
-            resolve_path(self.schemas, query.entity_type, path, self.expression)
+            self.resolve(query.entity_type, path)
         if query.where is not None:
             self.criteria(query.entity_type, query.where)
+        if query.aggregates or query.group_by:
+            self.grouping(query)
         for key in query.order_by:
-            steps = resolve_path(self.schemas, query.entity_type, key.path, self.expression)
+            steps = self.resolve(query.entity_type, key.path)
             for step, source in zip(steps, key.path.steps):
                 if step.attribute.is_collection:
                     raise self.fail(
@@ -61,32 +90,65 @@ class _Checker:
                     f"Cannot order by {str(key.path)!r}: it is a relation, not a value.", key.path.pos
                 )
 
-    def criteria(self, entity_type: str, node: ast.Criteria) -> None:
+    def value_path(self, entity_type: str, path: ast.Path, what: str) -> ResolvedStep:
+        """The last step of ``path``, a scalar reached through references only."""
+        steps = self.resolve(entity_type, path)
+        for step, source in zip(steps, path.steps):
+            if step.attribute.is_collection:
+                raise self.fail(f"Cannot {what} {str(path)!r}: {step.describe()} is a collection.", source.pos)
+        if not steps[-1].attribute.is_scalar:
+            raise self.fail(f"Cannot {what} {str(path)!r}: it is a relation, not a value.", path.pos)
+        return steps[-1]
+
+    def grouping(self, query: ast.Query) -> None:
+        """``select count(id), status_id from Task group by status_id`` (ftrack's strict API)."""
+        if query.aggregates and not query.group_by:
+            raise self.fail("Aggregates need a 'group by' clause (e.g. 'select count(id) from Task "
+                            "group by status_id').", query.aggregates[0].pos)
+        for aggregate in query.aggregates:
+            last = self.value_path(query.entity_type, aggregate.path, f"aggregate {aggregate.function}() of")
+            allowed = AGGREGATE_KINDS.get(aggregate.function)
+            if allowed is not None and last.attribute.kind not in allowed:
+                raise self.fail(
+                    f"{aggregate.function}() needs {' or '.join(allowed)} values, but {last.describe()} "
+                    f"is a {last.attribute.kind}.",
+                    aggregate.pos,
+                )
+        for path in query.group_by:
+            self.value_path(query.entity_type, path, "group by")
+        grouped = set(query.group_by)
+        for path in [*(query.select or ()), *(key.path for key in query.order_by)]:
+            if path not in grouped:
+                raise self.fail(f"{str(path)!r} is neither in 'group by' nor aggregated.", path.pos)
+
+    def criteria(self, entity_type: str, node: ast.Criteria, nested: bool = False) -> None:
         if isinstance(node, (ast.And, ast.Or)):
             for item in node.items:
-                self.criteria(entity_type, item)
+                self.criteria(entity_type, item, nested)
         elif isinstance(node, ast.Not):
-            self.criteria(entity_type, node.item)
+            self.criteria(entity_type, node.item, nested)
         elif isinstance(node, ast.Has):
-            last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
+            last = self.resolve(entity_type, node.path, nested)[-1]
             require_reference(last, self.expression, node.path.pos)
-            self.criteria(last.target or "", node.criteria)
+            self.criteria(last.target or "", node.criteria, True)
         elif isinstance(node, ast.Any):
-            last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
+            last = self.resolve(entity_type, node.path, nested)[-1]
             require_collection(last, self.expression, node.path.pos)
             if node.criteria is not None:
-                self.criteria(last.target or "", node.criteria)
+                self.criteria(last.target or "", node.criteria, True)
         elif isinstance(node, ast.Comparison):
-            self.comparison(entity_type, node)
+            self.comparison(entity_type, node, nested)
         else:
             raise self.fail(f"Not a criteria node: {node!r}", -1)
 
-    def comparison(self, entity_type: str, node: ast.Comparison) -> None:
-        last = resolve_path(self.schemas, entity_type, node.path, self.expression)[-1]
+    def comparison(self, entity_type: str, node: ast.Comparison, nested: bool = False) -> None:
+        last = self.resolve(entity_type, node.path, nested)[-1]
         kind = last.attribute.kind
         require_comparable(last, str(node.path), self.expression, node.pos)
         if isinstance(node.value, ast.Query):
             sub = node.value
+            if sub.aggregates or sub.group_by:
+                raise self.fail("A sub-query cannot aggregate or group.", sub.pos)
             self.query(sub)
             if sub.select is None or len(sub.select) != 1:
                 raise self.fail("A sub-query must select exactly one attribute.", sub.pos)
@@ -100,6 +162,8 @@ class _Checker:
                 f"{last.schema.name!r}; compare its attributes instead.",
                 node.pos,
             )
+        if node.op in ("like", "not_like"):
+            return  # a pattern matches the text of any scalar (``version like "1%"``), as on ftrack
         for value in values:
             problem = None if value is None else KINDS[kind].literal_problem(value)
             if problem:

@@ -2,8 +2,10 @@
 
 Grammar (keywords case-insensitive)::
 
-    query     := [ "select" path ("," path)* "from" ] TYPE [ "where" criteria ]
+    query     := [ "select" item ("," item)* "from" ] TYPE [ "where" criteria ]
+                 [ "group" "by" path ("," path)* ]
                  [ "order" "by" key ("," key)* ] [ offset | limit ]*   (each once)
+    item      := path | FUNCTION "(" path ")"     FUNCTION: count sum avg min max
     key       := path [ "asc" | "ascending" | "desc" | "descending" ]
     criteria  := and_expr ( "or" and_expr )*
     and_expr  := not_expr ( "and" not_expr )*
@@ -110,10 +112,12 @@ class _Parser:
     def query(self) -> ast.Query:
         start = self.token.pos
         select: Optional[Tuple[ast.Path, ...]] = None
+        aggregates: List[ast.Aggregate] = []
         if self.accept_word("select"):
-            paths = [self.path(("from",))]
+            paths: List[ast.Path] = []
+            self.select_item(paths, aggregates)
             while self.accept_symbol(","):
-                paths.append(self.path(("from",)))
+                self.select_item(paths, aggregates)
             select = tuple(paths)
             self.expect_word("from")
         type_token = self.token
@@ -121,6 +125,12 @@ class _Parser:
             raise self.error(f"Expected an entity type but found {describe(type_token)}")
         self.advance()
         where = self.criteria() if self.accept_word("where") else None
+        group_by: List[ast.Path] = []
+        if self.accept_word("group"):
+            self.expect_word("by")
+            group_by.append(self.path())
+            while self.accept_symbol(","):
+                group_by.append(self.path())
         order_by: Tuple[ast.OrderKey, ...] = ()
         if self.accept_word("order"):
             self.expect_word("by")
@@ -142,8 +152,23 @@ class _Parser:
             else:
                 limit = int(number.text)
         return ast.Query(
-            type_token.text, select, where, order_by, offset, limit, pos=start, type_pos=type_token.pos
+            type_token.text, select, where, order_by, offset, limit, tuple(aggregates), tuple(group_by),
+            pos=start, type_pos=type_token.pos,
         )
+
+    def select_item(self, paths: List[ast.Path], aggregates: List[ast.Aggregate]) -> None:
+        """One item of a select list: ``path``, or ``function(path)`` (``count(id)``)."""
+        token, following = self.token, self.tokens[min(self.index + 1, len(self.tokens) - 1)]
+        opens = following.kind == SYMBOL and following.text == "("
+        if token.kind == WORD and token.text.lower() in ast.AGGREGATE_FUNCTIONS and opens:
+            self.advance()
+            self.expect_symbol("(")
+            aggregates.append(ast.Aggregate(token.text.lower(), self.path(), pos=token.pos))
+            self.expect_symbol(")")
+        elif token.is_word("from") and (following.is_word("from") or (following.kind == SYMBOL and following.text == ",")):
+            paths.append(self.path(()))  # the attribute ``from`` (``select from, to from TypedContextLink``)
+        else:
+            paths.append(self.path(("from",)))
 
     def order_key(self) -> ast.OrderKey:
         path = self.path()

@@ -15,7 +15,7 @@ a ``TypeError``.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import attrs
 
@@ -48,10 +48,58 @@ class ResolvedStep:
     attribute: AttributeSchema
     target: Optional[str]  # entity type reached (the cast if any), None for scalars
     cast: Optional[str] = None
+    #: the subtype (or variant) of the previous step's target the attribute was found on, when
+    #: the path did not cast to it: ``resource.username`` reads ``username`` on ``User``
+    via: Optional[str] = None
 
     def describe(self) -> str:
         """``'name' of schema 'Task'``: how messages name this step's attribute."""
         return f"{self.attribute.name!r} of schema {self.schema.name!r}"
+
+
+#: Polymorphic families the schemas publish as separate types named ``<Owner><Family>``
+#: (``UserCustomAttributeLink``, ``ContextCustomAttributeLinkFrom``) rather than as subtypes:
+#: an item of ``Task.custom_attribute_links`` (a ``CustomAttributeLink``) is one of them.
+VARIANT_FAMILIES: Tuple[str, ...] = ("CustomAttributeLink", "CustomAttributeLinkFrom")
+
+
+def variants(schemas: SchemaRegistry, entity_type: str) -> List[str]:
+    """The types an item of ``entity_type`` may really be, besides itself: its subtypes,
+    and for one of the :data:`VARIANT_FAMILIES` the variants the schemas publish."""
+    found = schemas.subtypes(entity_type)[1:]
+    if entity_type in VARIANT_FAMILIES:
+        found += [name for name in schemas if name != entity_type and name.endswith(entity_type)
+                  and name[: -len(entity_type)] in schemas]
+    return found
+
+
+def can_cast(schemas: SchemaRegistry, cast: str, target: str) -> bool:
+    """True when a relation to ``target`` may be cast to ``cast`` (a subtype or variant)."""
+    return schemas.is_subtype(cast, target) or cast in variants(schemas, target)
+
+
+def _on_variant(schemas: SchemaRegistry, schema: EntitySchema, step: ast.PathStep,
+                relation: str, expression: str) -> Optional[EntitySchema]:
+    """The one subtype/variant of ``schema`` defining ``step``'s attribute (``None``: none does).
+
+    As on a real server, a path may read an attribute that only some items of a relation
+    have (``assignments any (resource.username is "jane")``: ``resource`` is a ``Resource``,
+    ``username`` is on ``User``); items of other types simply do not match. An attribute
+    defined on several unrelated subtypes is ambiguous: it raises, asking for a cast.
+    """
+    owners = [name for name in variants(schemas, schema.name) if step.name in schemas[name].attributes]
+    topmost = [name for name in owners if not any(a in owners for a in schemas.ancestors(name))]
+    if not topmost:
+        return None
+    if len(topmost) > 1:
+        names = sorted(topmost)
+        raise UnknownAttributeError(
+            f"No attribute {step.name!r} exists for schema {schema.name!r}; its subtypes {', '.join(names)} "
+            f"each have one: cast the relation to the one you mean ({relation}[{names[-1]}]).",
+            expression,
+            step.pos,
+        )
+    return schemas[topmost[0]]
 
 
 def resolve_type(schemas: SchemaRegistry, name: str, expression: str = "", position: int = -1) -> EntitySchema:
@@ -68,8 +116,14 @@ def resolve_step(
     step: ast.PathStep,
     previous: Optional[ResolvedStep] = None,
     expression: str = "",
+    in_relation: bool = False,
 ) -> ResolvedStep:
-    """Resolve ``step``, read on the type ``previous`` leads to (on ``entity_type`` for a first step)."""
+    """Resolve ``step``, read on the type ``previous`` leads to (on ``entity_type`` for a first step).
+
+    After a relation (``previous`` given, or ``in_relation``: a first step inside
+    ``has``/``any``), an attribute missing on the target is looked up on its subtypes
+    and variants (``ResolvedStep.via``).
+    """
     if previous is not None:
         if previous.target is None:
             raise UnknownAttributeError(
@@ -81,6 +135,12 @@ def resolve_step(
         entity_type = previous.target
     schema = resolve_type(schemas, entity_type, expression, step.pos)
     attribute = schema.attributes.get(step.name)
+    via = None
+    if attribute is None and (previous is not None or in_relation):
+        variant = _on_variant(schemas, schema, step, previous.attribute.name if previous else "the relation", expression)
+        if variant is not None:
+            schema, via = variant, variant.name
+            attribute = schema.attributes[step.name]
     if attribute is None:
         raise UnknownAttributeError(
             no_schema_attribute(step.name, schema.name, schema.attributes), expression, step.pos
@@ -92,7 +152,7 @@ def resolve_step(
                 f"Cannot cast {step.name!r} of schema {schema.name!r}: it is not a relation.", expression, step.pos
             )
         resolve_type(schemas, step.cast, expression, step.pos)
-        if not schemas.is_subtype(step.cast, target):
+        if not can_cast(schemas, step.cast, target):
             raise QueryTypeError(
                 f"Cannot cast {step.name!r} of schema {schema.name!r} to {step.cast!r}: "
                 f"it is not a subtype of {target!r}.",
@@ -100,18 +160,20 @@ def resolve_step(
                 step.pos,
             )
         target = step.cast
-    return ResolvedStep(schema, attribute, target, step.cast)
+    return ResolvedStep(schema, attribute, target, step.cast, via)
 
 
 def resolve_path(
-    schemas: SchemaRegistry, entity_type: str, path: ast.Path, expression: str = ""
+    schemas: SchemaRegistry, entity_type: str, path: ast.Path, expression: str = "", in_relation: bool = False
 ) -> List[ResolvedStep]:
-    """Walk ``path`` from ``entity_type``; raise a :class:`QueryValidationError` on a bad step."""
+    """Walk ``path`` from ``entity_type``; raise a :class:`QueryValidationError` on a bad step.
+
+    ``in_relation``: ``entity_type`` is the target of a ``has``/``any`` (see :func:`resolve_step`)."""
     resolve_type(schemas, entity_type, expression, path.pos)
     steps: List[ResolvedStep] = []
     previous: Optional[ResolvedStep] = None
     for step in path.steps:
-        previous = resolve_step(schemas, entity_type, step, previous, expression)
+        previous = resolve_step(schemas, entity_type, step, previous, expression, in_relation and not steps)
         steps.append(previous)
     return steps
 

@@ -73,11 +73,15 @@ def _path(path: ast.Path) -> str:
 
 def _query(query: ast.Query) -> str:
     parts = []
-    if query.select is not None:
-        parts.append("select " + ", ".join(_path(p) for p in query.select) + " from")
+    if query.select is not None or query.aggregates:
+        items = [f"{a.function}({_path(a.path)})" for a in query.aggregates]
+        items.extend(_path(p) for p in query.select or ())
+        parts.append("select " + ", ".join(items) + " from")
     parts.append(query.entity_type)
     if query.where is not None:
         parts.append("where " + _criteria(query.where))
+    if query.group_by:
+        parts.append("group by " + ", ".join(_path(p) for p in query.group_by))
     if query.order_by:
         parts.append("order by " + ", ".join(render(key) for key in query.order_by))
     if query.offset is not None:

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from ..query import QueryParseError, QueryValidationError, ast
 from ..query.paths import resolve_path
 from ..relations import Relation
+from .aggregates import aggregate
 from .computed import ComputedAttributes
 from .errors import unstored, validation_error
 from .expressions import ParsedExpressions
@@ -65,6 +66,8 @@ class Evaluator:
     def query(self, expression: Any) -> Dict[str, Any]:
         """The result of a ``query`` operation."""
         query = self.parse(expression)
+        if query.group_by:
+            return aggregate(self.store, self.computed, query)
         rows, next_offset = self.select_rows(query)
         tree = self.projection_tree(query.entity_type, query.select or ())
         self.load(rows, query.entity_type, tree)

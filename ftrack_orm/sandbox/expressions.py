@@ -11,6 +11,7 @@ import functools
 from typing import Callable
 
 from ..query import ast, check, expand_default_projections, parse
+from ..query.casts import explicit_casts
 from ..schema import SchemaRegistry
 
 #: Distinct expression texts kept (least recently used ones are dropped first).
@@ -30,4 +31,4 @@ class ParsedExpressions:
     def _parse(self, expression: str) -> ast.Query:
         query = parse(expression)
         check(query, self.schemas, expression)
-        return expand_default_projections(query, self.schemas)
+        return explicit_casts(expand_default_projections(query, self.schemas), self.schemas)

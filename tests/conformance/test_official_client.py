@@ -99,14 +99,12 @@ def test_task_types_from_the_project_schema(official):
     assert project["project_schema"].get_types("Task")
 
 
-@pytest.mark.xfail(strict=False, reason=NEEDS_FIDELITY.format("system_type derived from the component type (G2)"))
 def test_create_a_file_component_with_server_defaults(official):
     component = official.create("FileComponent", {"name": "main", "file_type": ".exr", "size": 1})
     official.commit()
     assert fresh(official, f'select system_type from FileComponent where id is "{component["id"]}"')["system_type"] == "file"
 
 
-@pytest.mark.xfail(strict=False, reason=NEEDS_FIDELITY.format("User defaults is_active and username (G1)"))
 def test_create_a_user_with_server_defaults(official):
     user = official.create("User", {"first_name": "Ada", "last_name": "Lovelace"})
     official.commit()
@@ -114,7 +112,6 @@ def test_create_a_user_with_server_defaults(official):
     assert stored["is_active"] is True and stored["username"]
 
 
-@pytest.mark.xfail(strict=False, reason=NEEDS_FIDELITY.format("the computed link attribute (G6)"))
 def test_link_of_a_task(official):
     task = official.query("select link, name from Task").first()
     assert task["link"] and task["link"][-1]["id"] == task["id"]
