@@ -26,6 +26,7 @@ import contextlib
 from typing import Any, AsyncIterator, Callable, Dict, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
 from .. import server_actions
+from ..aggregates import aggregate_steps
 from ..entity.base import Entity
 from ..entity.factory import TypeRegistry
 from ..entity.identity import IdentityMap
@@ -274,6 +275,11 @@ class AsyncSession:
         """A lazy :class:`~ftrack_orm.aio.results.AsyncQueryResult`, checked against the schemas
         before anything is sent (the session must be open)."""
         return AsyncQueryResult(self._session.query(expression, page_size), self._client.call)
+
+    async def aggregate(self, expression: str) -> List[Dict[str, Any]]:
+        """Rows of an aggregate query (see :meth:`Session.aggregate`)."""
+        await self.open()
+        return await run_async(aggregate_steps(expression, self._session.schemas), self._client.call)
 
     async def populate(self, entities: Any, projections: Union[str, Sequence[str]]) -> None:
         """Load dotted ``projections`` for all ``entities``: one request per level of the paths."""

@@ -176,6 +176,19 @@ def test_populate_get_and_ensure(kind, sandbox):
 
 
 @both
+def test_aggregates(kind, sandbox):
+    async def scenario(s: Any) -> Any:
+        rows = s.session.aggregate("select count(id) from Task group by status_id")
+        return await rows if asyncio.iscoroutine(rows) else rows
+
+    rows = run_on(kind, sandbox, scenario)
+    with Session(sandbox.url, sandbox.api_user, sandbox.api_key, schema_cache=False) as session:
+        tasks = session.query("select status_id from Task").all()
+    counts = {row["status_id"]: row["count_id"] for row in rows}
+    assert sum(counts.values()) == len(tasks) and set(counts) == {task.status_id for task in tasks}
+
+
+@both
 def test_reading_an_unloaded_attribute(kind, sandbox):
     async def scenario(s: Any) -> Any:
         task = await s.first(s.session.query("select name from Task"))
