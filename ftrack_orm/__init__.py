@@ -57,9 +57,12 @@ _EXPORTS: Dict[str, str] = {
     "ExpressionError": "events.expression",
     "PartialCommitOutcomeUnknownError": "errors",
     "TransferError": "components.transfer",
+    "WouldBlockError": "errors",
+    "AsyncSession": "aio.session",
 }
 
 __all__ = [
+    "AsyncSession",
     "ConfigurationError",
     "DeletedEntityError",
     "DetachedEntityError",
@@ -101,12 +104,14 @@ __all__ = [
     "UnknownTypeError",
     "WebSocketError",
     "WireClient",
+    "WouldBlockError",
     "inspect",
     "register_mixin",
     "unregister_mixin",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
+    from .aio.session import AsyncSession
     from .client import WireClient
     from .components.transfer import TransferError
     from .entity.inspection import EntityView, inspect
@@ -129,6 +134,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
         ServerPermissionDeniedError,
         ServerValidationError,
         SessionClosedError,
+        WouldBlockError,
     )
     from .events.errors import EventHubConnectionError, EventHubError
     from .events.expression import ExpressionError

@@ -21,6 +21,11 @@ class SessionClosedError(FtrackOrmError, RuntimeError):
     """The session was closed (``close()`` or its ``with`` block ended): nothing is sent."""
 
 
+class WouldBlockError(FtrackOrmError, RuntimeError):
+    """An :class:`~ftrack_orm.aio.AsyncSession` was asked for something that needs a
+    blocking request (it would stall the event loop): use its awaitable API instead."""
+
+
 class ServerCompatibilityError(FtrackOrmError):
     """The server is too old (or unknown) for what was asked."""
 

@@ -43,6 +43,7 @@ _DEFAULT = object()
 Key = Union[str, int, Sequence[Any], Mapping[str, Any]]
 #: An entity class, for the typed ``query`` (``session.query(Task)`` is ``QueryResult[Task]``).
 E = TypeVar("E")
+T = TypeVar("T")
 
 
 def _setting(value: Optional[str], argument: str, variable: str) -> str:
@@ -226,11 +227,12 @@ class Session:
     def _load_schemas(self) -> None:
         with self._schema_lock:
             if self._schemas is None:
-                run(self._schema_steps(), self._client.call)
+                run(self.schema_steps(), self._client.call)
 
-    def _schema_steps(self) -> Steps[None]:
+    def schema_steps(self) -> Steps[None]:
         """Load the server information and the schemas (from the cache when its hash matches),
-        then build the identity map: one call on a cold start."""
+        then build the identity map: one call on a cold start. As :mod:`~ftrack_orm.steps`,
+        for drivers (the asyncio session); the caller makes sure it runs once."""
         cache = self._schema_cache
         schemas = None
         if cache is not None and not cache.is_empty():
@@ -374,6 +376,10 @@ class Session:
         """The entity of ``entity_type`` with primary key ``key``: from the identity map
         when it is there (no request), else ONE query (its default projections); ``None``
         when the server has none."""
+        return run(self.get_steps(entity_type, key), self._client.call)
+
+    def get_steps(self, entity_type: str, key: Key) -> Steps[Optional[Entity]]:
+        """:meth:`get` as :mod:`~ftrack_orm.steps` (for drivers such as the asyncio session)."""
         values = self.entity_key(entity_type, key)
         names = self.schemas[entity_type].primary_key
         if len(values) != len(names):
@@ -382,7 +388,7 @@ class Session:
         found = self.identity_map.get(entity_type, tuple(values))
         if found is not None:
             return found
-        entity: Optional[Entity] = self.query(entity_type).where(**dict(zip(names, values))).first()
+        entity: Optional[Entity] = yield from self.query(entity_type).where(**dict(zip(names, values))).first_steps()
         return entity
 
     def reset(self) -> None:
@@ -422,31 +428,41 @@ class Session:
         several: ``MultipleResultsFoundError``. Like both official clients, it commits
         (everything pending) at once; inside :meth:`transaction` it joins the transaction.
         """
+        entity = run(self.ensure_steps(entity_type, data, identifying_keys), self._client.call)
+        if self._transaction_depth == 0:
+            self.commit()
+        return entity
+
+    def ensure_steps(self, entity_type: str, data: Mapping[str, Any],
+                     identifying_keys: Optional[Sequence[str]] = None) -> Steps[Entity]:
+        """:meth:`ensure` as :mod:`~ftrack_orm.steps`, without its commit (the driver commits)."""
         names = list(identifying_keys or data.keys())
         missing = [name for name in names if name not in data]
         if missing:
             raise ValueError(f"ensure({entity_type!r}): identifying keys {missing} are not in data.")
         result = self.query(entity_type).where(**{name: data[name] for name in names})
         result = result.select(*dict.fromkeys(list(self.schemas[entity_type].primary_key) + list(data)))
-        rows = result.limit(2).all()
+        rows = yield from result.limit(2).all_steps()
         if len(rows) > 1:
             raise MultipleResultsFoundError(f"ensure({entity_type!r}) matched several entities: {result}")
         if not rows:
-            entity: Entity = self.create(entity_type, data)
-        else:
-            entity = rows[0]
-            for name, value in data.items():
-                if entity[name] != value:
-                    entity[name] = value
-        if self._transaction_depth == 0:
-            self.commit()
+            return self.create(entity_type, data)
+        entity: Entity = rows[0]
+        for name, value in data.items():
+            if entity[name] != value:
+                entity[name] = value
         return entity
 
     def _load_custom_attribute_configurations(self) -> List[Dict[str, Any]]:
-        # Plain dicts (no identity map): read once, on first use of custom_attributes.
+        # read once, on first use of custom_attributes
+        return run(self.custom_attribute_configuration_steps(), self._client.call)
+
+    @staticmethod
+    def custom_attribute_configuration_steps() -> Steps[List[Dict[str, Any]]]:
+        """The server's custom attribute configurations as plain dicts (no identity map), as steps."""
         expression = ("select id, key, entity_type, object_type_id, project_id, is_hierarchical, "
                       "config, default, type.name from CustomAttributeConfiguration")
-        rows: List[Dict[str, Any]] = self._client.call([ops.query(expression)])[0]["data"]
+        rows: List[Dict[str, Any]] = (yield Call([ops.query(expression)]))[0]["data"]
         return rows
 
     @property
@@ -520,28 +536,31 @@ class Session:
             self.commit()
 
     # -- server-side helpers (see ftrack_orm.server_actions) ---------------------------------
+    def _run_action(self, steps: Steps[T]) -> T:
+        return run(steps, lambda batch, hook: self.call(batch))
+
     def _server_version(self) -> Any:
         return self.server_information.get("version")
 
     def get_widget_url(self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None) -> str:
         """An authenticated URL of widget ``name`` (``info``, ``tasks``, ``tasks_browser``)."""
-        return server_actions.get_widget_url(self.call, self._server_version, name, entity, theme)
+        return self._run_action(server_actions.get_widget_url(self._server_version, name, entity, theme))
 
     def send_user_invite(self, user: Entity) -> None:
         """Send ``user`` an invitation email."""
-        server_actions.send_user_invites(self.call, self._server_version, [user])
+        self._run_action(server_actions.send_user_invites(self._server_version, [user]))
 
     def send_user_invites(self, users: Sequence[Entity]) -> None:
         """Send each of ``users`` an invitation email (one request)."""
-        server_actions.send_user_invites(self.call, self._server_version, users)
+        self._run_action(server_actions.send_user_invites(self._server_version, users))
 
     def reset_remote(self, reset_type: str, entity: Optional[Entity] = None) -> Any:
         """A server-side reset (``"api_key"`` of a ``User``...); the server's ``data``."""
-        return server_actions.reset_remote(self.call, self._server_version, reset_type, entity)
+        return self._run_action(server_actions.reset_remote(self._server_version, reset_type, entity))
 
     def delayed_job(self, job_type: Any) -> Any:
         """Start a server-side job (``"SYNC_USERS_LDAP"``); the ``Job`` entity."""
-        return server_actions.delayed_job(self.call, self._server_version, job_type)
+        return self._run_action(server_actions.delayed_job(self._server_version, job_type))
 
     def check_server_compatibility(self) -> None:
         """Raise ``ServerCompatibilityError`` when the server is too old for the API."""

@@ -13,12 +13,19 @@ error raised at the ``yield``)::
 :class:`~ftrack_orm.session.Session`), :func:`run_async` with a coroutine (the
 :class:`~ftrack_orm.aio.AsyncSession`). Only the sending differs; everything
 between two calls is the same code.
+
+Work that produces values as it goes (the pages of a query) takes an ``emit``
+callable and calls it with each value; :func:`stream` and :func:`stream_async`
+hand the emitted values to the consumer between two calls, so a page is
+fetched only when the consumer asks for more than it has.
 """
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Generator, List, Mapping, NamedTuple, Optional, Sequence, TypeVar
+import collections
+from typing import (Any, AsyncIterator, Awaitable, Callable, Deque, Dict, Generator, Iterator, List, Mapping,
+                    NamedTuple, Optional, Sequence, TypeVar)
 
-__all__ = ["Call", "Steps", "run", "run_async", "BlockingCall", "AsyncCall"]
+__all__ = ["Call", "Steps", "run", "run_async", "stream", "stream_async", "BlockingCall", "AsyncCall", "Emit"]
 
 T = TypeVar("T")
 
@@ -70,3 +77,68 @@ async def run_async(steps: Steps[T], call: AsyncCall) -> T:
     except StopIteration as stop:
         value: T = stop.value
         return value
+
+
+#: ``emit(value)``: how streaming steps hand a value to their consumer.
+Emit = Callable[[T], None]
+
+
+def stream(make: Callable[[Emit[T]], Steps[None]], call: BlockingCall) -> Iterator[T]:
+    """The values that ``make(emit)`` emits, driven with a blocking ``call``, lazily:
+    the next call is made only when the values emitted so far are consumed."""
+    outbox: Deque[T] = collections.deque()
+    steps = make(outbox.append)
+    try:
+        request: Optional[Call] = next(steps)
+    except StopIteration:
+        request = None
+    try:
+        while True:
+            while outbox:
+                yield outbox.popleft()
+            if request is None:
+                return
+            try:
+                results = call(request.batch, request.hook)
+            except BaseException as error:
+                try:
+                    request = steps.throw(error)
+                except StopIteration:
+                    request = None
+                continue
+            try:
+                request = steps.send(results)
+            except StopIteration:
+                request = None
+    finally:
+        steps.close()
+
+
+async def stream_async(make: Callable[[Emit[T]], Steps[None]], call: AsyncCall) -> AsyncIterator[T]:
+    """:func:`stream` with a coroutine ``call``: an async iterator of the emitted values."""
+    outbox: Deque[T] = collections.deque()
+    steps = make(outbox.append)
+    try:
+        request: Optional[Call] = next(steps)
+    except StopIteration:
+        request = None
+    try:
+        while True:
+            while outbox:
+                yield outbox.popleft()
+            if request is None:
+                return
+            try:
+                results = await call(request.batch, request.hook)
+            except BaseException as error:
+                try:
+                    request = steps.throw(error)
+                except StopIteration:
+                    request = None
+                continue
+            try:
+                request = steps.send(results)
+            except StopIteration:
+                request = None
+    finally:
+        steps.close()

@@ -31,7 +31,8 @@ FLOORS: List[List[str]] = [
     # the wire client and what the session hands it to
     ["ftrack_orm.client", "ftrack_orm.events", "ftrack_orm.loader", "ftrack_orm.aggregates", "ftrack_orm.uow", "ftrack_orm.results",
      "ftrack_orm.reconcile", "ftrack_orm.components", "ftrack_orm.pending", "ftrack_orm.server_actions",
-     "ftrack_orm.helpers", "ftrack_orm.aio.websocket", "ftrack_orm.aio.hub", "ftrack_orm.aio.client"],
+     "ftrack_orm.helpers", "ftrack_orm.aio.websocket", "ftrack_orm.aio.hub", "ftrack_orm.aio.client",
+     "ftrack_orm.aio.results"],
     ["ftrack_orm.session", "ftrack_orm.aio"],
     ["ftrack_orm.stubs", "ftrack_orm.sandbox", "ftrack_orm.compat"],
     ["ftrack_orm.demo", "ftrack_orm.cli", "ftrack_orm.__main__", "ftrack_orm"],

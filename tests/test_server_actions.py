@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from ftrack_orm.steps import run
 from ftrack_orm import Session
 from ftrack_orm.errors import ServerCompatibilityError
 from ftrack_orm.sandbox import Sandbox
@@ -62,4 +63,4 @@ def test_an_unknown_action_is_a_compatibility_error(scripted_server):
     session = Session(scripted_server.url, "jane", "key", schema_cache=False)
     version = lambda: session.call([{"action": "query_server_information"}])[0]["version"]  # noqa: E731
     with pytest.raises(ServerCompatibilityError, match="'3.0.0' does not support 'get_widget_url'"):
-        server_actions.get_widget_url(session.call, version, "info")
+        run(server_actions.get_widget_url(version, "info"), lambda batch, hook: session.call(batch))

@@ -9,16 +9,20 @@ import importlib
 from typing import TYPE_CHECKING, Any, Dict, List
 
 _EXPORTS: Dict[str, str] = {
+    "AsyncSession": "session",
+    "AsyncQueryResult": "results",
     "AsyncEventHub": "hub",
     "EventStream": "hub",
     "AsyncTransport": "transport",
     "HttpxTransport": "transport",
 }
 
-__all__ = ["AsyncEventHub", "AsyncTransport", "EventStream", "HttpxTransport"]
+__all__ = ["AsyncEventHub", "AsyncQueryResult", "AsyncSession", "AsyncTransport", "EventStream", "HttpxTransport"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .hub import AsyncEventHub, EventStream
+    from .results import AsyncQueryResult
+    from .session import AsyncSession
     from .transport import AsyncTransport, HttpxTransport
 
 

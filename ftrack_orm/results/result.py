@@ -21,17 +21,19 @@ in descending order, like the sandbox; rows that tie keep their fetch order.
 from __future__ import annotations
 
 import html
-from typing import (TYPE_CHECKING, Any, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, Set, Tuple,
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, Set, Tuple,
                     TypeVar, Union, overload)
 
 import attrs
 
+from .. import operations as ops
 from ..entity.inspection import inspect
 from ..errors import FtrackOrmError, MalformedResponseError
 from ..query import ast as qast  # "ast" is also a QueryResult property
 from ..query.builder import AttributePath, Criterion, and_
 from ..query.checker import expand_default_projections
 from ..query.render import render
+from ..steps import Call, Emit, Steps, run, stream
 from . import columns, tabular
 from .progress import Progress, ProgressCallback, make_progress
 from .source import Page, ResultSource
@@ -208,49 +210,59 @@ class QueryResult(Generic[T]):
 
         Streaming: each page's rows form their own result group (lazy loads batch within
         the page), so rows of pages the caller no longer holds are freed."""
-        return self._run(shared=False)
+        pages: Iterator[Page] = stream(lambda emit: self.page_steps(emit, shared=False), self._source.call)
+        return pages
 
-    def _run(self, shared: bool) -> Iterator[Page]:
-        """The pages; ``shared``: one result group for all of them (``all()``)."""
+    def page_steps(self, emit: Emit[Page], shared: bool) -> Steps[None]:
+        """The query as :mod:`~ftrack_orm.steps`: each page is handed to ``emit`` as it
+        arrives (what :meth:`pages` and the asyncio session drive). ``shared``: one result
+        group for all the pages (``all()``), else one per page."""
         query = expand_default_projections(self.ast, self._source.schemas)
         report = make_progress(self.progress, query.entity_type)
         try:
-            yield from self._pages(query, report, self._source.result_group() if shared else None)
+            yield from self._pages(query, report, self._source.result_group() if shared else None, emit)
         finally:
             close = getattr(report, "close", None)
             if close is not None:
                 close()
 
-    def _pages(
-        self, query: qast.Query, report: Optional[ProgressCallback], group: Optional[ResultGroup]
-    ) -> Iterator[Page]:
+    def _pages(self, query: qast.Query, report: Optional[ProgressCallback], group: Optional[ResultGroup],
+               emit: Emit[Page]) -> Steps[None]:
         chunked = _split_long_in(query)
         if chunked is None:
             count = 0
-            for page, last in self._paged(query, group):
+
+            def counted(page: Page, last: bool) -> None:
+                nonlocal count
                 count += len(page)
                 if report is not None:
                     report(count, count if last else None)
-                yield page
+                emit(page)
+
+            yield from self._paged(query, group, counted)
             return
         if query.order_by or query.offset is not None or query.limit is not None:
-            yield from self._sorted_chunks(query, chunked, report)
+            yield from self._sorted_chunks(query, chunked, report, emit)
             return
         seen: Dict[int, Any] = {}  # rows kept: a freed row's id could be reused
-        count = 0
+        total = 0
         for index, part in enumerate(chunked):
-            for page, last in self._paged(part, group):
+            final = index == len(chunked) - 1
+
+            def fresh_only(page: Page, last: bool, final: bool = final) -> None:
+                nonlocal total
                 fresh = [row for row in page if id(row) not in seen]
                 seen.update((id(row), row) for row in fresh)
-                count += len(fresh)
+                total += len(fresh)
                 if report is not None:
-                    report(count, count if last and index == len(chunked) - 1 else None)
+                    report(total, total if last and final else None)
                 if fresh:
-                    yield page.with_rows(fresh)
+                    emit(page.with_rows(fresh))
 
-    def _sorted_chunks(
-        self, query: qast.Query, chunked: List[qast.Query], report: Optional[ProgressCallback]
-    ) -> Iterator[Page]:
+            yield from self._paged(part, group, fresh_only)
+
+    def _sorted_chunks(self, query: qast.Query, chunked: List[qast.Query], report: Optional[ProgressCallback],
+                       emit: Emit[Page]) -> Steps[None]:
         """Every chunk fetched (order paths projected), then ordered and sliced here
         (the pages carry the metadata of the last page fetched)."""
         select = tuple(dict.fromkeys((*(query.select or ()), *(key.path for key in query.order_by))))
@@ -258,16 +270,20 @@ class QueryResult(Generic[T]):
         seen: Set[int] = set()
         metadata: Mapping[str, Any] = {}
         group = self._source.result_group()  # every row is kept: one group for all
+
+        def collect(page: Page, last: bool) -> None:
+            nonlocal metadata
+            metadata = page.metadata
+            for row in page:
+                if id(row) not in seen:
+                    seen.add(id(row))
+                    rows.append(row)
+            if report is not None:
+                report(len(rows), None)
+
         for part in chunked:
             part = attrs.evolve(part, select=select, order_by=(), offset=None, limit=None)
-            for page, _ in self._paged(part, group):
-                metadata = page.metadata
-                for row in page:
-                    if id(row) not in seen:
-                        seen.add(id(row))
-                        rows.append(row)
-                if report is not None:
-                    report(len(rows), None)
+            yield from self._paged(part, group, collect)
         for key in reversed(query.order_by):
             names = key.path.names
             rows.sort(key=lambda row: _sort_key(row, names), reverse=key.descending)
@@ -276,18 +292,20 @@ class QueryResult(Generic[T]):
         if report is not None:
             report(len(rows), len(rows))
         for begin in range(0, len(rows), self.page_size):
-            yield Page(rows[begin:begin + self.page_size], metadata)
+            emit(Page(rows[begin:begin + self.page_size], metadata))
 
-    def _paged(self, query: qast.Query, group: Optional[ResultGroup]) -> Iterator[Tuple[Page, bool]]:
-        """``(page, is_last_page)`` for each page of ``query``, offset/limit honoured; the
-        rows decode into ``group``, or into a new group per page when it is ``None``."""
+    def _paged(self, query: qast.Query, group: Optional[ResultGroup],
+               on_page: Callable[[Page, bool], None]) -> Steps[None]:
+        """``on_page(page, is_last_page)`` for each page of ``query``, offset/limit honoured;
+        the rows decode into ``group``, or into a new group per page when it is ``None``."""
         start = query.offset or 0
         remaining = query.limit
         source = self._source
         while remaining is None or remaining > 0:
             size = self.page_size if remaining is None else min(self.page_size, remaining)
-            page = source.fetch_page(render(attrs.evolve(query, offset=start, limit=size)),
-                                     group if group is not None else source.result_group())
+            into = group if group is not None else source.result_group()
+            answer = yield Call([ops.query(render(attrs.evolve(query, offset=start, limit=size)))], into.merge)
+            page = Page.from_answer(answer[0])
             if remaining is not None:
                 remaining -= len(page)
             following = page.next_offset
@@ -297,7 +315,7 @@ class QueryResult(Generic[T]):
                     f"The server answered the page at offset {start} of {render(query)!r} with next offset "
                     f"{following!r}, which does not advance: paging would never end."
                 )
-            yield page, last
+            on_page(page, last)
             if last or following is None:
                 return
             start = following
@@ -305,7 +323,13 @@ class QueryResult(Generic[T]):
     def all(self) -> List[T]:
         """Every row, as a list (one run of the query, one result group: lazy loads batch across
         all pages; ``list(result)`` also asks ``len()``)."""
-        return [row for page in self._run(shared=True) for row in page]
+        return run(self.all_steps(), self._source.call)
+
+    def all_steps(self) -> Steps[List[T]]:
+        """:meth:`all` as :mod:`~ftrack_orm.steps`."""
+        rows: List[T] = []
+        yield from self.page_steps(rows.extend, shared=True)
+        return rows
 
     def _quiet(self, **changes: Any) -> QueryResult[T]:
         """A derived query that reports no progress (for the one-row helpers)."""
@@ -313,14 +337,20 @@ class QueryResult(Generic[T]):
 
     def first(self) -> Optional[T]:
         """The first row, or ``None`` (asks for one row only)."""
-        limit = 1 if self.ast.limit is None else min(1, self.ast.limit)
-        for row in self._quiet(limit=limit):
-            return row
-        return None
+        return run(self.first_steps(), self._source.call)
+
+    def first_steps(self) -> Steps[Optional[T]]:
+        """:meth:`first` as :mod:`~ftrack_orm.steps`."""
+        rows = yield from self._quiet(limit=1 if self.ast.limit is None else min(1, self.ast.limit)).all_steps()
+        return rows[0] if rows else None
 
     def one(self) -> T:
         """The only row; ``NoResultFoundError`` / ``MultipleResultsFoundError`` otherwise."""
-        rows = self._quiet(limit=2 if self.ast.limit is None else min(2, self.ast.limit)).all()
+        return run(self.one_steps(), self._source.call)
+
+    def one_steps(self) -> Steps[T]:
+        """:meth:`one` as :mod:`~ftrack_orm.steps`."""
+        rows = yield from self._quiet(limit=2 if self.ast.limit is None else min(2, self.ast.limit)).all_steps()
         if not rows:
             raise NoResultFoundError(f"No row matches: {render(self.ast)}")
         if len(rows) > 1:

@@ -2,18 +2,19 @@
 
 A :class:`~ftrack_orm.results.result.QueryResult` needs three things of its
 session, declared by :class:`ResultSource`: the schemas (to build and check
-criteria), a result group for each run (so lazy loads batch across its pages) and
-a way to fetch one page of an expression into that group. :class:`ClientSource` is
-the session's: it sends ``query`` operations through the wire client.
+criteria), result groups (so lazy loads batch across rows) and a blocking ``call``
+that sends one batch (the query's pages are :mod:`~ftrack_orm.steps`; an asyncio
+session drives the same steps with its own call). :class:`ClientSource` is the
+session's: it sends through the wire client.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Optional, Protocol, Sequence, Tuple, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple, Union, overload
 
 import attrs
 
 
-from .. import operations as ops
+from ..steps import Hook
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import WireClient
@@ -72,8 +73,8 @@ class ResultSource(Protocol):
     def result_group(self) -> ResultGroup:
         """A new group for the entities of one run of a query."""
 
-    def fetch_page(self, expression: str, group: ResultGroup) -> Page:
-        """Send ``expression`` (with its offset and limit); the page, merged into ``group``."""
+    def call(self, batch: Sequence[Mapping[str, Any]], hook: Hook = None) -> List[Any]:
+        """Send ``batch`` as one request; the decoded results (entities through ``hook``)."""
 
 
 class ClientSource:
@@ -101,6 +102,6 @@ class ClientSource:
         """A new result group of the session's identity map."""
         return self._result_group()
 
-    def fetch_page(self, expression: str, group: ResultGroup) -> Page:
-        """One ``query`` call; its rows decoded into ``group``."""
-        return Page.from_answer(self._client.call([ops.query(expression)], group.merge)[0])
+    def call(self, batch: Sequence[Mapping[str, Any]], hook: Hook = None) -> List[Any]:
+        """One request through the wire client (the blocking driver of query pages)."""
+        return self._client.call(batch, hook)

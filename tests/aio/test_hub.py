@@ -114,7 +114,7 @@ def test_the_loop_stays_responsive_while_events_flow(sandbox, make_hub):
             nonlocal ticks
             while True:
                 ticks += 1
-                await asyncio.sleep(0.005)
+                await asyncio.sleep(0)
 
         task = asyncio.get_running_loop().create_task(ticker())
         for n in range(30):
@@ -123,7 +123,7 @@ def test_the_loop_stays_responsive_while_events_flow(sandbox, make_hub):
         task.cancel()
         return ticks
 
-    assert run(sandbox, body) > 5
+    assert run(sandbox, body) >= 30  # the ticker ran at least once per event delivered
 
 
 def test_reconnects_and_resubscribes_after_the_sandbox_drops_the_socket(sandbox, make_hub):

@@ -26,18 +26,25 @@ class FakeSource:
         return SCHEMAS
 
     def result_group(self):
-        group = object()
+        group = Group()
         self.groups.append(group)
         return group
 
-    def fetch_page(self, expression, group):
-        assert group is self.groups[-1]
+    def call(self, batch, hook=None):
+        [operation] = batch
+        assert hook == self.groups[-1].merge
+        expression = operation["expression"]
         self.sent.append(expression)
         query = parse(expression)
         size = min(query.limit, self.server_page or query.limit)
         rows = self.rows[query.offset:query.offset + size]
         following = query.offset + len(rows)
-        return Page(rows, {"next": {"offset": following if following < len(self.rows) else None}})
+        return [{"data": rows, "metadata": {"next": {"offset": following if following < len(self.rows) else None}}}]
+
+
+class Group:
+    def merge(self, payload):
+        return payload
 
 
 def test_page_is_an_immutable_sequence_with_metadata():
@@ -105,6 +112,7 @@ def test_client_source_sends_one_query_into_the_group():
     assert loaded == []  # schemas are asked for lazily
     assert source.schemas is SCHEMAS and loaded == [1]
     assert isinstance(source.result_group(), Group)
-    page = source.fetch_page("select id from Task offset 0 limit 1", group)
+    batch = [{"action": "query", "expression": "select id from Task offset 0 limit 1"}]
+    page = Page.from_answer(source.call(batch, group.merge)[0])
     assert list(page) == [("merged", "t1")] and page.next_offset is None
-    assert client.calls[0][0] == [{"action": "query", "expression": "select id from Task offset 0 limit 1"}]
+    assert client.calls[0][0] == batch
