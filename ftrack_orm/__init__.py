@@ -57,6 +57,7 @@ _EXPORTS: Dict[str, str] = {
     "ExpressionError": "events.expression",
     "PartialCommitOutcomeUnknownError": "errors",
     "TransferError": "components.transfer",
+    "LocationError": "components.locations",
 }
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "ExpressionError",
     "FtrackOrmError",
     "InvalidCredentialsError",
+    "LocationError",
     "MalformedResponseError",
     "MalformedWriteResponseError",
     "MixinConflictError",
@@ -108,6 +110,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .client import WireClient
+    from .components.locations import LocationError
     from .components.transfer import TransferError
     from .entity.inspection import EntityView, inspect
     from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin
