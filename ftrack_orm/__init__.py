@@ -59,6 +59,7 @@ _EXPORTS: Dict[str, str] = {
     "TransferError": "components.transfer",
     "WouldBlockError": "errors",
     "AsyncSession": "aio.session",
+    "LocationError": "components.locations",
 }
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "ExpressionError",
     "FtrackOrmError",
     "InvalidCredentialsError",
+    "LocationError",
     "MalformedResponseError",
     "MalformedWriteResponseError",
     "MixinConflictError",
@@ -113,6 +115,7 @@ __all__ = [
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see
     from .aio.session import AsyncSession
     from .client import WireClient
+    from .components.locations import LocationError
     from .components.transfer import TransferError
     from .entity.inspection import EntityView, inspect
     from .entity.mixins import MixinConflictError, register_mixin, unregister_mixin

@@ -597,8 +597,13 @@ class Session:
         """Fetch ``component``'s bytes to ``path`` (streamed to a temporary file, then renamed)."""
         return self.components.download(component, path, progress)
 
-    def pick_location(self, component: Entity) -> Any:
-        """The preferred location holding all of ``component`` (``None``: none known here)."""
+    def download_many(self, targets: Sequence[Any], progress: Any = None) -> List[str]:
+        """:meth:`download` for many ``(component, path)`` pairs: one request, files in parallel."""
+        return self.components.download_many(targets, progress)
+
+    def pick_location(self, component: Optional[Entity] = None) -> Any:
+        """The preferred location holding ``component`` (``None``: none known here); without a
+        component, the preferred location (the official client's rules)."""
         return self.components.pick_location(component)
 
     def get_component_availability(self, components: Sequence[Entity]) -> List[Dict[str, float]]:

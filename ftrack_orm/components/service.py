@@ -8,15 +8,19 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Union
+import shutil
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple, Union
 
 from .. import operations as ops
 from ..client import WireClient
 from ..entity.base import Entity
-from .locations import SERVER_LOCATION_ID, Location, Locations, file_name
+from ..events.event import Event
+from ..events.hub import EventHub
+from .locations import CONTAINER_TYPES, SERVER_LOCATION_ID, Location, Locations, file_name
 from .progress import ProgressArgument, progress_for
 from .publish import PathOrPaths, Publisher
-from .transfer import TransferError, Transfers
+from .registry import LocationRegistry
+from .transfer import Download, TransferError, Transfers
 
 
 class SessionView(Protocol):
@@ -25,7 +29,12 @@ class SessionView(Protocol):
     @property
     def client(self) -> WireClient: ...
 
+    @property
+    def event_hub(self) -> EventHub: ...
+
     def create(self, entity_type: str, data: Optional[Mapping[str, Any]] = None) -> Entity: ...
+
+    def delete(self, entity_or_type: Any, keys: Any = None) -> None: ...
 
     def call(self, operations: Sequence[Mapping[str, Any]]) -> List[Any]: ...
 
@@ -39,12 +48,26 @@ class Components:
         self._session = session
         self.transfers = Transfers(session.client, **transfer_options)
         self.locations = Locations(self.transfers, locations_config)
-        self.publisher = Publisher(session.create, self.locations, self._location_id)
+        self.publisher = Publisher(session.create, self.locations, self._location_id, self._announce)
+        self.locations.bind(LocationRegistry(session.call, session.delete, self.publisher, self.locations,
+                                             self._location_id))
         self._location_ids: Dict[str, str] = {}
 
     def close(self) -> None:
         """Close the transfer connection pool."""
         self.transfers.close()
+
+    def _announce(self, topic: str, pairs: Sequence[Tuple[str, str]]) -> None:
+        """Publish location events as the official client does (``on_error="ignore"``: only on a
+        connected hub, never failing the commit that already succeeded)."""
+        hub = self._session.event_hub
+        if not pairs or not hub.is_connected:
+            return
+        for component_id, location_id in pairs:
+            try:
+                hub.publish(Event(topic, data={"component_id": component_id, "location_id": location_id}))
+            except Exception:  # noqa: BLE001 - as the official client: an event never fails a publish
+                return
 
     def _location_id(self, location: Location) -> str:
         if location.id is not None:
@@ -68,8 +91,8 @@ class Components:
 
     def create_thumbnail(self, entity: Entity, path: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
         """Record an image component named ``thumbnail`` in the server location and set ``entity.thumbnail``."""
-        component = self.publisher.create_component(path, {"name": "thumbnail", **dict(data or {})},
-                                                    location="ftrack.server")
+        component = self.publisher.create_component(path, {**dict(data or {}), "name": (data or {}).get("name")
+                                                           or "thumbnail"}, location="ftrack.server")
         entity["thumbnail"] = component
         return component
 
@@ -129,57 +152,75 @@ class Components:
             answers.append(availability)
         return answers
 
-    def pick_location(self, component: Entity) -> Optional[Location]:
-        """The preferred known location holding all of ``component``, or ``None``."""
+    def pick_location(self, component: Optional[Entity] = None) -> Optional[Location]:
+        """As the official client: the preferred location (lowest priority number) the server lists
+        ``component`` in (a container: any of its members; ``ftrack.origin`` is memory, never
+        listed), or with no component the preferred one; ``None`` when none of this session's has it."""
+        if component is None:
+            return self.locations.by_priority()[0]
         availability = self.get_component_availability([component])[0]
         for location in self.locations.by_priority():
-            if location.id is not None and availability.get(location.id, 0.0) >= 100.0:
+            if location.id is not None and availability.get(location.id, 0.0) > 0.0:
                 return location
         return None
 
-    def resource_identifier(self, component: Entity, location: Location) -> str:
-        """The resource identifier of ``component`` in ``location`` (``KeyError`` if it is not there)."""
-        location_id = self._location_id(location)
-        rows = self._session.client.call([ops.query(
-            f"select resource_identifier from ComponentLocation where component_id is {component['id']} "
-            f"and location_id is {location_id}")])[0]["data"]
-        if not rows:
-            raise KeyError(f"Component {component['id']} is not in location {location.name!r}.")
-        return str(rows[0]["resource_identifier"])
-
     def get_filesystem_path(self, component: Entity, location: Location) -> Optional[str]:
-        """The path of ``component`` in ``location`` on this machine (``None`` for the server)."""
-        return location.get_filesystem_path(self.resource_identifier(component, location))
+        """``location.get_filesystem_path(component)`` (``None`` for the server)."""
+        return location.get_filesystem_path(component)
 
     # -- download ------------------------------------------------------------------------------
     def download(self, component: Entity, path: str, progress: ProgressArgument = None) -> str:
         """Fetch a component's bytes to ``path`` (a container's members into the directory ``path``,
         as ``<container name>.<member name><file type>``). Returns ``path``."""
-        members = self._session.client.call([ops.query(
-            f"select id, name, file_type from Component where container_id is {component['id']}")])[0]["data"]
-        if members:
-            os.makedirs(path, exist_ok=True)
-            for member in members:
-                target = os.path.join(path, f"{component['name']}.{member['name']}{member['file_type'] or ''}")
-                self._download_file(str(member["id"]), target, progress)
-            return path
-        return self._download_file(str(component["id"]), path, progress, file_name(component))
+        self.download_many([(component, path)], progress)
+        return path
 
-    def _download_file(self, component_id: str, path: str, progress: ProgressArgument, name: str = "") -> str:
-        rows = self._session.client.call([ops.query(
-            f"select location_id, resource_identifier from ComponentLocation where component_id is {component_id}"
-        )])[0]["data"]
-        by_location = {row["location_id"]: row["resource_identifier"] for row in rows}
-        if SERVER_LOCATION_ID in by_location:
-            return self.transfers.download(str(by_location[SERVER_LOCATION_ID]), path,
-                                           progress_for(progress, name or os.path.basename(path)), name)
+    def download_many(self, targets: Sequence[Tuple[Entity, str]], progress: ProgressArgument = None) -> List[str]:
+        """:meth:`download` for many ``(component, path)`` pairs: ONE request finds where every file
+        is, then the files come in parallel (see :meth:`Transfers.download_all`). Returns the paths."""
+        ids = [str(component["id"]) for component, _ in targets]
+        if not ids:
+            return []
+        listed = ", ".join(f'"{i}"' for i in ids)
+        members, placed = self._session.client.call([
+            ops.query(f"select id, name, file_type, size, container_id from Component where container_id in ({listed})"),
+            ops.query(f"select component_id, location_id, resource_identifier from ComponentLocation "
+                      f"where component_id in ({listed}) or component.container_id in ({listed})"),
+        ])
+        children: Dict[str, List[Mapping[str, Any]]] = {}
+        for row in members["data"]:
+            children.setdefault(str(row["container_id"]), []).append(row)
+        where: Dict[str, Dict[str, str]] = {}
+        for row in placed["data"]:
+            where.setdefault(str(row["component_id"]), {})[str(row["location_id"])] = str(row["resource_identifier"])
+        files: List[Tuple[str, str, str, int]] = []  # component id, target path, name, size
+        for component, path in targets:
+            component_id = str(component["id"])
+            parts = children.get(component_id)
+            if parts or component.__entity_type__ in CONTAINER_TYPES:
+                os.makedirs(path, exist_ok=True)
+                for member in parts or ():
+                    name = f"{component['name']}.{member['name']}{member['file_type'] or ''}"
+                    files.append((str(member["id"]), os.path.join(path, name), name, int(member["size"] or 0)))
+            else:
+                files.append((component_id, path, file_name(component), int(component["size"] or 0)))
+        downloads = []
+        for component_id, path, name, size in files:
+            by_location = where.get(component_id, {})
+            if SERVER_LOCATION_ID in by_location:
+                downloads.append(Download(by_location[SERVER_LOCATION_ID], path, name, size))
+            else:
+                self._copy_from_disk(component_id, by_location, path)
+        label = f"download: {len(downloads)} file(s)"
+        self.transfers.download_all(downloads, progress_for(progress, label))
+        return [path for _, path in targets]
+
+    def _copy_from_disk(self, component_id: str, by_location: Mapping[str, str], path: str) -> None:
         for location in self.locations.by_priority():
-            source = location.get_filesystem_path(by_location[location.id]) \
-                if location.id in by_location and location.accessible_on_disk else None
+            resource = by_location.get(location.id or "")
+            source = location.path_of(resource) if resource is not None and location.accessible_on_disk else None
             if source and os.path.isfile(source):
-                import shutil
-
                 shutil.copyfile(source, path)
-                return path
+                return
         raise TransferError(f"Component {component_id} is in no location this session can read "
                             f"(locations: {sorted(by_location) or 'none'}).", [component_id])

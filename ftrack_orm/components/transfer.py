@@ -4,12 +4,17 @@ Upload (:meth:`Transfers.upload`): ONE call asking ``get_upload_metadata`` for
 every file; files up to ``2 * part_size`` go in one PUT, larger ones in parts of
 ``part_size`` (``parts`` in the metadata call, then ``complete_multipart_upload``).
 PUTs run in parallel on a thread pool, each carries ``Content-MD5`` and is retried
-with backoff on a dropped connection or a 5xx answer. When any PUT finally fails,
-the others are cancelled and everything stored for the batch is removed
-(``component/remove``) before :class:`TransferError` is raised.
+on a dropped connection or a 5xx answer by the project's retry rules
+(:func:`ftrack_orm.transport.retry_after_failure` / ``retry_after_status``, with
+``Transfers.retry``; a PUT of one part is idempotent, so it is retried as a read is).
+When any PUT finally fails, the others are cancelled and everything stored for the
+batch is removed (``component/remove``) before :class:`TransferError` is raised.
 
-Download (:meth:`Transfers.download`): ``component/get`` streamed to a temporary
-file next to the target, renamed into place only when complete.
+Download (:meth:`Transfers.download_all`, many files on the same thread pool):
+``component/get`` streamed to ``.<file>.<component id>.part`` next to the target,
+renamed into place only when complete. A connection dropped mid-body resumes with
+``Range: bytes=<have>-`` (a server answering ``200`` instead of ``206`` sends it all
+again); a part file left by a failed call is resumed by the next one.
 
 URLs carrying the API key never appear in errors or logs: failures name the
 component and the HTTP status only.
@@ -19,17 +24,17 @@ from __future__ import annotations
 import base64
 import concurrent.futures
 import hashlib
+import itertools
 import os
-import tempfile
 import threading
-import time
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 import attrs
 import requests
 
 from ..client import WireClient
-from ..errors import FtrackOrmError
+from ..errors import FtrackOrmError, ServerConnectionError
+from ..transport import RetryPolicy, retry_after_failure, retry_after_status
 from .progress import Progress
 
 MIB = 1024 * 1024
@@ -55,6 +60,16 @@ class Upload:
 
 
 @attrs.frozen
+class Download:
+    """One file to fetch: the data of ``component_id`` to ``path`` (``size``: for progress, 0 unknown)."""
+
+    component_id: str
+    path: str
+    name: str
+    size: int = 0
+
+
+@attrs.frozen
 class _Put:
     upload: Upload
     url: str
@@ -67,13 +82,13 @@ class _Put:
 class Transfers:
     """Uploads and downloads for one wire client; ``http`` is a ``requests.Session`` for the bytes."""
 
-    def __init__(self, client: WireClient, *, part_size: int = 8 * MIB, max_workers: int = 6, retries: int = 3,
-                 backoff: float = 0.2, timeout: float = 60.0, verify: Any = True) -> None:
+    def __init__(self, client: WireClient, *, part_size: int = 8 * MIB, max_workers: int = 6,
+                 retry: Optional[RetryPolicy] = None, timeout: float = 60.0, verify: Any = True) -> None:
         self.client = client
         self.part_size = part_size
         self.max_workers = max_workers
-        self.retries = retries
-        self.backoff = backoff
+        #: Retries of one PUT or GET (the rules of :mod:`ftrack_orm.transport`; both are idempotent).
+        self.retry = retry or RetryPolicy(attempts=4, backoff=0.2)
         self.timeout = timeout
         self._http = requests.Session()
         self._http.verify = verify
@@ -146,75 +161,178 @@ class Transfers:
         data = _read(put.upload.path, put.offset, put.length)
         headers = dict(put.headers)
         headers["Content-MD5"] = base64.b64encode(hashlib.md5(data, usedforsecurity=False).digest()).decode()
-        label = put.upload.name + (f" part {put.part_number}" if put.part_number else "")
-        for attempt in range(self.retries + 1):
+        label = f"{put.upload.name}{f' part {put.part_number}' if put.part_number else ''} " \
+                f"(component {put.upload.component_id})"
+        for attempt in itertools.count(1):
             if cancelled.is_set():
                 raise TransferError(f"Upload of {label} cancelled: another part failed.", [put.upload.component_id])
             try:
                 response = self._http.put(put.url, data=data, headers=headers, timeout=self.timeout)
             except requests.RequestException as error:
-                failure = f"the connection failed ({type(error).__name__})"
+                delay = self._after_failure(attempt, error, f"Upload of {label}", put.upload.component_id)
             else:
                 if response.status_code < 400:
                     if progress is not None:
                         progress.advance(put.upload.name, len(data))
                     return str(response.headers.get("ETag", "")).strip('"')
-                failure = f"HTTP {response.status_code}: {_error_text(response)}"
-                if response.status_code < 500:
-                    break
-            if attempt < self.retries:
-                time.sleep(self.backoff * (2 ** attempt))
-        raise TransferError(f"Upload of {label} (component {put.upload.component_id}) failed: {failure}.",
-                            [put.upload.component_id])
+                delay = self._after_status(attempt, response, f"Upload of {label}", put.upload.component_id)
+            cancelled.wait(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def remove(self, component_ids: Sequence[str]) -> None:
-        """Remove stored data of ``component_ids`` from the server location (best effort, no raise)."""
+    # -- the project's retry rules (ftrack_orm.transport) for idempotent transfers ---------
+    def _after_failure(self, attempt: int, error: BaseException, what: str, component_id: str) -> float:
+        """Seconds before retrying a PUT of one part or a GET (both idempotent: re-sent like reads)."""
+        scrubbed = ConnectionError(f"{type(error).__name__}")  # the URL may carry the API key: never kept
+        try:
+            return retry_after_failure(self.retry, attempt, read_only=True, never_sent=False, cause=scrubbed)
+        except ServerConnectionError:
+            raise TransferError(f"{what} failed: the connection failed ({type(error).__name__}) "
+                                f"{attempt} time(s).", [component_id]) from None
+
+    def _after_status(self, attempt: int, response: requests.Response, what: str, component_id: str) -> float:
+        """Seconds before retrying after a 5xx answer; a 4xx answer (or the last attempt) raises."""
+        failure = f"HTTP {response.status_code}: {_error_text(response)}"
+        if response.status_code >= 500:
+            try:
+                return retry_after_status(self.retry, attempt, response.status_code, read_only=True)
+            except ServerConnectionError:
+                failure += f" ({attempt} attempt(s))"
+        raise TransferError(f"{what} failed: {failure}.", [component_id])
+
+    def remove(self, component_ids: Sequence[str]) -> List[str]:
+        """Remove stored data of ``component_ids`` from the server location; returns the ids whose
+        removal failed (never raises: it runs while another error is on its way)."""
+        failed = []
         for component_id in component_ids:
             try:
-                self._http.get(self.client.component_url("component/remove", {"id": component_id}),
-                               timeout=self.timeout)
+                response = self._http.get(self.client.component_url("component/remove", {"id": component_id}),
+                                          timeout=self.timeout)
             except requests.RequestException:
-                pass
+                failed.append(component_id)
+            else:
+                if response.status_code >= 400 and response.status_code != 404:
+                    failed.append(component_id)
+        return failed
 
     # -- download -------------------------------------------------------------------------
-    def download(self, component_id: str, path: str, progress: Optional[Progress] = None, name: str = "") -> str:
-        """Stream the stored bytes of ``component_id`` to ``path`` (via a temporary file); returns ``path``."""
-        url = self.client.component_url("component/get", {"id": component_id})
-        directory = os.path.dirname(os.path.abspath(path))
-        os.makedirs(directory, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".ftrack-download-", dir=directory)
+    def download_all(self, downloads: Sequence[Download], progress: Optional[Progress] = None) -> None:
+        """Fetch every file of ``downloads`` on the thread pool (see :meth:`download`); the first
+        failure cancels the rest and is raised."""
+        if progress is not None:
+            progress.start(sum(d.size for d in downloads))
+        cancelled = threading.Event()
         try:
-            with os.fdopen(handle, "wb") as out:
+            if len(downloads) == 1:
+                self._download(downloads[0], progress, cancelled)
+                return
+            with concurrent.futures.ThreadPoolExecutor(self.max_workers, thread_name_prefix="ftrack-download") as pool:
+                futures = [pool.submit(self._download, download, progress, cancelled) for download in downloads]
                 try:
-                    response = self._http.get(url, stream=True, timeout=self.timeout)
-                except requests.RequestException as error:
-                    raise TransferError(f"Download of component {component_id} failed: the connection failed "
-                                        f"({type(error).__name__}).", [component_id]) from None
-                with response:
-                    if response.status_code >= 400:
-                        raise TransferError(f"Download of component {component_id} failed: HTTP "
-                                            f"{response.status_code}: {_error_text(response)}.", [component_id])
-                    total = int(response.headers.get("Content-Length") or 0)
-                    if progress is not None:
-                        progress.start(total)
-                    received = 0
-                    for chunk in response.iter_content(_READ):
-                        out.write(chunk)
-                        received += len(chunk)
-                        if progress is not None:
-                            progress.advance(name or os.path.basename(path), len(chunk))
-                    if total and received != total:
-                        raise TransferError(f"Download of component {component_id} ended after {received} of "
-                                            f"{total} bytes.", [component_id])
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.remove(temporary)
-            raise
+                    for future in concurrent.futures.as_completed(futures):
+                        future.result()
+                except BaseException:
+                    cancelled.set()
+                    for future in futures:
+                        future.cancel()
+                    raise
         finally:
             if progress is not None:
                 progress.close()
+
+    def download(self, component_id: str, path: str, progress: Optional[Progress] = None, name: str = "",
+                 size: int = 0) -> str:
+        """Stream the stored bytes of ``component_id`` to ``path``; returns ``path``.
+
+        The bytes go to ``.<file>.<component id>.part`` next to ``path``, renamed into place once
+        complete. A dropped connection is retried from where it stopped (``Range``, when the server
+        answers ``206``); when it keeps failing, the part file stays so the next call resumes."""
+        self.download_all([Download(component_id, path, name or os.path.basename(path), size)], progress)
         return path
+
+    def _download(self, download: Download, progress: Optional[Progress], cancelled: threading.Event) -> None:
+        url = self.client.component_url("component/get", {"id": download.component_id})
+        what = f"Download of {download.name} (component {download.component_id})"
+        directory = os.path.dirname(os.path.abspath(download.path))
+        os.makedirs(directory, exist_ok=True)
+        partial = os.path.join(directory, f".{os.path.basename(download.path)}.{download.component_id}.part")
+        counted = _Counted(download.name, progress)
+        for attempt in itertools.count(1):
+            if cancelled.is_set():
+                raise TransferError(f"{what} cancelled: another download failed.", [download.component_id])
+            have = os.path.getsize(partial) if os.path.isfile(partial) else 0
+            try:
+                response = self._http.get(url, stream=True, timeout=self.timeout,
+                                          headers={"Range": f"bytes={have}-"} if have else None)
+            except requests.RequestException as error:
+                delay = self._after_failure(attempt, error, what, download.component_id)  # part file kept
+                cancelled.wait(delay)
+                continue
+            with response:
+                if response.status_code == 416 and have:  # the part file is no prefix of the data: start over
+                    os.remove(partial)
+                    continue
+                if response.status_code >= 400:
+                    try:
+                        delay = self._after_status(attempt, response, what, download.component_id)
+                    except TransferError:
+                        _unlink(partial)
+                        raise
+                    cancelled.wait(delay)
+                    continue
+                failure: BaseException = ConnectionError("the answer ended early")
+                try:
+                    complete = _receive(response, partial, have, counted)
+                except requests.RequestException as error:  # dropped mid-body: resume from what arrived
+                    complete, failure = False, error
+            if complete:
+                os.replace(partial, download.path)
+                return
+            cancelled.wait(self._after_failure(attempt, failure, what, download.component_id))
+
+
+class _Counted:
+    """The bytes of one download reported to a :class:`Progress` (a retry may restart at 0)."""
+
+    def __init__(self, name: str, progress: Optional[Progress]) -> None:
+        self.name = name
+        self.progress = progress
+        self.reported = 0
+
+    def at(self, count: int) -> None:
+        """This file now has ``count`` bytes."""
+        if self.progress is not None and count != self.reported:
+            self.progress.advance(self.name, count - self.reported)
+        self.reported = count
+
+
+def _receive(response: requests.Response, partial: str, have: int, counted: _Counted) -> bool:
+    """Write the answer's bytes to ``partial`` (appended after a ``206``); True when complete."""
+    resumed = response.status_code == 206
+    received = have if resumed else 0
+    total = _total_size(response, received)
+    counted.at(received)
+    with open(partial, "ab" if resumed else "wb") as out:
+        for chunk in response.iter_content(_READ):
+            out.write(chunk)
+            received += len(chunk)
+            counted.at(received)
+    return total is None or received >= total
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def _total_size(response: requests.Response, offset: int) -> Optional[int]:
+    """The whole file's size: from ``Content-Range`` (``bytes a-b/size``) or ``offset + Content-Length``."""
+    content_range = response.headers.get("Content-Range", "")
+    if "/" in content_range and content_range.rsplit("/", 1)[1].isdigit():
+        return int(content_range.rsplit("/", 1)[1])
+    length = response.headers.get("Content-Length")
+    return offset + int(length) if length and length.isdigit() else None
 
 
 def _metadata_operation(upload: Upload, parts: int) -> Dict[str, Any]:

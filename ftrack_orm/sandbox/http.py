@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Optional, Protocol, Tuple, Type
@@ -34,6 +33,7 @@ from .events.hub import EventServer
 from .files import FileStore, UploadRejected
 from .http1 import LeanRequestHandler
 from .limits import Limits
+from .ranges import UnsatisfiableRange, requested_range
 from .uploads import UPLOAD_PREFIX, UploadSigner
 
 
@@ -62,6 +62,16 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: Tuple[str, int], handler: Type[BaseHTTPRequestHandler], backlog: int) -> None:
         self.request_queue_size = backlog
         super().__init__(address, handler)
+
+
+def _copy(source: Any, target: Any, count: int) -> None:
+    """Copy ``count`` bytes of ``source`` to ``target``."""
+    while count > 0:
+        chunk = source.read(min(_CHUNK, count))
+        if not chunk:
+            return
+        target.write(chunk)
+        count -= len(chunk)
 
 
 def _error(exception: str, content: str) -> Dict[str, Any]:
@@ -184,11 +194,23 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
                 return
             with open(answer, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
-                self.send_response(200)
+                try:
+                    wanted = requested_range(self.headers.get("Range"), size)
+                except UnsatisfiableRange:
+                    self.send_response(416)
+                    self.send_header("Content-Range", f"bytes */{size}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(200 if wanted is None else 206)
                 self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Length", str(size))
+                self.send_header("Accept-Ranges", "bytes")
+                self.send_header("Content-Length", str(size if wanted is None else wanted.length))
+                if wanted is not None:
+                    self.send_header("Content-Range", wanted.content_range)
+                    handle.seek(wanted.start)
                 self.end_headers()
-                shutil.copyfileobj(handle, self.wfile, _CHUNK)
+                _copy(handle, self.wfile, size if wanted is None else wanted.length)
 
         def _websocket(self, session_id: str) -> None:
             key = self.headers.get("Sec-WebSocket-Key")

@@ -110,6 +110,9 @@ class Sandbox:
         self.writer = Writer(self.store, self.evaluator, self.changes)
         #: The bytes stored in the ``ftrack.server`` location.
         self.files = FileStore(files_dir or (f"{db}.files" if db and db != ":memory:" else None))
+        #: Where signed upload URLs point (``None``: this sandbox). A real server's storage is
+        #: another host; a test may put a proxy there (tests/support/faults.py).
+        self.storage_url: Optional[str] = None
         self.actions = Actions(self.writer, lambda: self.url)
         with self.store.writing() as connection:
             fresh = connection.execute("SELECT COUNT(*) FROM _sandbox_credentials").fetchone()[0] == 0
@@ -291,7 +294,7 @@ class Sandbox:
         if action == "query_server_information":
             return dict(self.server_information)
         if action == "get_upload_metadata":
-            return upload_metadata(operation, self.files, self.url, self.uploads.path)
+            return upload_metadata(operation, self.files, self.storage_url or self.url, self.uploads.path)
         if action == "complete_multipart_upload":
             return complete_multipart_upload(operation, self.files)
         if action == "encode_media":

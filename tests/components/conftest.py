@@ -5,14 +5,14 @@ from typing import Any, Dict, Iterator
 
 import pytest
 
-from ftrack_orm import Session
+from ftrack_orm import RetryPolicy, Session
 
 
 @pytest.fixture
 def session(ftrack_sandbox: Any) -> Iterator[Session]:
     with Session(ftrack_sandbox.url, ftrack_sandbox.api_user, ftrack_sandbox.api_key) as session:
         session.components.transfers.part_size = 256 * 1024  # multipart from 512 KiB: small test files
-        session.components.transfers.backoff = 0.01
+        session.components.transfers.retry = RetryPolicy(attempts=4, backoff=0.01, jitter=False)
         yield session
 
 

@@ -25,9 +25,10 @@ def test_a_version_with_a_file_a_sequence_and_a_thumbnail_is_one_commit_and_come
         ftrack_sandbox: Any, session: Session, files: Dict[str, str], tmp_path: Any) -> None:
     version = _version(session)
     seen = []
-    plate = session.create_component(files["plate"], {"version": version}, progress=lambda *a: seen.append(a))
-    frames = session.create_component(files["frames"], {"version": version})
-    session.create_thumbnail(version, files["thumb"])
+    plate = session.create_component(files["plate"], {"version": version}, location="ftrack.server",
+                                     progress=lambda *a: seen.append(a))
+    frames = session.create_component(files["frames"], {"version": version}, location="ftrack.server")
+    version.create_thumbnail(files["thumb"])
     ftrack_sandbox.reset_counters()
     session.commit()
     # get_upload_metadata for all 102 files, complete_multipart_upload, then the ONE commit
@@ -58,7 +59,7 @@ def test_the_official_client_downloads_what_ftrack_orm_uploaded_and_publishes_it
     ftrack_api = pytest.importorskip("ftrack_api")
     import requests
 
-    plate = session.create_component(files["plate"], {"version": _version(session)})
+    plate = session.create_component(files["plate"], {"version": _version(session)}, location="ftrack.server")
     session.commit()
     official = ftrack_api.Session(server_url=ftrack_sandbox.url, api_user=ftrack_sandbox.api_user,
                                   api_key=ftrack_sandbox.api_key, auto_connect_event_hub=False)
@@ -79,7 +80,7 @@ def test_the_official_client_downloads_what_ftrack_orm_uploaded_and_publishes_it
 
 def test_a_part_answered_500_once_is_retried(ftrack_sandbox: Any, session: Session, files: Dict[str, str]) -> None:
     ftrack_sandbox.files.fail_next_puts(1)
-    component = session.create_component(files["plate"])
+    component = session.create_component(files["plate"], location="ftrack.server")
     session.commit()
     assert _stored(ftrack_sandbox) == [component["id"]]
 
@@ -88,8 +89,8 @@ def test_a_failed_upload_registers_nothing_and_leaves_no_data(ftrack_sandbox: An
                                                                 files: Dict[str, str]) -> None:
     before = len(session.query("select id from ComponentLocation").all())
     ftrack_sandbox.files.fail_next_puts(1000)
-    component = session.create_component(files["plate"], {"version": _version(session)})
-    session.create_component(files["thumb"])
+    component = session.create_component(files["plate"], {"version": _version(session)}, location="ftrack.server")
+    session.create_component(files["thumb"], location="ftrack.server")
     with pytest.raises(TransferError, match="HTTP 500"):
         session.commit()
     ftrack_sandbox.files.fail_next_puts(0)
@@ -103,32 +104,14 @@ def test_a_failed_upload_registers_nothing_and_leaves_no_data(ftrack_sandbox: An
 
 def test_a_commit_failing_after_the_upload_removes_the_uploaded_data(ftrack_sandbox: Any, session: Session,
                                                                       files: Dict[str, str]) -> None:
-    session.create_component(files["plate"], {"version_id": "no-such-version"})
+    session.create_component(files["plate"], {"version_id": "no-such-version"}, location="ftrack.server")
     with pytest.raises(ServerError):
         session.commit()
-    assert _stored(ftrack_sandbox) == []
-
-
-def test_a_connection_dropped_mid_put_is_retried(ftrack_sandbox: Any, session: Session, files: Dict[str, str]) -> None:
-    session.components.transfers.timeout = 2.0
-    original = ftrack_sandbox.files.put
-    dropped = []
-
-    def drop_once(component_id: str, body: Any, length: int, *args: Any) -> str:
-        if not dropped:
-            dropped.append(component_id)
-            body.read(length // 2)
-            raise ConnectionResetError("dropped by the test")  # the handler thread dies: the socket closes
-        return original(component_id, body, length, *args)
-
-    ftrack_sandbox.files.put = drop_once
-    component = session.create_component(files["thumb"])
-    session.commit()
-    assert dropped and _stored(ftrack_sandbox) == [component["id"]]
+    assert _stored(ftrack_sandbox) == [] and session.components.publisher.orphans == []
 
 
 def test_rollback_drops_pending_transfers(ftrack_sandbox: Any, session: Session, files: Dict[str, str]) -> None:
-    session.create_component(files["plate"])
+    session.create_component(files["plate"], location="ftrack.server")
     session.rollback()
     session.commit()
     assert _stored(ftrack_sandbox) == []
@@ -150,7 +133,7 @@ def test_unmanaged_records_the_path_and_copies_nothing(ftrack_sandbox: Any, sess
     session.commit()
     assert _stored(ftrack_sandbox) == []
     location = session.components.locations.get("ftrack.unmanaged")
-    assert session.components.get_filesystem_path(component, location) == os.path.abspath(files["thumb"])
+    assert location.get_filesystem_path(component) == os.path.abspath(files["thumb"])
     availability = session.get_component_availability([component])[0]
     assert availability[UNMANAGED_LOCATION_ID] == 100.0 and availability[SERVER_LOCATION_ID] == 0.0
     assert session.pick_location(component) is location
@@ -163,7 +146,7 @@ def test_a_disk_location_copies_files_into_the_standard_structure(ftrack_sandbox
     plate = session.create_component(files["plate"], {"version": version})  # auto: the studio location
     frames = session.create_component(files["frames"], {"version": version})
     session.commit()
-    path = session.components.get_filesystem_path(plate, disk)
+    path = disk.get_filesystem_path(plate)
     expected = tmp_path / "projects" / "demo_vfx" / "sq010" / "sh010" / "sh010_comp" / f"v{version['version']:03d}"
     assert path == str(expected / "plate.mov") and filecmp.cmp(path, files["plate"], shallow=False)
     assert os.path.isfile(expected / "shot" / "shot.1001.exr")
@@ -173,8 +156,8 @@ def test_a_disk_location_copies_files_into_the_standard_structure(ftrack_sandbox
 
 def test_availability_of_many_components_is_one_request(ftrack_sandbox: Any, session: Session,
                                                         files: Dict[str, str]) -> None:
-    server = session.create_component(files["thumb"])
-    frames = session.create_component(files["frames"])
+    server = session.create_component(files["thumb"], location="ftrack.server")
+    frames = session.create_component(files["frames"], location="ftrack.server")
     session.commit()
     ftrack_sandbox.reset_counters()
     server_share, frame_share = session.get_component_availability([server, frames])

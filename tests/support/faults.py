@@ -56,6 +56,12 @@ FAULTS: Dict[str, bool] = {
     "slow_trickle": True,         # applied, the answer arrives a few bytes at a time (within the timeout)
 }
 
+#: Faults for uploads only (``match="upload"``: PUT requests), kept apart from :data:`FAULTS`
+#: which the batch tests run through. Fault kind -> True when the server gets the request.
+UPLOAD_FAULTS: Dict[str, bool] = {
+    "corrupt_body": True,         # one byte of the body flipped in transit (a checksum must catch it)
+}
+
 #: Seconds the "late_answer" fault waits before answering (beyond a client timeout below it).
 LATE_SECONDS = 2.5
 
@@ -68,9 +74,10 @@ def _actions(body: bytes) -> List[str]:
 
 
 def _response(status: int, body: bytes, content_type: str = "application/json",
-              length: Optional[int] = None) -> bytes:
+              length: Optional[int] = None, etag: Optional[str] = None) -> bytes:
     reason = http.client.responses.get(status, "Unknown")
-    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
+    extra = f"ETag: {etag}\r\n" if etag else ""  # an upload's part checksum (multipart uploads need it)
+    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n{extra}"
             f"Content-Length: {len(body) if length is None else length}\r\nConnection: keep-alive\r\n\r\n")
     return head.encode("ascii") + body
 
@@ -110,7 +117,8 @@ class FaultProxy:
 
     :meth:`arm` queues a fault for the next request(s) matching ``match``:
     ``"write"`` (a batch with a create/update/delete), ``"read"`` (any other batch),
-    or ``"any"``; ``skip`` lets that many matching requests through first.
+    ``"upload"`` (a PUT, e.g. to a signed upload URL), ``"download"`` (a GET, e.g.
+    ``component/get``), or ``"any"`` (any batch); ``skip`` lets that many matching requests through first.
     ``log`` lists ``(actions, fault)`` per request seen.
     """
 
@@ -120,6 +128,7 @@ class FaultProxy:
         self.log: List[Tuple[List[str], str]] = []
         self._armed: List[Dict[str, Any]] = []
         self._lock = threading.Lock()
+        self._etags: Dict[int, Optional[str]] = {}  # per serving thread: the upstream answer's ETag
         proxy = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -149,8 +158,8 @@ class FaultProxy:
 
     def arm(self, fault: str, match: str = "any", count: int = 1, skip: int = 0) -> None:
         """Apply ``fault`` to the next ``count`` requests matching ``match`` (after ``skip``)."""
-        if fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}: one of {', '.join(FAULTS)}")
+        if fault not in FAULTS and fault not in UPLOAD_FAULTS:
+            raise ValueError(f"unknown fault {fault!r}: one of {', '.join([*FAULTS, *UPLOAD_FAULTS])}")
         with self._lock:
             self._armed.append({"fault": fault, "match": match, "count": count, "skip": skip})
 
@@ -158,11 +167,11 @@ class FaultProxy:
         with self._lock:
             self._armed.clear()
 
-    def _fault_for(self, actions: List[str]) -> str:
-        kind = "write" if WRITES & set(actions) else "read"
+    def _fault_for(self, actions: List[str], method: str = "POST") -> str:
+        kind = {"PUT": "upload", "GET": "download"}.get(method) or ("write" if WRITES & set(actions) else "read")
         with self._lock:
             for armed in self._armed:
-                if armed["match"] not in ("any", kind):
+                if armed["match"] != kind and (armed["match"] != "any" or kind in ("upload", "download")):
                     continue
                 if armed["skip"]:
                     armed["skip"] -= 1
@@ -184,7 +193,8 @@ class FaultProxy:
                 request_line, headers = head
                 length = int(headers.get("content-length", "0") or 0)
                 half = reader.read(length // 2) if length else b""
-                decided = self._armed_mid(half)
+                method = request_line.split(" ", 1)[0]
+                decided = self._armed_mid(half, method)
                 if decided == "reset_mid_request":  # reset with half the body read: nothing forwarded
                     with self._lock:
                         self.log.append(([], decided))
@@ -193,7 +203,7 @@ class FaultProxy:
                 body = half + reader.read(length - len(half))
                 actions = _actions(body)
                 if decided is None:
-                    decided = self._fault_for(actions) if request_line.startswith("POST") else "none"
+                    decided = self._fault_for(actions, method) if method in ("POST", "PUT", "GET") else "none"
                 fault = decided
                 with self._lock:
                     self.log.append((actions, fault))
@@ -208,13 +218,13 @@ class FaultProxy:
             except OSError:  # pragma: no cover
                 pass
 
-    def _armed_mid(self, half: bytes) -> Optional[str]:
+    def _armed_mid(self, half: bytes, method: str) -> Optional[str]:
         """When "reset_mid_request" is armed: the fault of this request, told from the first
         half of its body (``None`` when it is not armed: decided on the whole body)."""
         with self._lock:
             if not any(armed["fault"] == "reset_mid_request" for armed in self._armed):
                 return None
-        return self._fault_for(["create"] if _WRITE_PATTERN.search(half) else ["query"])
+        return self._fault_for(["create"] if _WRITE_PATTERN.search(half) else ["query"], method)
 
     @staticmethod
     def _read_head(reader: Any) -> Optional[Tuple[str, Dict[str, str]]]:
@@ -238,6 +248,7 @@ class FaultProxy:
             sent = {k: v for k, v in headers.items() if k not in ("connection", "host", "accept-encoding")}
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
+            self._etags[threading.get_ident()] = response.getheader("ETag")
             return response.status, response.read(), response.getheader("Content-Type") or "application/json"
         finally:
             connection.close()
@@ -254,9 +265,12 @@ class FaultProxy:
         if fault.endswith("_before"):  # a gateway error, nothing forwarded
             sock.sendall(_response(int(fault[:3]), b"<html><body>Bad Gateway</body></html>", "text/html"))
             return True
+        if fault == "corrupt_body":
+            body = body[:len(body) // 2] + bytes([body[len(body) // 2] ^ 0xFF]) + body[len(body) // 2 + 1:]
+            fault = "none"
         status, answer, content_type = self._forward(request_line, headers, body)
         if fault == "none":
-            sock.sendall(_response(status, answer, content_type))
+            sock.sendall(_response(status, answer, content_type, etag=self._etags.pop(threading.get_ident(), None)))
             return True
         if fault == "reset_after":
             _reset(sock)
