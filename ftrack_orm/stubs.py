@@ -69,9 +69,27 @@ class Entity:
 '''
 
 
-def annotation(attribute: AttributeSchema) -> str:
-    """The annotation of one attribute; scalars that are not required may be None."""
-    return _qualified(_kind(attribute).annotation_for(attribute.target, attribute.required))
+#: References a stored entity always holds, though the schemas do not say so: a
+#: TypedContext (a shot, a task...) exists only under a parent (a project or another
+#: context), in a project. (type, attribute); subtypes included. Other references stay
+#: ``Optional`` even where the schemas list their key as required: servers leave some of
+#: those empty (a Shot's ``type_id``).
+ALWAYS_SET = frozenset({("TypedContext", "parent"), ("TypedContext", "project")})
+
+
+def annotation(attribute: AttributeSchema, never_none: bool = False) -> str:
+    """The annotation of one attribute; scalars that are not required may be None, and so
+    may references unless ``never_none`` (see :func:`never_none`)."""
+    text = _kind(attribute).annotation_for(attribute.target, attribute.required)
+    if never_none and text.startswith("Optional[") and text.endswith("]"):
+        text = text[len("Optional["):-1]
+    return _qualified(text)
+
+
+def never_none(registry: SchemaRegistry, entity_type: str, attribute: str) -> bool:
+    """True when a stored entity's reference ``attribute`` always holds an entity (:data:`ALWAYS_SET`)."""
+    return any(name == attribute and owner in registry and registry.is_subtype(entity_type, owner)
+               for owner, name in ALWAYS_SET)
 
 
 def _qualified(text: str) -> str:
@@ -156,8 +174,15 @@ def render_stubs(registry: SchemaRegistry, configurations: Optional[CustomAttrib
         if schema.raw.get("description"):
             lines.append(f'    """{schema.raw["description"]}"""')
         body = []
-        for attr, attribute in _own_attributes(registry, name).items():
-            value = annotation(attribute)
+        supertype = registry.supertypes.get(name)
+        declared = dict(_own_attributes(registry, name))
+        for attr, attribute in sorted(registry[name].attributes.items()):
+            # inherited, but never None here although it may be on the supertype (TypedContext.parent)
+            if attr not in declared and supertype and attribute.kind == "reference" and \
+                    never_none(registry, name, attr) and not never_none(registry, supertype, attr):
+                declared[attr] = attribute
+        for attr, attribute in sorted(declared.items()):
+            value = annotation(attribute, attribute.kind == "reference" and never_none(registry, name, attr))
             if attr == "custom_attributes" and typed_custom:
                 value = f"{name}CustomAttributes"
             body.append(f"    {python_name(attr)}: _Field[{value}, {path_annotation(attribute)}]")

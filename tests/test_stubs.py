@@ -37,11 +37,11 @@ Task, Shot = session.Task, session.Shot
 GOOD = PRELUDE + """\
 for t in session.query(Task).where(Task.parent.name.like("sh%")):
     reveal_type(t)  # Task
-    reveal_type(t.parent)  # Context | None
+    reveal_type(t.parent)  # Context
     reveal_type(Task.parent.name)  # AttributePath[str]
     print(t.name)
-    if t.parent is not None:
-        print(t.parent.name)
+    print(t.parent.name)  # a TypedContext always has a parent
+    reveal_type(t.status)  # Status | None
 reveal_type(session.query(Task).first())  # Task | None
 reveal_type(session.query(Task).one())  # Task
 reveal_type(session.query(Task).all())  # list[Task]
@@ -64,12 +64,13 @@ BAD: Dict[str, str] = {
     "order a string with a number": "Task.name > 3",
     "custom attribute of the wrong type": 'shot.custom_attributes["fstart"] = "early"',
     "first() may be None": "number: int = session.query(Task).first()",
-    "parent may be None": "print(task.parent.name)",
+    "a status may be None": "print(task.status.name)",
 }
 
 EXPECTED_REVEALS = {
     "Task": r"(ftrack_types\.)?Task",
-    "Context | None": r"(ftrack_types\.)?Context \| None",
+    "Context": r"(ftrack_types\.)?Context",
+    "Status | None": r"(ftrack_types\.)?Status \| None",
     "AttributePath[str]": r"(ftrack_orm\.query\.builder\.)?AttributePath\[str\]",
     "Task | None": r"(ftrack_types\.)?Task \| None",
     "list[Task]": r"(builtins\.)?[lL]ist\[(ftrack_types\.)?Task\]",
@@ -183,7 +184,9 @@ def test_checkers_reject_the_listed_mistakes(stub_dir: Path, checker: str) -> No
 def test_stub_text_declares_paths_session_and_custom_attributes(stub_dir: Path) -> None:
     text = (stub_dir / "ftrack_types.pyi").read_text()
     assert "class _ContextPath(AttributePath[Context]):" in text and "    name: AttributePath[str]" in text
-    assert "    parent: _Field[Optional[Context], _ContextPath]" in text
+    assert "    parent: _Field[Optional[Context], _ContextPath]" in text  # Context: a Project has none
+    typed_context = text[text.index("class TypedContext(Context):"):]
+    assert "    parent: _Field[Context, _ContextPath]" in typed_context.split("\nclass ")[0]
     assert "ShotCustomAttributes = TypedDict('ShotCustomAttributes', {'fend': Optional[str], 'fstart': Optional[float]})" in text
     assert "class Session(_Session):" in text and "    Task: _TaskClass" in text
     # attribute names the path object has itself (entity_type) are not declared as steps
