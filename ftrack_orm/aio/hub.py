@@ -255,10 +255,8 @@ class AsyncEventHub:
         """Call ``callback(event)`` (awaited when it is a coroutine function) for every
         event matching ``subscription``; returns the subscriber id once the server
         acknowledged it (when connected). See :meth:`EventHub.subscribe`."""
-        metadata = dict(subscriber or {})
-        metadata.setdefault("id", uuid.uuid4().hex)
-        metadata.setdefault("applicationId", self.application_id)
-        found = self._core.add_subscriber(subscription, callback, metadata, priority)
+        found = self._core.subscribe(subscription, callback, subscriber, priority)
+        metadata = found.metadata
         if self.is_connected:
             acknowledged = asyncio.Event()
             checked = self._core.checked("subscribe", found.id)

@@ -17,6 +17,7 @@ import json
 import logging
 import platform
 import threading
+import uuid
 from typing import Any, Callable, Deque, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from . import socketio
@@ -120,6 +121,15 @@ class HubCore:
             self._subscribers.append(found)
             self._subscribers.sort(key=lambda s: s.priority)
         return found
+
+    def subscribe(self, subscription: str, callback: Any, subscriber: Optional[Mapping[str, Any]],
+                  priority: int) -> Subscriber:
+        """Add a subscriber from a hub's ``subscribe`` arguments: its metadata gets an ``id``
+        (new unless given) and this hub's ``applicationId``."""
+        metadata = dict(subscriber or {})
+        metadata.setdefault("id", uuid.uuid4().hex)
+        metadata.setdefault("applicationId", self.application_id)
+        return self.add_subscriber(subscription, callback, metadata, priority)
 
     def remove_subscriber(self, subscriber_id: str) -> Subscriber:
         """Remove and return a subscriber (``KeyError`` when there is none with that id)."""

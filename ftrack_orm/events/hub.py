@@ -265,10 +265,8 @@ class EventHub:
         when missing). When connected, returns once the server acknowledged it. Lower ``priority`` numbers are called first. Raises
         :class:`~ftrack_orm.events.expression.ExpressionError` for a bad expression.
         """
-        metadata = dict(subscriber or {})
-        metadata.setdefault("id", uuid.uuid4().hex)
-        metadata.setdefault("applicationId", self.application_id)
-        found = self._core.add_subscriber(subscription, callback, metadata, priority)
+        found = self._core.subscribe(subscription, callback, subscriber, priority)
+        metadata = found.metadata
         if self.is_connected:
             acknowledged = threading.Event()
             checked = self._core.checked("subscribe", found.id)
