@@ -1,7 +1,7 @@
 """The ``ftrack-orm`` command line (also ``python -m ftrack_orm``).
 
 Commands: ``demo``, ``schema [TYPE]``, ``query EXPRESSION [--json]``,
-``stubs --out DIR``, ``sandbox [...]``. Connection: ``--server/--user/--key`` or the
+``stubs --out DIR``, ``snapshot --out DIR [--project NAME]``, ``sandbox [...]``. Connection: ``--server/--user/--key`` or the
 ``FTRACK_*`` variables, or ``--sandbox`` for an embedded demo sandbox. Errors are
 printed as one readable line (exit status 1), not a traceback.
 """
@@ -153,6 +153,29 @@ def cmd_stubs(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_snapshot(args: argparse.Namespace, out: TextIO) -> int:
+    from .snapshot import take_snapshot
+
+    with _session(args) as session:
+        snapshot = take_snapshot(session, args.out, args.project,
+                                 progress=None if args.quiet else TypeProgress(sys.stderr))
+    print(f"wrote {snapshot.schemas}, {snapshot.server_information} and {snapshot.database} "
+          f"({sum(snapshot.counts.values())} entities)", file=out)
+    print(f"serve it: python -m ftrack_orm.sandbox --schemas {snapshot.schemas} "
+          f"--server-information {snapshot.server_information} --db {snapshot.database}", file=out)
+    return 0
+
+
+class TypeProgress:
+    """``<type>: N rows`` on ``stream`` as each entity type is read."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __call__(self, entity_type: str, rows: int) -> None:
+        print(f"{entity_type}: {rows} rows", file=self.stream, flush=True)
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from .demo import run_demo
 
@@ -218,6 +241,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="directory to write ftrack_types.pyi into (created if missing)")
     _connection_options(stubs)
     stubs.set_defaults(run=cmd_stubs)
+    snapshot = _command(commands, "snapshot", "save a server's schemas and reference data (optionally one "
+                        "project) as a sandbox database, to test against its shape offline",
+                        "  ftrack-orm snapshot --out studio --server https://studio.ftrackapp.com "
+                        "--user jane@studio.com --key $KEY\n"
+                        "  ftrack-orm snapshot --out studio --project demo_vfx --sandbox\n"
+                        "  python -m ftrack_orm.sandbox --schemas studio/schemas.json "
+                        "--server-information studio/server_information.json --db studio/sandbox.db")
+    snapshot.add_argument("--out", required=True, metavar="DIR",
+                          help="directory for schemas.json, server_information.json and sandbox.db "
+                               "(created if missing; sandbox.db must not exist yet), e.g. studio")
+    snapshot.add_argument("--project", metavar="NAME",
+                          help="also copy this project and every context under it, e.g. demo_vfx")
+    snapshot.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    _connection_options(snapshot)
+    snapshot.set_defaults(run=cmd_snapshot)
     commands.add_parser("sandbox", help="start the sandbox server (see 'ftrack-orm sandbox --help')", add_help=False)
     return parser
 

@@ -35,7 +35,7 @@ FLOORS: List[List[str]] = [
      "ftrack_orm.aio.results"],
     ["ftrack_orm.session", "ftrack_orm.aio"],
     ["ftrack_orm.stubs", "ftrack_orm.sandbox", "ftrack_orm.compat"],
-    ["ftrack_orm.demo", "ftrack_orm.cli", "ftrack_orm.__main__", "ftrack_orm"],
+    ["ftrack_orm.demo", "ftrack_orm.snapshot", "ftrack_orm.cli", "ftrack_orm.__main__", "ftrack_orm"],
 ]
 
 #: Packages that stand apart from the client: the sandbox is a server, it never

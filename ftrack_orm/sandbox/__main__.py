@@ -14,7 +14,9 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m ftrack_orm.san
     parser = argparse.ArgumentParser(
         prog=prog, description=__doc__,
         epilog="examples:\n  python -m ftrack_orm.sandbox --port 8765\n"
-               "  python -m ftrack_orm.sandbox --db studio.db --fixed-keys",
+               "  python -m ftrack_orm.sandbox --db studio.db --fixed-keys\n"
+               "  python -m ftrack_orm.sandbox --schemas studio/schemas.json "
+               "--server-information studio/server_information.json --db studio/sandbox.db",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: loopback)")
@@ -25,10 +27,16 @@ def main(argv: Optional[List[str]] = None, prog: str = "python -m ftrack_orm.san
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     parser.add_argument("--db", default=None, help="SQLite file (default: in memory)")
     parser.add_argument("--seed", default="demo", choices=("demo", "empty"), help="data of a new database")
-    parser.add_argument("--schemas", default=None, help="query_schemas JSON file (default: the shipped one)")
+    parser.add_argument("--schemas", default=None, metavar="FILE",
+                        help="query_schemas JSON file (default: the shipped one), e.g. studio/schemas.json "
+                             "from 'ftrack-orm snapshot'")
+    parser.add_argument("--server-information", default=None, metavar="FILE",
+                        help="query_server_information JSON file (default: the shipped one), "
+                             "e.g. studio/server_information.json")
     args = parser.parse_args(argv)
     try:
-        sandbox = Sandbox(db=args.db, seed=args.seed, schemas=args.schemas, host=args.host, port=args.port,
+        sandbox = Sandbox(db=args.db, seed=args.seed, schemas=args.schemas,
+                          server_information=args.server_information, host=args.host, port=args.port,
                           allow_remote=args.allow_remote, fixed_keys=args.fixed_keys).start()
     except (OSError, sqlite3.Error, ValueError) as error:  # busy port, missing file, unwritable database
         print(f"error: {_describe(error, args.db)}", file=sys.stderr)

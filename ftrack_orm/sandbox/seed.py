@@ -9,7 +9,8 @@ project ``demo_vfx``, sequences ``sq010``/``sq020``, shots ``sh010``…``sh100``
 with ``fstart``/``fend`` custom attributes and metadata, 30 tasks of three
 types and several statuses, assets with versions and components, notes,
 assignments and timelogs, task dependencies (``TypedContextLink``), a task list and a
-dailies list of versions. Everything is created through the same write path as
+dailies list of versions. ``accounts`` holds only the API users (for a database
+filled from elsewhere, e.g. ``ftrack-orm snapshot``). Everything is created through the same write path as
 client ``create`` operations, with ids from :func:`uid` and a fixed clock.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ import contextlib
 import datetime
 import secrets
 import uuid
-from typing import Any, Callable, Dict, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, Optional, Sequence, Tuple
 
 from ..times import encode_datetime, utc_text
 from .components import BUILTIN_LOCATIONS
@@ -114,13 +115,12 @@ class _Maker:
         return encode_datetime(START + datetime.timedelta(minutes=minutes))
 
 
-def _empty(make: _Maker) -> Dict[str, str]:
-    """Users, credentials and reference data; returns ids by name."""
-    schemas = make.schemas
+def _accounts(make: _Maker, users: Sequence[Tuple[str, str, str, Optional[bool]]]) -> Dict[str, str]:
+    """The user type, ``users`` and the API users' credentials; returns user ids by name."""
     ids: Dict[str, str] = {}
     connection = make.writer.store.connection
     make("UserType", {"id": USER_TYPE, "name": "user"})
-    for username, first, last, readonly in USERS:
+    for username, first, last, readonly in users:
         ids[username] = make("User", {
             "username": username, "first_name": first, "last_name": last, "email": f"{username}@example.com",
             "is_active": True, "user_type_id": USER_TYPE,
@@ -132,6 +132,13 @@ def _empty(make: _Maker) -> Dict[str, str]:
             )
         if username == "admin":
             make.user_id = ids["admin"]
+    return ids
+
+
+def _empty(make: _Maker) -> Dict[str, str]:
+    """Users, credentials and reference data; returns ids by name."""
+    schemas = make.schemas
+    ids = _accounts(make, USERS)
     for name in sorted(schemas):
         classifier = schemas[name].classifiers.get("object_typeid")
         if classifier:
@@ -301,4 +308,7 @@ def _lists_and_links(make: _Maker, project: str, tasks: Dict[str, Dict[str, str]
             make("ListObject", {"list_id": list_id, "entity_id": member}, f"{name}/{member}")
 
 
-SEEDS: Dict[str, Callable[[_Maker], Any]] = {"empty": _empty, "demo": _demo}
+SEEDS: Dict[str, Callable[[_Maker], Any]] = {
+    "empty": _empty, "demo": _demo,
+    "accounts": lambda make: _accounts(make, [user for user in USERS if user[3] is not None]),
+}

@@ -64,7 +64,9 @@ class Sandbox:
     every run (for recordings); so do ``clock`` (a callable returning the server's
     time, read once per batch) and ``upload_secret`` (signs upload URLs). Uploaded files are kept
     in ``files_dir`` (default: ``<db>.files`` next to the database, or a temporary directory
-    for an in-memory sandbox; see :mod:`~ftrack_orm.sandbox.files`). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
+    for an in-memory sandbox; see :mod:`~ftrack_orm.sandbox.files`). ``server_information``
+    is a ``query_server_information`` JSON file to answer (default: the shipped one; its
+    ``schema_hash`` is replaced when ``schemas`` differ from the shipped ones). ``limits`` (:class:`~ftrack_orm.sandbox.limits.Limits`)
     bounds what one request may cost; ``allow_remote=True`` is needed to listen on a
     non-loopback ``host``.
     """
@@ -82,6 +84,7 @@ class Sandbox:
         clock: Optional[Callable[[], datetime.datetime]] = None,
         upload_secret: Optional[bytes] = None,
         files_dir: Optional[str] = None,
+        server_information: Optional[str] = None,
     ) -> None:
         if seed not in SEEDS:
             raise ValueError(f"Unknown seed {seed!r}; choose one of {sorted(SEEDS)}.")
@@ -99,7 +102,8 @@ class Sandbox:
         self.uploads = UploadSigner(self.limits.upload_url_lifetime, lambda: to_utc(self.clock()).timestamp(),
                                     upload_secret)
         self.schema_json: List[Dict[str, Any]] = _load_json(schemas or os.path.join(DATA, "schemas.json"))
-        self.server_information: Dict[str, Any] = _load_json(os.path.join(DATA, "server_information.json"))
+        self.server_information: Dict[str, Any] = _load_json(
+            server_information or os.path.join(DATA, "server_information.json"))
         if schemas is not None and self.schema_json != _load_json(os.path.join(DATA, "schemas.json")):
             # Other schemas, another hash: a client's schema cache must not confuse the two.
             self.server_information["schema_hash"] = schema_hash(self.schema_json)

@@ -196,3 +196,42 @@ def test_progress_on_stderr_for_multi_page_queries(capsys):
     assert code == 0 and capsys.readouterr().err == ""
     code, _ = run("query", "select name from Shot", "--page-size", "3", "--quiet", "--sandbox")
     assert code == 0 and capsys.readouterr().err == ""
+
+
+# -- issue 15 item 6: bring your own server's shape ----------------------------------------
+
+
+def test_snapshot_of_a_server_is_served_by_the_sandbox_command(tmp_path, capsys):
+    from ftrack_orm import Session
+    from ftrack_orm.sandbox import Sandbox
+
+    out = tmp_path / "studio"
+    with Sandbox() as server:
+        code, text = run("snapshot", "--server", server.url, "--user", server.api_user, "--key", server.api_key,
+                         "--out", str(out), "--project", "demo_vfx")
+        assert code == 0 and "serve it: python -m ftrack_orm.sandbox --schemas" in text
+        assert "TypedContext: " in capsys.readouterr().err
+        with Session(server.url, server.api_user, server.api_key, schema_cache=False) as theirs:
+            task = theirs.query("select name, parent.name from Task").first()
+            expected = (task.id, task.name, task.parent.name)
+        assert "already exists" in one_line_error(capsys, "snapshot", "--server", server.url, "--user",
+                                                  server.api_user, "--key", server.api_key, "--out", str(out))
+    assert server.api_key not in text
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "ftrack_orm.sandbox", "--schemas", str(out / "schemas.json"),
+         "--server-information", str(out / "server_information.json"), "--db", str(out / "sandbox.db")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert serving.stdout.readline().startswith("ftrack sandbox serving on ")
+        settings = {}
+        for line in [serving.stdout.readline() for _ in range(3)]:
+            name, _, value = line.strip().partition("=")
+            settings[name] = value
+        with Session(settings["FTRACK_SERVER"], settings["FTRACK_API_USER"], settings["FTRACK_API_KEY"],
+                     schema_cache=False) as ours:
+            task = ours.query(f"select name, parent.name from Task where id is {expected[0]}").one()
+            assert (task.id, task.name, task.parent.name) == expected
+    finally:
+        serving.terminate()
+        serving.wait(30)
