@@ -62,10 +62,12 @@ def test_refresh_does_not_clobber_local_changes(session):
 def test_threads_querying_and_lazy_loading_share_one_identity_map(session):
     errors = []
     seen = []
+    kept = []  # the identity map holds clean entities weakly: one object per entity while it is alive
 
     def work(index):
         try:
             tasks = session.query("select name from Task", page_size=7).all()
+            kept.append(tasks)
             seen.append([(id(t), t.parent.name, t.status.name) for t in tasks])
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
