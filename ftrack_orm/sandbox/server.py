@@ -259,9 +259,15 @@ class Sandbox:
         index = 0
         try:
             now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
+            self.writer.required.begin()
             for position, operation in enumerate(operations):
                 index = position
                 results.append(self._operation(operation, user_id, readonly, now))
+                self.writer.required.operation_done(position)
+            incomplete = self.writer.required.settle()  # required attributes: as the batch ends
+            if incomplete is not None:
+                index, problem = incomplete
+                raise problem
         except Exception as error:
             if not isinstance(error, SandboxError):
                 error = _internal(error, operations[index])
