@@ -106,6 +106,7 @@ class Sandbox:
         self.schemas = SchemaRegistry.from_json(self.schema_json)
         self.store = Store(self.schemas, db)
         self.evaluator = Evaluator(self.store)
+        self.evaluator.computed.server_url = lambda: self.url if self._httpd is not None else ""
         self.changes = ChangeLog(self.store)
         self.writer = Writer(self.store, self.evaluator, self.changes)
         #: The bytes stored in the ``ftrack.server`` location.
