@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from typing import Any, Callable, Dict, List, Optional, Tuple
+from urllib.parse import urlencode
 
 import attrs
 
@@ -26,12 +27,15 @@ Row = Dict[str, Any]
 
 @attrs.frozen
 class Computed:
-    """``entity_type.attribute`` is computed: by ``sql`` (an expression on alias ``{a}``) or ``read``."""
+    """``entity_type.attribute`` is computed: by ``sql`` (an expression on alias ``{a}``), ``read``
+    or ``read_url``."""
 
     entity_type: str
     attribute: str
     sql: Optional[str] = None
     read: Optional[Callable[[Store, List[Row]], None]] = None
+    #: A reader that needs the server's URL (``http://host:port``): ``(url, rows)``.
+    read_url: Optional[Callable[[str, List[Row]], None]] = None
 
 
 def _context_links(store: Store, ids: List[Any]) -> Dict[Any, List[Dict[str, Any]]]:
@@ -77,6 +81,16 @@ def _read_version_link(store: Store, rows: List[Row]) -> None:
         row["link"] = [*links.get(asset["context_id"], []), {"id": row.get("id"), "name": name, "type": "AssetVersion"}]
 
 
+def _read_thumbnail_url(server_url: str, rows: List[Row]) -> None:
+    """``{"url": ...}``: the thumbnail image of the entity's ``thumbnail_id`` (a note or setting
+    component: of itself), or the server's placeholder image when it has none."""
+    for row in rows:
+        component_id = row.get("thumbnail_id", row.get("component_id"))
+        url = (f"{server_url}/component/thumbnail?{urlencode({'id': component_id})}" if component_id
+               else f"{server_url}/img/thumbnail2.png")
+        row["thumbnail_url"] = {"url": url}
+
+
 _NOW = "strftime('%Y-%m-%dT%H:%M:%S', 'now')"
 
 #: Every computed attribute the sandbox answers.
@@ -89,6 +103,12 @@ COMPUTED: Tuple[Computed, ...] = (
     Computed("TypedContext", "time_logged", sql=(
         '(SELECT COALESCE(SUM(t.duration), 0.0) FROM "Timelog" t WHERE t.context_id = {a}.id)'
     )),
+    Computed("Context", "thumbnail_url", read_url=_read_thumbnail_url),
+    Computed("AssetVersion", "thumbnail_url", read_url=_read_thumbnail_url),
+    Computed("User", "thumbnail_url", read_url=_read_thumbnail_url),
+    Computed("ReviewSession", "thumbnail_url", read_url=_read_thumbnail_url),
+    Computed("NoteComponent", "thumbnail_url", read_url=_read_thumbnail_url),
+    Computed("SettingComponent", "thumbnail_url", read_url=_read_thumbnail_url),
     Computed("ReviewSession", "is_open", sql=(
         f"(COALESCE({{a}}.start_date <= {_NOW}, 1) AND COALESCE({{a}}.end_date >= {_NOW}, 1))"
     )),
@@ -100,6 +120,8 @@ class ComputedAttributes:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        #: The server's URL, for the attributes that are URLs (set by the server once it listens).
+        self.server_url: Callable[[], str] = lambda: ""
         self._rules: Dict[Tuple[str, str], Computed] = {}
         for name in store.schemas:
             for rule in COMPUTED:
@@ -129,6 +151,8 @@ class ComputedAttributes:
             for rule, members in groups.items():
                 if rule.read is not None:
                     rule.read(self.store, members)
+                elif rule.read_url is not None:
+                    rule.read_url(self.server_url(), members)
                 elif rule.sql is not None:
                     self._fill_sql(rule, name, members)
 

@@ -110,6 +110,7 @@ class Sandbox:
         self.schemas = SchemaRegistry.from_json(self.schema_json)
         self.store = Store(self.schemas, db)
         self.evaluator = Evaluator(self.store)
+        self.evaluator.computed.server_url = lambda: self.url if self._httpd is not None else ""
         self.changes = ChangeLog(self.store)
         self.writer = Writer(self.store, self.evaluator, self.changes)
         #: The bytes stored in the ``ftrack.server`` location.
@@ -263,9 +264,15 @@ class Sandbox:
         index = 0
         try:
             now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
+            self.writer.required.begin()
             for position, operation in enumerate(operations):
                 index = position
                 results.append(self._operation(operation, user_id, readonly, now))
+                self.writer.required.operation_done(position)
+            incomplete = self.writer.required.settle()  # required attributes: as the batch ends
+            if incomplete is not None:
+                index, problem = incomplete
+                raise problem
         except Exception as error:
             if not isinstance(error, SandboxError):
                 error = _internal(error, operations[index])

@@ -22,6 +22,7 @@ from .defaults import ServerDefaults
 from .errors import validation_error
 from .evaluator import Evaluator
 from .links import CollectionWriter
+from .required import RequiredAttributes
 from .hierarchy import refuse_cycle
 from .store import Store, quote, to_column
 
@@ -98,6 +99,8 @@ class Writer:
         self.collections = CollectionWriter(store)
         self.unique = UniqueRules(store)
         self.defaults = ServerDefaults(store)
+        #: Required attributes are checked when the batch ends (a later update may fill them).
+        self.required = RequiredAttributes(store)
         self._incoming: Dict[str, List[Tuple[str, str, str]]] = {}
         #: Keys of the entities deleted since the caller last cleared it, by family.
         self.deleted: Dict[str, Set[Any]] = {}
@@ -126,7 +129,6 @@ class Writer:
                     attribute.kind, default, attribute.name
                 )
         self._fill(schema, values, user_id, now)
-        self._check_required(schema, values)
         self.unique.check(schema.name, values)
         table = self.store.table(schema.name)
         columns = ["_type", *values]
@@ -141,6 +143,7 @@ class Writer:
             reason = "an entity with that key already exists" if "UNIQUE" in str(error) else "it conflicts with stored data"
             raise validation_error(f"Cannot create {schema.name} {key!r}: {reason}.") from None
         key = [values[c] for c in table.primary_key]
+        self.required.created(schema, key)
         for name, mapping in mapped.items():
             self._write_mapped(schema, key[0], name, mapping)
         for name, items in collections.items():
@@ -381,24 +384,6 @@ class Writer:
         if found is None:
             found = connection.execute('SELECT id FROM "Status" ORDER BY sort, rowid LIMIT 1').fetchone()
         return found[0] if found is not None else None
-
-    def _check_required(self, schema: EntitySchema, values: Dict[str, Any]) -> None:
-        missing = []
-        for name in schema.required:
-            attribute = schema.attributes.get(name)
-            if attribute is None or not attribute.is_scalar or values.get(name) is not None:
-                continue
-            if name == "type_id" and not self._typeable(values.get("object_type_id")):
-                continue
-            missing.append(name)
-        if missing:
-            raise validation_error(f"Missing required attribute(s) for {schema.name}: {', '.join(missing)}.")
-
-    def _typeable(self, object_type_id: Optional[str]) -> bool:
-        if object_type_id is None or "ObjectType" not in self.schemas:
-            return True
-        row = self.store.get("ObjectType", [object_type_id])
-        return row is None or bool(row["is_typeable"])
 
     # -- mapped collections ----------------------------------------------------------------
     def _write_mapped(self, schema: EntitySchema, owner: Any, name: str, mapping: Dict[str, Any]) -> None:

@@ -117,3 +117,25 @@ def test_the_official_client_reads_link():
             assert Client(sandbox).rows("select id from Shot where name is sh010")
         finally:
             session.close()
+
+
+def test_thumbnail_url_points_at_the_thumbnail_component_or_the_placeholder(client, sandbox):
+    # computed Context.thumbnail_url, computed AssetVersion.thumbnail_url, computed User.thumbnail_url,
+    # computed ReviewSession.thumbnail_url, computed NoteComponent.thumbnail_url,
+    # computed SettingComponent.thumbnail_url
+    image = client.call([{"action": "create", "entity_type": "FileComponent", "entity_data": {
+        "__entity_type__": "FileComponent", "name": "thumbnail", "file_type": ".jpg"}}])[0]["data"]["id"]
+    shot, version = uid("Shot", "sh010"), uid("AssetVersion", "sh010/v2")
+    client.call([{"action": "update", "entity_type": "Shot", "entity_key": [shot], "entity_data": {"thumbnail_id": image}},
+                 {"action": "update", "entity_type": "AssetVersion", "entity_key": [version],
+                  "entity_data": {"thumbnail_id": image}}])
+    wanted = {"url": f"{sandbox.url}/component/thumbnail?id={image}"}
+    placeholder = {"url": f"{sandbox.url}/img/thumbnail2.png"}
+    assert client.rows(f"select thumbnail_url from Shot where id is {shot}")[0]["thumbnail_url"] == wanted
+    assert client.rows(f"select thumbnail_url from AssetVersion where id is {version}")[0]["thumbnail_url"] == wanted
+    assert client.rows("select thumbnail_url from Project")[0]["thumbnail_url"] == placeholder
+    assert client.rows(f"select thumbnail_url from User where id is {uid('User', 'jane.doe')}")[0][
+        "thumbnail_url"] == placeholder
+    # through a relation, as pipeline code reads it
+    task = client.rows(f"select parent.thumbnail_url from Task where parent_id is {shot}")[0]
+    assert task["parent"]["thumbnail_url"] == wanted
