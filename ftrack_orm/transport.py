@@ -16,14 +16,15 @@ import logging
 import random
 import time
 import traceback
-from typing import Callable, Mapping, Optional, Protocol, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Mapping, Optional, Protocol, Tuple, Union
 
 import attrs
-import requests
-from requests import exceptions as rex
-from urllib3 import exceptions as urllib3_errors
 
 from .errors import OutcomeUnknownError, ServerConnectionError
+
+# ``requests`` (with urllib3, http.client, ssl...) loads at the first request, not at import.
+if TYPE_CHECKING:  # pragma: no cover
+    import requests
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class RequestsTransport:
             self.timeout = (min(float(connect_timeout), float(timeout)), float(timeout))
         self.verify = verify
         self.retry = retry or RetryPolicy()
-        self._http = http_session or requests.Session()
+        self._http: Optional[requests.Session] = http_session  # made by the first request
         self._sleep = sleep
         #: Number of HTTP attempts made (retries included); useful in tests and benchmarks.
         self.attempt_count = 0
@@ -94,9 +95,16 @@ class RequestsTransport:
         return f"<RequestsTransport timeout={self.timeout} verify={self.verify!r} retry={self.retry}>"
 
     def close(self) -> None:
-        self._http.close()
+        if self._http is not None:
+            self._http.close()
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], *, read_only: bool) -> HTTPResponse:
+        import requests
+        from requests import exceptions as rex
+        from urllib3 import exceptions as urllib3_errors
+
+        if self._http is None:
+            self._http = requests.Session()
         attempts = max(1, self.retry.attempts)
         for attempt in range(1, attempts + 1):
             self.attempt_count += 1
@@ -180,6 +188,8 @@ def forget_traceback_locals(exc: BaseException) -> None:
 
 def _failed_to_connect(exc: BaseException) -> bool:
     """True when the request provably never reached the server."""
+    from requests import exceptions as rex
+
     if isinstance(exc, rex.ConnectTimeout):
         return True
     seen = set()

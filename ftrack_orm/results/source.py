@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..entity.loading import ResultGroup
     from ..schema import SchemaRegistry
 
+#: Default number of rows asked per page.
+DEFAULT_PAGE_SIZE = 500
+
 
 @attrs.frozen
 class Page(Sequence[Any]):
