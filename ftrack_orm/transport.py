@@ -16,9 +16,7 @@ import logging
 import random
 import time
 import traceback
-from typing import TYPE_CHECKING, Callable, Mapping, Optional, Protocol, Tuple, Union
-
-import attrs
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Optional, Protocol, Tuple, Union
 
 from .errors import OutcomeUnknownError, ServerConnectionError
 
@@ -34,17 +32,17 @@ Timeout = Union[float, Tuple[float, float]]
 RETRY_STATUSES = frozenset({502, 503, 504})
 
 
-@attrs.frozen
-class HTTPResponse:
+# Plain named tuples rather than attrs classes: this module loads with ``from ftrack_orm import
+# Session``, and attrs (with inspect, ast, tokenize...) is a fifth of that import.
+class HTTPResponse(NamedTuple):
     """What a transport hands back: status code and raw body."""
 
     status_code: int
     content: bytes
 
 
-@attrs.frozen
-class RetryPolicy:
-    """How often and how patiently to retry (exponential backoff with full jitter)."""
+class RetryPolicy(NamedTuple):
+    """How often and how patiently to retry (exponential backoff with full jitter); immutable."""
 
     attempts: int = 3
     backoff: float = 0.5

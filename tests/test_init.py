@@ -40,6 +40,7 @@ def test_a_public_name_loads_its_module_on_first_use():
 #: What the first query does not need, or needs only once it runs: each loads on first use.
 NOT_AT_IMPORT = {
     "requests", "urllib3", "http.client", "ssl",     # the first request loads them
+    "attrs", "attr",                                 # the schemas load them (a fifth of the import)
     "ftrack_orm.events", "ftrack_orm.components", "ftrack_orm.helpers", "ftrack_orm.compat",
     "ftrack_orm.aio", "ftrack_orm.sandbox", "ftrack_orm.server_actions", "ftrack_orm.aggregates",
     "ftrack_orm.uow", "ftrack_orm.reconcile", "ftrack_orm.entity", "ftrack_orm.query", "ftrack_orm.schema",
