@@ -5,9 +5,10 @@ lose data silently."""
 from __future__ import annotations
 
 import warnings
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from .entity.identity import IdentityMap
+if TYPE_CHECKING:  # pragma: no cover
+    from .entity.identity import IdentityMap
 
 
 def pending_count(identity_map: Optional[IdentityMap]) -> int:

@@ -11,32 +11,32 @@ import contextlib
 import os
 import threading
 import uuid
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
-from . import codec, helpers, server_actions  # noqa: F401 - helpers: registers the entity helper mixins
 from . import operations as ops
-from .aggregates import aggregate_steps
 from .client import WireClient
-from .components import Components
-from .entity.attributes import assign
-from .entity.base import Entity
-from .entity.factory import TypeRegistry
-from .entity.identity import IdentityMap
-from .entity.loading import ResultGroup
 from .errors import ConfigurationError, FtrackOrmError
-from .events.hub import EventHub
-from .events.websocket import require_wsproto
-from .loader import SessionLoader
 from .pending import warn_pending
-from .query import Query, QueryValidationError, check, parse
-from .query.builder import type_name
-from .reconcile import Reconciliation
-from .results import DEFAULT_PAGE_SIZE, ClientSource, MultipleResultsFoundError, QueryResult
-from .schema import SchemaRegistry
+from .results.source import DEFAULT_PAGE_SIZE, ClientSource
 from .schema_cache import SchemaCache
 from .transport import RequestsTransport, RetryPolicy, Timeout, Transport
 from .steps import Call, Steps, run
-from .uow import CommitResult, UnitOfWork
+
+# The rest loads on first use (function-level imports below): the entity machinery with the
+# schemas, the event hub, components, helpers... when they are used, so that
+# ``from ftrack_orm import Session`` stays cheap (tests/test_init.py).
+if TYPE_CHECKING:  # pragma: no cover
+    from . import codec
+    from .components import Components
+    from .entity.base import Entity
+    from .entity.factory import TypeRegistry
+    from .entity.identity import IdentityMap
+    from .entity.loading import ResultGroup
+    from .events.hub import EventHub
+    from .reconcile import Reconciliation
+    from .results import QueryResult
+    from .schema import SchemaRegistry
+    from .uow import CommitResult, UnitOfWork
 
 _DEFAULT = object()
 
@@ -87,6 +87,7 @@ class Session:
         mixins: Optional[Mapping[str, Sequence[type]]] = None,
     ) -> None:
         if auto_connect_event_hub:
+            from .events.websocket import require_wsproto
             require_wsproto()  # says exactly what to pip install
         self.server_url = _setting(server_url, "server_url", "FTRACK_SERVER").rstrip("/")
         self.api_user = _setting(api_user, "api_user", "FTRACK_API_USER")
@@ -159,6 +160,7 @@ class Session:
         if self._event_hub is None:
             headers, verify = self._event_hub_settings
             client = self._client
+            from .events.hub import EventHub
             self._event_hub = EventHub(client.server_url, client.api_user, client.api_key,
                                        client_token=client.client_token, headers=headers, verify=verify,
                                        **self.event_hub_options)
@@ -246,11 +248,15 @@ class Session:
             if cache is not None:
                 cache.store(info.get("schema_hash"), schemas)
         self._server_information = info
+        from .schema import SchemaRegistry
         registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
         self._identity = self._new_identity_map(registry)
         self._schemas = registry
 
     def _new_identity_map(self, registry: SchemaRegistry) -> IdentityMap:
+        from . import helpers  # noqa: F401 - registers the entity helper mixins before classes are built
+        from .entity.identity import IdentityMap
+        from .loader import SessionLoader
         loader = SessionLoader(self._client.call, registry, self._result_group)
         identity = IdentityMap(registry, loader=loader, auto_populate=self._auto_populate,
                                custom_attribute_configurations=self._custom_attribute_configurations,
@@ -305,6 +311,7 @@ class Session:
     def populate(self, entities: Any, projections: Union[str, Sequence[str]]) -> None:
         """Load dotted ``projections`` (``"name, parent.name"``) for all ``entities`` at once."""
         if not isinstance(entities, (list, tuple)):
+            from .entity.base import Entity
             entities = [entities] if isinstance(entities, Entity) else list(iter(entities))
         self.identity_map.populate(entities, projections)
 
@@ -321,6 +328,9 @@ class Session:
         ``progress``: ``callback(rows_so_far, total_or_None)`` called per page, or
         ``True`` for a tqdm bar (see :meth:`QueryResult.with_progress`).
         """
+        from .query import Query, QueryValidationError, check, parse
+        from .query.builder import type_name
+        from .results import QueryResult
         if isinstance(expression, str):
             tree = parse(expression)
             check(tree, self.schemas, expression)
@@ -340,9 +350,11 @@ class Session:
         each group-by path (``"status_id"``) and ``"<function>_<path>"`` per aggregate
         (``"count_id"``), as ftrack names them.
         """
+        from .aggregates import aggregate_steps
         return run(aggregate_steps(expression, self.schemas), self._client.call)
 
     def _result_group(self) -> ResultGroup:
+        from .entity.loading import ResultGroup
         return ResultGroup(self.identity_map)
 
     def entity_key(self, entity_type: str, key: Key) -> List[Any]:
@@ -411,12 +423,14 @@ class Session:
 
         All of ``data`` is recorded, or none of it (every value is checked first)."""
         entity = self._entity(entity_type, keys)
+        from .entity.attributes import assign
         assign(entity, data)
         return entity
 
     def delete(self, entity_or_type: Any, keys: Optional[Key] = None) -> None:
         """Record the deletion of an entity (or of ``type`` with ``keys``); sent by :meth:`commit`."""
         entity = entity_or_type if keys is None else self._entity(entity_or_type, keys)
+        from .entity.base import Entity
         if not isinstance(entity, Entity):
             raise TypeError("delete() takes an entity, or an entity type and its primary key.")
         self.identity_map.mark_deleted(entity)
@@ -443,6 +457,7 @@ class Session:
         result = self.query(entity_type).where(**{name: data[name] for name in names})
         result = result.select(*dict.fromkeys(list(self.schemas[entity_type].primary_key) + list(data)))
         rows = yield from result.limit(2).all_steps()
+        from .results import MultipleResultsFoundError
         if len(rows) > 1:
             raise MultipleResultsFoundError(f"ensure({entity_type!r}) matched several entities: {result}")
         if not rows:
@@ -468,6 +483,7 @@ class Session:
     @property
     def unit_of_work(self) -> UnitOfWork:
         if self._uow is None:
+            from .uow import UnitOfWork
             self._uow = UnitOfWork(self._client, self.identity_map)
         return self._uow
 
@@ -476,6 +492,7 @@ class Session:
         """Send every pending change as ONE call (see :class:`~ftrack_orm.uow.UnitOfWork`).
 
         ``progress``: ``callback(operations_sent, operations_total)`` for big commits."""
+        from .uow import CommitResult
         if self._identity is None:
             return CommitResult()
         if self._components is not None and self._components.publisher.has_pending:
@@ -486,6 +503,7 @@ class Session:
         """Ask the server which pending creates already exist and which pending deletes are
         already applied (after an unknown outcome), and settle those; nothing else is sent.
         ``commit()`` does this by itself after an unknown outcome. Returns what it settled."""
+        from .reconcile import Reconciliation
         if self._identity is None:
             return Reconciliation()
         return self.unit_of_work.reconcile()
@@ -544,26 +562,32 @@ class Session:
 
     def get_widget_url(self, name: str, entity: Optional[Entity] = None, theme: Optional[str] = None) -> str:
         """An authenticated URL of widget ``name`` (``info``, ``tasks``, ``tasks_browser``)."""
+        from . import server_actions
         return self._run_action(server_actions.get_widget_url(self._server_version, name, entity, theme))
 
     def send_user_invite(self, user: Entity) -> None:
         """Send ``user`` an invitation email."""
+        from . import server_actions
         self._run_action(server_actions.send_user_invites(self._server_version, [user]))
 
     def send_user_invites(self, users: Sequence[Entity]) -> None:
         """Send each of ``users`` an invitation email (one request)."""
+        from . import server_actions
         self._run_action(server_actions.send_user_invites(self._server_version, users))
 
     def reset_remote(self, reset_type: str, entity: Optional[Entity] = None) -> Any:
         """A server-side reset (``"api_key"`` of a ``User``...); the server's ``data``."""
+        from . import server_actions
         return self._run_action(server_actions.reset_remote(self._server_version, reset_type, entity))
 
     def delayed_job(self, job_type: Any) -> Any:
         """Start a server-side job (``"SYNC_USERS_LDAP"``); the ``Job`` entity."""
+        from . import server_actions
         return self._run_action(server_actions.delayed_job(self._server_version, job_type))
 
     def check_server_compatibility(self) -> None:
         """Raise ``ServerCompatibilityError`` when the server is too old for the API."""
+        from . import server_actions
         server_actions.check_server_compatibility(self.server_information)
 
     def get_component_url(self, component_id: Optional[str]) -> Optional[str]:
@@ -583,6 +607,7 @@ class Session:
     def components(self) -> Components:
         """The component API: publishing, locations, transfers (created on first use)."""
         if self._components is None:
+            from .components import Components
             self._components = Components(self, verify=self._event_hub_settings[1])
         return self._components
 

@@ -16,14 +16,13 @@ import logging
 import random
 import time
 import traceback
-from typing import Callable, Mapping, Optional, Protocol, Tuple, Union
-
-import attrs
-import requests
-from requests import exceptions as rex
-from urllib3 import exceptions as urllib3_errors
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Optional, Protocol, Tuple, Union
 
 from .errors import OutcomeUnknownError, ServerConnectionError
+
+# ``requests`` (with urllib3, http.client, ssl...) loads at the first request, not at import.
+if TYPE_CHECKING:  # pragma: no cover
+    import requests
 
 logger = logging.getLogger(__name__)
 
@@ -33,17 +32,17 @@ Timeout = Union[float, Tuple[float, float]]
 RETRY_STATUSES = frozenset({502, 503, 504})
 
 
-@attrs.frozen
-class HTTPResponse:
+# Plain named tuples rather than attrs classes: this module loads with ``from ftrack_orm import
+# Session``, and attrs (with inspect, ast, tokenize...) is a fifth of that import.
+class HTTPResponse(NamedTuple):
     """What a transport hands back: status code and raw body."""
 
     status_code: int
     content: bytes
 
 
-@attrs.frozen
-class RetryPolicy:
-    """How often and how patiently to retry (exponential backoff with full jitter)."""
+class RetryPolicy(NamedTuple):
+    """How often and how patiently to retry (exponential backoff with full jitter); immutable."""
 
     attempts: int = 3
     backoff: float = 0.5
@@ -85,7 +84,7 @@ class RequestsTransport:
             self.timeout = (min(float(connect_timeout), float(timeout)), float(timeout))
         self.verify = verify
         self.retry = retry or RetryPolicy()
-        self._http = http_session or requests.Session()
+        self._http: Optional[requests.Session] = http_session  # made by the first request
         self._sleep = sleep
         #: Number of HTTP attempts made (retries included); useful in tests and benchmarks.
         self.attempt_count = 0
@@ -94,9 +93,16 @@ class RequestsTransport:
         return f"<RequestsTransport timeout={self.timeout} verify={self.verify!r} retry={self.retry}>"
 
     def close(self) -> None:
-        self._http.close()
+        if self._http is not None:
+            self._http.close()
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], *, read_only: bool) -> HTTPResponse:
+        import requests
+        from requests import exceptions as rex
+        from urllib3 import exceptions as urllib3_errors
+
+        if self._http is None:
+            self._http = requests.Session()
         attempts = max(1, self.retry.attempts)
         for attempt in range(1, attempts + 1):
             self.attempt_count += 1
@@ -180,6 +186,8 @@ def forget_traceback_locals(exc: BaseException) -> None:
 
 def _failed_to_connect(exc: BaseException) -> bool:
     """True when the request provably never reached the server."""
+    from requests import exceptions as rex
+
     if isinstance(exc, rex.ConnectTimeout):
         return True
     seen = set()

@@ -36,13 +36,11 @@ from ..query.render import render
 from ..steps import Call, Emit, Steps, run, stream
 from . import columns, tabular
 from .progress import Progress, ProgressCallback, make_progress
-from .source import Page, ResultSource
+from .source import DEFAULT_PAGE_SIZE, Page, ResultSource
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..entity.loading import ResultGroup
 
-#: Default number of rows asked per page.
-DEFAULT_PAGE_SIZE = 500
 #: ``in_`` lists longer than this are sent in several queries and the results joined.
 IN_CHUNK_SIZE = 200
 #: Rows shown by ``_repr_html_`` (one query of at most this many rows).

@@ -9,10 +9,8 @@ session's: it sends through the wire client.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple, Union, overload
-
-import attrs
-
+from typing import (TYPE_CHECKING, Any, Callable, Iterable, Iterator, List, Mapping, Optional, Protocol, Sequence, Tuple,
+                    Union, overload)
 
 from ..steps import Hook
 
@@ -21,16 +19,40 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..entity.loading import ResultGroup
     from ..schema import SchemaRegistry
 
+#: Default number of rows asked per page.
+DEFAULT_PAGE_SIZE = 500
 
-@attrs.frozen
+
 class Page(Sequence[Any]):
-    """One page of a query: its rows (a sequence) and the server's ``metadata``.
+    """One page of a query: its rows (a sequence) and the server's ``metadata``; immutable.
 
     ``next_offset`` is where the next page starts, ``None`` when the server has no more.
+    (A plain class, not attrs: this module loads with ``from ftrack_orm import Session``.)
     """
 
-    rows: Tuple[Any, ...] = attrs.field(converter=tuple)
-    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+    __slots__ = ("rows", "metadata")
+    rows: Tuple[Any, ...]
+    metadata: Mapping[str, Any]
+
+    def __init__(self, rows: Iterable[Any], metadata: Optional[Mapping[str, Any]] = None) -> None:
+        object.__setattr__(self, "rows", tuple(rows))
+        object.__setattr__(self, "metadata", {} if metadata is None else metadata)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Page is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Page is immutable: cannot delete {name!r}")
+
+    def __repr__(self) -> str:
+        return f"Page(rows={self.rows!r}, metadata={self.metadata!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Page):
+            return NotImplemented
+        return self.rows == other.rows and self.metadata == other.metadata
+
+    __hash__ = None  # type: ignore[assignment]  # metadata is a dict: as attrs made it, unhashable
 
     @classmethod
     def from_answer(cls, answer: Mapping[str, Any]) -> Page:
