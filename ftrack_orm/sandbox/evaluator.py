@@ -19,6 +19,7 @@ from ..query.paths import resolve_path
 from ..relations import Relation
 from .aggregates import aggregate
 from .computed import ComputedAttributes
+from .custom_values import BASE as VALUES_BASE, CustomValues
 from .errors import unstored, validation_error
 from .expressions import ParsedExpressions
 from .links import item_keys
@@ -52,6 +53,8 @@ class Evaluator:
         self.plans: QueryPlans[Node] = QueryPlans()
         #: The attributes a server computes (``link``, ``is_latest_version``, ...).
         self.computed = ComputedAttributes(store)
+        #: Custom attribute values: one store, typed collections list every applicable configuration.
+        self.values = CustomValues(store)
 
     # -- queries -----------------------------------------------------------------------------------
     def parse(self, expression: Any) -> ast.Query:
@@ -75,6 +78,9 @@ class Evaluator:
             plan = self.plans.put(query, self.select_sql(query), self.projection_tree(query.entity_type,
                                                                                      query.select or ()))
         rows, next_offset = self.select_rows(query, plan.select)
+        if query.entity_type == VALUES_BASE:  # typed values read as the base type asked for
+            for row in rows:
+                row["_type"] = VALUES_BASE
         tree = plan.tree
         self.load(rows, query.entity_type, tree)
         emitted: Dict[Any, Set[Any]] = {}
@@ -166,6 +172,8 @@ class Evaluator:
                     item = dict(stored)
                     groups[item[relation.fk]].append(item)
                     loaded.append(item)
+                if relation.target in self.values.types:
+                    loaded.extend(self.values.add_defaults(entity_type, rows, owner_key, groups, relation))
                 for row in rows:
                     row[key] = groups.get(row.get(owner_key), [])
             elif relation.kind == "link":
@@ -289,6 +297,8 @@ class Evaluator:
         if row is None:
             raise validation_error(f"{entity_type} {key!r} does not exist.")
         rows = [dict(row)]
-        tree = self.projection_tree(row["_type"], attributes)
-        self.load(rows, row["_type"], tree)
+        if entity_type == VALUES_BASE:
+            rows[0]["_type"] = VALUES_BASE
+        tree = self.projection_tree(rows[0]["_type"], attributes)
+        self.load(rows, rows[0]["_type"], tree)
         return self.emit(rows[0], tree, {})

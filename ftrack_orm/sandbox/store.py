@@ -29,6 +29,7 @@ from .connections import Connections
 from .errors import validation_error
 from ..relations import Relations
 from ..link_entities import LINK_TABLE, LINK_TABLE_COLUMNS
+from .custom_values import shared_families
 
 _CHUNK = 500
 
@@ -59,6 +60,7 @@ class Store:
         self.relations = Relations(schemas)
         self.connections = Connections(path)
         self._families = {name: schemas.identity_type(name) for name in schemas}
+        self._families.update(shared_families(schemas))  # base and typed custom attribute values: one store
         self._subtypes: Dict[str, Tuple[str, ...]] = {name: (name,) for name in schemas}
         for name in schemas:
             for supertype in schemas.ancestors(name):

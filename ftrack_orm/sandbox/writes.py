@@ -18,6 +18,7 @@ from ..kinds import custom_kind
 from ..schema import AttributeSchema, EntitySchema
 from .components import CREATABLE_BASES
 from .constraints import UniqueRules
+from .custom_values import BASE as VALUES_BASE
 from .defaults import ServerDefaults
 from .errors import validation_error
 from .evaluator import Evaluator
@@ -112,7 +113,8 @@ class Writer:
 
     # -- create --------------------------------------------------------------------------
     def create(self, entity_type: Any, data: Any, user_id: Optional[str], now: str) -> Dict[str, Any]:
-        schema = self._schema(entity_type)
+        requested = schema = self._schema(entity_type)
+        schema = self.schemas[self.evaluator.values.stored_type(schema.name, data)]
         subtypes = [t for t in self.store.subtypes(schema.name) if t != schema.name]
         if subtypes and not schema.classifiers and schema.name not in CREATABLE_BASES:
             raise validation_error(
@@ -150,7 +152,8 @@ class Writer:
             self.collections.write(schema, key[0], name, items)
         self.changes.created(schema.name, key, values)
         shown = [n for n in values if n in schema.attributes] + list(schema.default_projections)
-        return {"action": "create", "data": self.evaluator.encode(schema.name, key, list(dict.fromkeys(shown)))}
+        shown = [n for n in shown if n in requested.attributes]
+        return {"action": "create", "data": self.evaluator.encode(requested.name, key, list(dict.fromkeys(shown)))}
 
     # -- update --------------------------------------------------------------------------
     def update(self, entity_type: Any, entity_key: Any, data: Any, user_id: Optional[str] = None,
@@ -187,7 +190,8 @@ class Writer:
         for name, items in collections.items():
             self.collections.write(schema, key[0], name, items)
         shown = [n for n in data if n in schema.attributes and n not in mapped]
-        return {"action": "update", "data": self.evaluator.encode(schema.name, key, shown)}
+        answered = VALUES_BASE if entity_type == VALUES_BASE else schema.name  # a typed value updated as the base
+        return {"action": "update", "data": self.evaluator.encode(answered, key, shown)}
 
     # -- delete --------------------------------------------------------------------------
     def delete(self, entity_type: Any, entity_key: Any) -> Dict[str, Any]:
