@@ -48,7 +48,7 @@ def test_update_sends_only_changed_attributes(imap):
     pending = unit_of_work(imap).gather()
     (change,) = pending.changes
     assert (change.action, change.entity_type, change.key, change.data) == ("update", "Task", ("t1",), {"description": "new"})
-    assert pending.owners[id(change)] == [t]
+    assert pending.owners[id(change)] == (t,)
 
 
 def test_create_references_its_new_parent(imap):
@@ -71,7 +71,7 @@ def test_collection_append_is_sent_as_the_items_foreign_key(imap):
     update = changes[("update", "Task", ("t1",))]
     assert update.data == {"parent_id": "s2"} and update.references == (new_owner,)
     assert pending.moved == {item: ("parent_id", "children")}
-    assert pending.owners[id(update)] == [item, new_owner]
+    assert pending.owners[id(update)] == (item, new_owner)
     assert old_owner not in pending.owners[id(update)]
 
 
