@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping,
 
 import attrs
 
-from . import answers, codec, reconcile
+from . import answers, codec, gcpause, reconcile
 from . import operations as ops
 from .entity.base import Entity
 from .entity.changes import mapped_changes, primary_key, split_changes
@@ -120,22 +120,25 @@ class UnitOfWork:
 
         moved_owners = {id(owner) for owner, _, _ in collections}
         for action, entity, data, references, has_mapped in scanned:
-            for name, value in sent_as_lists.pop(entity, ()):
-                data[name] = value
-                references += tuple(item for item in value if isinstance(item, Entity))
-            move = moves.pop(entity, None)
+            if sent_as_lists:
+                for name, value in sent_as_lists.pop(entity, ()):
+                    data[name] = value
+                    references += tuple(item for item in value if isinstance(item, Entity))
+            move = moves.pop(entity, None) if moves else None
             if move:
                 data.update(move[0])
                 references += move[1]
             # an update whose only change is a moved collection sends nothing itself (the
             # items' changes settle it), but its mapped-collection changes still go below
             if data or action == "create":
-                settles = [entity] + [r for r in references if id(r) in moved_owners]
                 entity_type, key = entity.__entity_type__, primary_key(entity)
                 # the wire dict now, its entity_data shared as the change's data (no second copy)
                 operation = ops.create(entity_type, data) if action == "create" else ops.update(entity_type, key, data)
-                add(Change(action, entity_type, key, operation["entity_data"], entity, references,
-                           operation=operation), *settles)
+                change = Change(action, entity_type, key, operation["entity_data"], entity, references,
+                                operation=operation)
+                changes.append(change)
+                owners[id(change)] = (entity, *[r for r in references if id(r) in moved_owners]) if moved_owners \
+                    else (entity,)
             if has_mapped:
                 for change in self._mapped(entity):
                     add(change, entity)
@@ -229,7 +232,9 @@ class UnitOfWork:
     def commit_steps(self, chunk_size: Optional[int] = None,
                      progress: Optional[Callable[[int, int], None]] = None) -> Steps[CommitResult]:
         """:meth:`commit` as :mod:`~ftrack_orm.steps` (the caller holds whatever lock it needs)."""
-        pending = self.gather()
+        large = len(self._map.changes) >= gcpause.LARGE
+        with gcpause.paused(large):
+            pending = self.gather()
         reconciled = None
         if self._in_doubt and pending.changes:
             pending, reconciled = yield from self._reconcile(pending)
@@ -237,8 +242,9 @@ class UnitOfWork:
             self._map.apply_commit(LandedCommit(pending.unsent))
             self._in_doubt = False
             return CommitResult(reconciled=reconciled)
-        plan = plan_commit(pending.changes)
-        operations = [change.to_dict() for change in plan.changes]
+        with gcpause.paused(large):
+            plan = plan_commit(pending.changes)
+            operations = [change.to_dict() for change in plan.changes]
         size = len(operations) if not chunk_size else max(1, int(chunk_size))
         bounds = [(start, min(start + size, len(operations))) for start in range(0, len(operations), size)]
         owners = pending.owners
@@ -346,13 +352,14 @@ class UnitOfWork:
         except ServerError as error:
             _name_entity(error, changes)
             raise
-        for index, (change, result) in enumerate(zip(changes, results)):
-            entity = result["data"]
-            # the common case inline: the answer is the sent entity, of the sent type
-            if change.action != "delete" and (entity is not change.entity or change.entity is None
-                                              or answered_types.get(id(entity)) != change.entity_type):
-                self._check_answer(index, change, entity, answered_types)
-        identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
+        with gcpause.paused(len(changes) >= gcpause.LARGE):
+            for index, (change, result) in enumerate(zip(changes, results)):
+                entity = result["data"]
+                # the common case inline: the answer is the sent entity, of the sent type
+                if change.action != "delete" and (entity is not change.entity or change.entity is None
+                                                  or answered_types.get(id(entity)) != change.entity_type):
+                    self._check_answer(index, change, entity, answered_types)
+            identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
 
     def _check_answer(self, index: int, change: Change, entity: Any, answered_types: Mapping[int, str]) -> None:
         """Raise unless ``entity`` (a create/update answer) is the entity ``change`` sent:
