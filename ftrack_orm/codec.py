@@ -14,6 +14,15 @@ A hot entity hook may do the whole job itself, in one Python frame per object:
 marked with :func:`object_hook`, it is handed to ``json.loads`` as it is and must
 decode typed values too (its typed branch ends in :func:`decode_typed`). The
 identity map's result-group hooks are such hooks.
+
+With the ``fast`` extra (``pip install 'ftrack-orm[fast]'``: orjson) :func:`encode`
+writes the UTF-8 bytes directly, about five times faster and without a ``str``
+copy of the body; anything orjson refuses or may write differently (a NaN, which
+it writes as ``null``; a lone surrogate; an integer beyond 64 bits; a cycle) goes
+through the standard library encoder, so errors and output stay those of
+``json.dumps``. (orjson also writes ``uuid.UUID`` and enum values, which the
+standard library refuses.) Decoding always uses ``json.loads``: with the object
+hook it is faster than either fast decoder followed by a Python walk.
 """
 from __future__ import annotations
 
@@ -21,6 +30,11 @@ import datetime as _dt
 import gc
 import json
 from typing import Any, Callable, Dict, Optional, Union
+
+try:  # the "fast" extra
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    _orjson = None  # type: ignore[assignment]
 
 from .times import DATE_TYPE, DATETIME_TYPE, decode_date, decode_datetime, encode_date, encode_datetime
 
@@ -40,13 +54,36 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Cannot send a value of type {type(value).__name__} to ftrack: {value!r}")
 
 
+def _encode_stdlib(payload: Any) -> bytes:
+    return json.dumps(payload, default=_default, ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+#: Which encoder :func:`encode` uses first: ``"orjson"`` (the ``fast`` extra) or ``"json"``.
+ENCODER = "json" if _orjson is None else "orjson"
+
+if _orjson is None:  # pragma: no cover - depends on the environment
+    def _encode(payload: Any) -> bytes:
+        return _encode_stdlib(payload)
+else:
+    _dumps, _EncodeError = _orjson.dumps, _orjson.JSONEncodeError
+    _OPTIONS = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS  # both through _default
+
+    def _encode(payload: Any) -> bytes:
+        try:
+            body = _dumps(payload, default=_default, option=_OPTIONS)
+        except _EncodeError:  # the standard library copes (big integers) or names the problem
+            return _encode_stdlib(payload)
+        # orjson writes NaN and infinity as null: let the standard library refuse them
+        return _encode_stdlib(payload) if b"null" in body else body
+
+
 def encode(payload: Any) -> bytes:
     """Serialise operations (or any value) to the UTF-8 JSON body of a call.
 
     Raises ``ValueError`` for NaN or infinity (not JSON), a cycle or a string that is
     not valid UTF-8 (a lone surrogate), ``TypeError`` for a value of unknown type."""
-    return json.dumps(payload, default=_default, ensure_ascii=False, allow_nan=False,
-                      separators=(",", ":")).encode("utf-8")
+    return _encode(payload)
 
 
 _TYPED_DECODERS: Dict[str, Callable[[str], Any]] = {

@@ -34,6 +34,9 @@ class Change:
     ``references`` are the entities this change points at: for creates and updates
     the entities its data references (they must exist first), for deletes the
     entities the deleted one referenced (they must be deleted after it).
+    ``operation``: the wire dict, when whoever made the change built it already
+    (the unit of work does, sharing ``data`` with it: a create's ``data`` then
+    carries ``__entity_type__``, as the wire's ``entity_data`` does).
     """
 
     action: str
@@ -43,9 +46,12 @@ class Change:
     entity: Any = attrs.field(default=None, eq=False, repr=False)
     references: Tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
     label: str = attrs.field(default="", eq=False)
+    operation: Optional[Dict[str, Any]] = attrs.field(default=None, eq=False, repr=False)
 
     def to_dict(self) -> Dict[str, Any]:
         """The wire form of this change's operation (see :mod:`ftrack_orm.operations`)."""
+        if self.operation is not None:
+            return self.operation
         if self.action == "create":
             return ops.create(self.entity_type, self.data)
         if self.action == "update":

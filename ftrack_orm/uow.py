@@ -30,11 +30,12 @@ several threads at once is not supported.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
 
-from . import answers, codec, reconcile
+from . import answers, codec, gcpause, reconcile
+from . import operations as ops
 from .entity.base import Entity
 from .entity.changes import mapped_changes, primary_key, split_changes
 from .entity.collections import collection_diff
@@ -71,12 +72,12 @@ class CommitResult:
 @attrs.frozen
 class Pending:
     """What one gathering found: the change records, the entities each record settles
-    (by ``id`` of the record), the items moved between collections (item ->
+    (by ``id`` of the record, a tuple), the items moved between collections (item ->
     (foreign key, collection)), and entities clean once the commit lands although
     nothing is sent for them (a collection only re-ordered)."""
 
     changes: Tuple[Change, ...]
-    owners: Mapping[int, List[Entity]]
+    owners: Mapping[int, Sequence[Entity]]
     moved: Mapping[Entity, Tuple[str, str]]
     unsent: Tuple[Entity, ...]
 
@@ -111,26 +112,33 @@ class UnitOfWork:
                 scanned.append((action, entity) + split_changes(entity, new_by_key, collections))
         moves, moved, sent_as_lists = self._collection_moves(collections)
         changes: List[Change] = []
-        owners: Dict[int, List[Entity]] = {}
+        owners: Dict[int, Sequence[Entity]] = {}
 
         def add(change: Change, *settled: Entity) -> None:
             changes.append(change)
-            owners[id(change)] = list(settled)
+            owners[id(change)] = settled
 
         moved_owners = {id(owner) for owner, _, _ in collections}
         for action, entity, data, references, has_mapped in scanned:
-            for name, value in sent_as_lists.pop(entity, ()):
-                data[name] = value
-                references += tuple(item for item in value if isinstance(item, Entity))
-            move = moves.pop(entity, None)
+            if sent_as_lists:
+                for name, value in sent_as_lists.pop(entity, ()):
+                    data[name] = value
+                    references += tuple(item for item in value if isinstance(item, Entity))
+            move = moves.pop(entity, None) if moves else None
             if move:
                 data.update(move[0])
                 references += move[1]
             # an update whose only change is a moved collection sends nothing itself (the
             # items' changes settle it), but its mapped-collection changes still go below
             if data or action == "create":
-                settles = [entity] + [r for r in references if id(r) in moved_owners]
-                add(Change(action, entity.__entity_type__, primary_key(entity), data, entity, references), *settles)
+                entity_type, key = entity.__entity_type__, primary_key(entity)
+                # the wire dict now, its entity_data shared as the change's data (no second copy)
+                operation = ops.create(entity_type, data) if action == "create" else ops.update(entity_type, key, data)
+                change = Change(action, entity_type, key, operation["entity_data"], entity, references,
+                                operation=operation)
+                changes.append(change)
+                owners[id(change)] = (entity, *[r for r in references if id(r) in moved_owners]) if moved_owners \
+                    else (entity,)
             if has_mapped:
                 for change in self._mapped(entity):
                     add(change, entity)
@@ -224,7 +232,9 @@ class UnitOfWork:
     def commit_steps(self, chunk_size: Optional[int] = None,
                      progress: Optional[Callable[[int, int], None]] = None) -> Steps[CommitResult]:
         """:meth:`commit` as :mod:`~ftrack_orm.steps` (the caller holds whatever lock it needs)."""
-        pending = self.gather()
+        large = len(self._map.changes) >= gcpause.LARGE
+        with gcpause.paused(large):
+            pending = self.gather()
         reconciled = None
         if self._in_doubt and pending.changes:
             pending, reconciled = yield from self._reconcile(pending)
@@ -232,20 +242,29 @@ class UnitOfWork:
             self._map.apply_commit(LandedCommit(pending.unsent))
             self._in_doubt = False
             return CommitResult(reconciled=reconciled)
-        plan = plan_commit(pending.changes)
-        operations = [change.to_dict() for change in plan.changes]
+        with gcpause.paused(large):
+            plan = plan_commit(pending.changes)
+            operations = [change.to_dict() for change in plan.changes]
         size = len(operations) if not chunk_size else max(1, int(chunk_size))
         bounds = [(start, min(start + size, len(operations))) for start in range(0, len(operations), size)]
+        owners = pending.owners
         last_chunk: Dict[int, Tuple[int, Entity]] = {}
-        for index, change in enumerate(plan.changes):
-            for owner in pending.owners[id(change)]:
-                last_chunk[id(owner)] = (index // size, owner)
+        if len(bounds) > 1:  # which call settles each entity: only needed with several
+            for index, change in enumerate(plan.changes):
+                for owner in owners[id(change)]:
+                    last_chunk[id(owner)] = (index // size, owner)
         if progress is not None:
             progress(0, len(operations))
         for number, (start, stop) in enumerate(bounds):
+            if len(bounds) > 1:
+                finished = [e for chunk, e in last_chunk.values() if chunk == number]
+                batch = operations[start:stop]
+            else:
+                finished = list({id(o): o for change in plan.changes for o in owners[id(change)]}.values())
+                batch = operations
             try:
-                yield from self._send(operations[start:stop], plan.changes[start:stop],
-                                      [e for chunk, e in last_chunk.values() if chunk == number], pending.moved)
+                yield from self._send(batch, plan.changes if len(bounds) == 1 else plan.changes[start:stop],
+                                      finished, pending.moved)
                 if progress is not None:
                     progress(stop, len(operations))
             except ServerError as error:
@@ -278,7 +297,7 @@ class UnitOfWork:
         """Ask the server which of ``pending`` it has, settle those; the rest to send."""
         applied = yield from reconcile.find_applied(self._map, pending.changes)
         changes: List[Change] = []
-        owners: Dict[int, List[Entity]] = {}
+        owners: Dict[int, Sequence[Entity]] = {}
         settled: Dict[int, Entity] = {}
         for change in pending.changes:
             if id(change) in applied.settled:
@@ -311,6 +330,7 @@ class UnitOfWork:
         merge = identity_map.object_hook(None)  # the fused hook: typed values too
         answered: Dict[int, Any] = {}
         answered_types: Dict[int, str] = {}
+        layouts: Dict[Tuple[str, ...], FrozenSet[str]] = {}
         moves = tuple(  # old keys read before the answer refreshes them
             Move(c.entity, fk, collection, inspect(c.entity).server_values.get(fk))
             for c in changes if c.entity in moved_items for fk, collection in (moved_items[c.entity],)
@@ -320,9 +340,10 @@ class UnitOfWork:
             entity_type = payload.get("__entity_type__")
             if entity_type is None:
                 return merge(payload)
-            keys = payload.keys() - _TYPE_KEY
-            entity = merge(payload)
-            answered[id(entity)] = keys
+            entity = merge(payload)  # takes "__entity_type__" out of payload
+            names = tuple(payload)  # the names the answer carried: one set per layout, shared
+            found = layouts.get(names)
+            answered[id(entity)] = found if found is not None else layouts.setdefault(names, frozenset(names))
             answered_types[id(entity)] = entity_type
             return entity
 
@@ -331,13 +352,14 @@ class UnitOfWork:
         except ServerError as error:
             _name_entity(error, changes)
             raise
-        for index, (change, result) in enumerate(zip(changes, results)):
-            entity = result["data"]
-            # the common case inline: the answer is the sent entity, of the sent type
-            if change.action != "delete" and (entity is not change.entity or change.entity is None
-                                              or answered_types.get(id(entity)) != change.entity_type):
-                self._check_answer(index, change, entity, answered_types)
-        identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
+        with gcpause.paused(len(changes) >= gcpause.LARGE):
+            for index, (change, result) in enumerate(zip(changes, results)):
+                entity = result["data"]
+                # the common case inline: the answer is the sent entity, of the sent type
+                if change.action != "delete" and (entity is not change.entity or change.entity is None
+                                                  or answered_types.get(id(entity)) != change.entity_type):
+                    self._check_answer(index, change, entity, answered_types)
+            identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
 
     def _check_answer(self, index: int, change: Change, entity: Any, answered_types: Mapping[int, str]) -> None:
         """Raise unless ``entity`` (a create/update answer) is the entity ``change`` sent:
@@ -357,9 +379,6 @@ class UnitOfWork:
             found = f"an entity without its key where the {change.entity_type} {_key_text(change.key)} was expected"
         raise answers.malformed(found, writes=True, index=index, operation=change.to_dict(), status=None,
                                 entity=change.entity)
-
-
-_TYPE_KEY = frozenset(("__entity_type__",))
 
 
 def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
@@ -392,7 +411,7 @@ def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:
 
 def _partial(
     error: ServerError, bounds: Sequence[Tuple[int, int]], number: int, changes: Sequence[Change],
-    owners: Mapping[int, List[Entity]], last_chunk: Mapping[int, Tuple[int, Entity]],
+    owners: Mapping[int, Sequence[Entity]], last_chunk: Mapping[int, Tuple[int, Entity]],
 ) -> PartialCommitError:
     """The error of a chunked commit whose call ``number`` failed after the earlier ones landed:
     what landed (clean), what may have landed (the failed call, when its outcome is unknown)

@@ -94,3 +94,28 @@ def test_a_marked_whole_object_hook_gets_every_object_unwrapped():
     decoded = codec.decode(b'[{"__type__": "date", "value": "2024-06-01"}, {"a": 1}]', codec.object_hook(hook))
     assert decoded[1] == {"a": 1} and str(decoded[0]) == "2024-06-01"
     assert seen == [{"__type__": "date", "value": "2024-06-01"}, {"a": 1}]
+
+
+# -- the fast encoder (the "fast" extra): same bytes and same errors as the standard library --------------
+def _stdlib(value):
+    return json.dumps(value, default=codec._default, ensure_ascii=False, allow_nan=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def test_fast_encoder_writes_the_standard_library_bytes():
+    pytest.importorskip("orjson")
+    assert codec.ENCODER == "orjson"
+    payload = [{"action": "create", "entity_type": "Task",
+                "entity_data": {"name": "shot é", "bid": 1.5, "priority": 3, "big": 2 ** 70, "tags": ("a", "b"),
+                                "start_date": dt.datetime(2024, 6, 1, 12, tzinfo=UTC), "due": dt.date(2024, 6, 2),
+                                "description": None, "done": False, "__entity_type__": "Task"}}]
+    assert codec.encode(payload) == _stdlib(payload)
+
+
+@pytest.mark.parametrize("value, error", [
+    (float("nan"), ValueError), (float("inf"), ValueError), ("\ud800", ValueError), (object(), TypeError),
+])
+def test_fast_encoder_refuses_what_the_standard_library_refuses(value, error):
+    pytest.importorskip("orjson")
+    with pytest.raises(error):
+        codec.encode([{"action": "update", "entity_data": {"x": value}}])

@@ -48,7 +48,29 @@ def test_update_sends_only_changed_attributes(imap):
     pending = unit_of_work(imap).gather()
     (change,) = pending.changes
     assert (change.action, change.entity_type, change.key, change.data) == ("update", "Task", ("t1",), {"description": "new"})
-    assert pending.owners[id(change)] == [t]
+    assert pending.owners[id(change)] == (t,)
+
+
+def test_gathered_changes_carry_their_wire_dicts_sharing_the_data(imap):
+    t = task(imap)
+    t.name = "renamed"
+    new = imap.create("Task", {"name": "comp", "parent": shot(imap)})
+    changes = by_action(unit_of_work(imap).gather())
+    update, create = changes[("update", "Task", ("t1",))], changes[("create", "Task", (new.id,))]
+    assert update.to_dict() == {"action": "update", "entity_type": "Task", "entity_key": ["t1"],
+                                "entity_data": {"name": "renamed"}}
+    assert update.to_dict()["entity_data"] is update.data  # one dict, not a copy per step
+    operation = create.to_dict()
+    assert operation["action"] == "create" and operation["entity_data"] is create.data
+    assert list(create.data)[-1] == "__entity_type__" and create.data["name"] == "comp"
+
+
+def test_new_entity_is_synced_once_and_stays_new_when_assigned(imap):
+    new = imap.create("Task", {"name": "comp"})
+    new.name = "comp2"
+    new.description = "d"
+    assert imap.changes.new == [new] and imap.changes.dirty == []
+    assert new.changes["name"][1] == "comp2"
 
 
 def test_create_references_its_new_parent(imap):
@@ -71,7 +93,7 @@ def test_collection_append_is_sent_as_the_items_foreign_key(imap):
     update = changes[("update", "Task", ("t1",))]
     assert update.data == {"parent_id": "s2"} and update.references == (new_owner,)
     assert pending.moved == {item: ("parent_id", "children")}
-    assert pending.owners[id(update)] == [item, new_owner]
+    assert pending.owners[id(update)] == (item, new_owner)
     assert old_owner not in pending.owners[id(update)]
 
 

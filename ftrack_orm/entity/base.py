@@ -155,11 +155,16 @@ class Entity(EntityMapping, metaclass=EntityMeta):
         """Record a user assignment (already validated). Never called on hydration."""
         state = self._ensure_state()
         local, originals = state.local, state.originals
+        if state.new:  # no sync: a new entity stays in the "new" set (Lifecycle.create syncs it once)
+            if name not in originals:
+                originals[name] = self._values.get(name, NOT_LOADED)
+            local[name] = value
+            return
         if name in originals:
             original = originals[name]
         else:
             original = self._values.get(name, NOT_LOADED)
-        if not state.new and same_value(original, value):
+        if same_value(original, value):
             local.pop(name, None)
             originals.pop(name, None)
         else:

@@ -126,12 +126,13 @@ def split_changes(
             collections.append((entity, name, value))
             continue
         data[name] = value
-        if isinstance(value, Entity):
+        if kind is str:  # most values: no isinstance check
+            if value in new_by_key and attributes[name].schema.foreign_key:
+                # a subtype's id is a "foreign key" to its own base row (FileComponent.id): not a reference
+                if new_by_key[value] is not entity or name not in type(entity)._schema.primary_key:
+                    references.append(new_by_key[value])
+        elif isinstance(value, Entity):
             references.append(value)
-        elif kind is str and value in new_by_key and attributes[name].schema.foreign_key:
-            # a subtype's id is a "foreign key" to its own base row (FileComponent.id): not a reference
-            if new_by_key[value] is not entity or name not in type(entity)._schema.primary_key:
-                references.append(new_by_key[value])
     return data, tuple(references), has_mapped
 
 

@@ -195,12 +195,16 @@ class Lifecycle:
         if state.deleted:
             self.detach(entity, "deleted")
             return
-        self._fold_mapped(entity)
         values = entity._values
         attributes = type(entity)._attributes
+        mapped = False
         for name, value in state.local.items():
-            if name not in answered and attributes[name].schema.kind != "mapped_collection":
+            if value.__class__ is dict and attributes[name].schema.kind == "mapped_collection":
+                mapped = True  # folded below, into the item entities
+            elif name not in answered:
                 values[name] = value
+        if mapped:
+            self._fold_mapped(entity)
         _set_state(entity, None)
         self._changes.discard(entity)
 
