@@ -71,7 +71,7 @@ EXPECTED_REVEALS = {
     "Task": r"(ftrack_types\.)?Task",
     "Context": r"(ftrack_types\.)?Context",
     "Status | None": r"(ftrack_types\.)?Status \| None",
-    "AttributePath[str]": r"(ftrack_orm\.query\.builder\.)?AttributePath\[str\]",
+    "AttributePath[str]": r"(ftrack_orm\.query\.builder\.)?AttributePath\[(builtins\.)?str\]",
     "Task | None": r"(ftrack_types\.)?Task \| None",
     "list[Task]": r"(builtins\.)?[lL]ist\[(ftrack_types\.)?Task\]",
     "type[Shot]": r"type\[(ftrack_types\.)?Shot\]",
