@@ -1,7 +1,7 @@
 """The ``ftrack-orm`` command line (also ``python -m ftrack_orm``).
 
 Commands: ``demo``, ``schema [TYPE]``, ``query EXPRESSION [--json]``,
-``stubs --out DIR``, ``snapshot --out DIR [--project NAME]``, ``sandbox [...]``. Connection: ``--server/--user/--key`` or the
+``stubs --out DIR``, ``snapshot --out DIR [--project NAME] [--no-people]``, ``sandbox [...]``. Connection: ``--server/--user/--key`` or the
 ``FTRACK_*`` variables, or ``--sandbox`` for an embedded demo sandbox. Errors are
 printed as one readable line (exit status 1), not a traceback.
 """
@@ -158,7 +158,7 @@ def cmd_snapshot(args: argparse.Namespace, out: TextIO) -> int:
 
     with _session(args) as session:
         snapshot = take_snapshot(session, args.out, args.project,
-                                 progress=None if args.quiet else TypeProgress(sys.stderr))
+                                 progress=None if args.quiet else TypeProgress(sys.stderr), people=not args.no_people)
     print(f"wrote {snapshot.schemas}, {snapshot.server_information} and {snapshot.database} "
           f"({sum(snapshot.counts.values())} entities)", file=out)
     print(f"serve it: python -m ftrack_orm.sandbox --schemas {snapshot.schemas} "
@@ -253,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "(created if missing; sandbox.db must not exist yet), e.g. studio")
     snapshot.add_argument("--project", metavar="NAME",
                           help="also copy this project and every context under it, e.g. demo_vfx")
+    snapshot.add_argument("--no-people", action="store_true",
+                          help="copy no users (nor assignments and timelogs); notes get the sandbox's admin as author")
     snapshot.add_argument("--quiet", action="store_true", help="no progress on standard error")
     _connection_options(snapshot)
     snapshot.set_defaults(run=cmd_snapshot)

@@ -12,6 +12,7 @@ import requests
 from ftrack_orm import Session
 from ftrack_orm.sandbox import Sandbox
 from ftrack_orm.sandbox.server import DATA
+from ftrack_orm import snapshot as snapshot_module
 from ftrack_orm.snapshot import take_snapshot
 
 SLATE_TYPE = "5a1a7e00-0000-4000-8000-00000000beef"
@@ -35,7 +36,35 @@ def studio(tmp_path_factory):
             sequence = session.query("Sequence where name is sq010").one()
             session.create("Slate", {"name": "slate_a", "parent": sequence, "description": "opening card"})
             session.commit()
+            _studio_extras(session)
         yield sandbox
+
+
+def _studio_extras(session):
+    """What the demo seed lacks: a custom attribute group with a global configuration on
+    versions and its values, version links, note labels, a user custom to the studio, and
+    a studio user whose username is one of the sandbox's own API users."""
+    number = session.query("CustomAttributeType where name is number").one()
+    group = session.create("CustomAttributeGroup", {"name": "Review"})
+    score = session.create("CustomAttributeConfiguration", {
+        "key": "score", "label": "Score", "entity_type": "assetversion", "type": number, "group": group,
+        "config": '{"isdecimal": true}', "core": False, "default": 0.0})
+    versions = session.query("AssetVersion where asset.parent.name is sh010 order by version").all()
+    for version, value in zip(versions, (2.5, 4.0)):
+        session.create("CustomAttributeValue", {"configuration_id": score.id, "entity_id": version.id, "value": value})
+    session.create("AssetVersionLink", {"from": versions[0], "to": versions[1]})
+    label = session.create("NoteLabel", {"name": "Client", "color": "#ff0000", "sort": 0})
+    shot = session.query("Shot where name is sh010").one()
+    note = session.query(f"Note where parent_id is {shot.id} and in_reply_to_id is none").first()
+    session.create("NoteLabelLink", {"note_id": note.id, "label_id": label.id})
+    version = versions[0]
+    version["metadata"]["reviewed"] = "yes"
+    user_type = session.query("UserType").first()
+    session.create("User", {"username": "sam.ng", "first_name": "Sam", "last_name": "Ng", "email": "sam@studio.test",
+                            "is_active": False, "user_type": user_type})
+    session.create("User", {"username": "readonly", "first_name": "Studio", "last_name": "Reader",
+                            "email": "reader@studio.test", "is_active": True, "user_type": user_type})
+    session.commit()
 
 
 def session_on(sandbox):
@@ -56,7 +85,8 @@ def rows(session, expression):
 def snapshot(studio, tmp_path_factory):
     out = tmp_path_factory.mktemp("snapshot") / "studio"
     seen = []
-    with session_on(studio) as session:
+    with session_on(studio) as session, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(snapshot_module, "CHUNK_SIZE", 7)  # many pages and commits per type
         made = take_snapshot(session, str(out), project="demo_vfx",
                              progress=lambda entity_type, count: seen.append((entity_type, count)))
         contexts = len(session.query("select id from TypedContext").all())
@@ -134,3 +164,58 @@ def test_refusals_come_before_anything_is_written(studio, snapshot, tmp_path):
         assert not (tmp_path / "new").exists()
         with pytest.raises(FileExistsError, match="sandbox.db already exists"):
             take_snapshot(session, os.path.dirname(snapshot.database))
+
+
+#: What hangs off the project and the server's custom attributes, read the same on both.
+ROUND_TRIP = (
+    "select key, label, entity_type, object_type_id, type_id, group_id, config, default, project_id, core "
+    "from CustomAttributeConfiguration",
+    "select name, core from CustomAttributeType", "select name from CustomAttributeGroup",
+    "select configuration_id, entity_id, value from CustomAttributeValue",
+    "select custom_attributes from Shot", "select custom_attributes from AssetVersion",
+    "select name, context_id, type_id from Asset", "select name, short from AssetType",
+    "select version, comment, status_id, user_id, asset_id, task_id, is_published, date from AssetVersion",
+    "select name, file_type, size, system_type, version_id, container_id from Component",
+    "select component_id, location_id, resource_identifier from ComponentLocation", "select name, label from Location",
+    "select content, parent_id, parent_type, user_id, in_reply_to_id, date, category_id from Note",
+    "select note_id, label_id from NoteLabelLink", "select name, color from NoteLabel",
+    "select name, category_id, project_id, user_id, is_open, system_type from List", "select list_id, entity_id from ListObject",
+    "select from_id, to_id from TypedContextLink", "select from_id, to_id from AssetVersionLink",
+    "select type, context_id, resource_id from Appointment", "select comment, start, duration, user_id, context_id from Timelog",
+    "select parent_id, parent_type, key, value from Metadata", "select metadata from Shot", "select metadata from AssetVersion",
+)
+
+
+@pytest.mark.parametrize("expression", ROUND_TRIP)
+def test_project_content_round_trips_with_its_ids(studio, served, expression):
+    with session_on(studio) as theirs, session_on(served) as ours:
+        expected = rows(theirs, expression)
+        assert expected, expression  # the studio has some: the comparison can fail
+        assert rows(ours, expression) == expected
+
+
+def test_users_keep_names_emails_and_activity_but_never_keys(studio, served):
+    expression = "select username, first_name, last_name, email, is_active, user_type_id from User"
+    with session_on(studio) as theirs, session_on(served) as ours:
+        expected = {row["id"]: row for row in rows(theirs, expression)}
+        copied = {row["id"]: row for row in rows(ours, expression)}
+    reader = next(key for key, row in expected.items() if row["email"] == "reader@studio.test")
+    assert copied.pop(reader) == {**expected.pop(reader), "username": "readonly.server"}  # the API user keeps its name
+    assert copied == expected and not expected[next(k for k, r in expected.items() if r["username"] == "sam.ng")]["is_active"]
+    with session_on(served) as ours:
+        assert ours.query("select username from User where username is readonly").one().email == "readonly@example.com"
+
+
+def test_without_people_no_users_assignments_or_timelogs(studio, tmp_path):
+    with session_on(studio) as session:
+        made = take_snapshot(session, str(tmp_path / "nobody"), project="demo_vfx", people=False)
+        notes = len(session.query("select id from Note").all())
+    assert not {"User", "Appointment", "Timelog"} & set(made.counts)
+    with Sandbox(db=made.database, schemas=made.schemas) as sandbox, session_on(sandbox) as session:
+        assert sorted(user["username"] for user in session.query("select username from User").to_dicts()) == \
+            ["admin", "readonly"]
+        assert {row["user_id"] for row in session.query("select user_id from Note").to_dicts()} == \
+            {session.query("User where username is admin").one().id}  # a note must have an author
+        assert len(session.query("select id from Note").all()) == notes
+        assert {row["user_id"] for row in session.query("select user_id from AssetVersion").to_dicts()} == {None}
+        assert session.query("Appointment").all() == [] and session.query("Timelog").all() == []

@@ -235,3 +235,13 @@ def test_snapshot_of_a_server_is_served_by_the_sandbox_command(tmp_path, capsys)
     finally:
         serving.terminate()
         serving.wait(30)
+
+
+def test_snapshot_without_people_copies_no_users(tmp_path, capsys):
+    from ftrack_orm.sandbox import Sandbox
+
+    with Sandbox() as server:
+        code, _ = run("snapshot", "--server", server.url, "--user", server.api_user, "--key", server.api_key,
+                      "--out", str(tmp_path / "studio"), "--project", "demo_vfx", "--no-people")
+    progress = capsys.readouterr().err
+    assert code == 0 and "Note: " in progress and "User: " not in progress and "Timelog: " not in progress
