@@ -31,7 +31,7 @@ def _grow(session: Session, shots: int) -> None:
     render = session.query("AssetType where name is Render").one()
     types = session.query("Type where name in (Compositing, Animation, Lighting)").all()
     for n in range(shots):
-        shot = session.create("Shot", {"name": f"sh9{n:04d}", "parent": sequence, "custom_attributes": {"fstart": 1001}})
+        shot = session.create("Shot", {"name": f"sh9{n:04d}", "parent": sequence})
         for task_type in types:
             session.create("Task", {"name": task_type.name.lower(), "parent": shot, "type": task_type, "status": status})
         asset = session.create("Asset", {"name": f"sh9{n:04d}_comp", "parent": shot, "type": render})
