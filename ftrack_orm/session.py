@@ -3,7 +3,10 @@
 The session itself does little: it builds the :class:`~ftrack_orm.client.WireClient`
 (headers, encode → transport → decode), loads schemas at first need, and hands
 each collaborator only what it needs: the unit of work and the loader get the
-client, query results a narrow :class:`~ftrack_orm.results.ResultSource`.
+client, query results a narrow :class:`~ftrack_orm.results.ResultSource`. Finding
+entities (query trees, keys, ``get``, ``ensure``) is :mod:`~ftrack_orm.lookup`'s, what
+is read of the server first :mod:`~ftrack_orm.discovery`'s, the server-side helpers
+:mod:`~ftrack_orm.server_actions`' and the component API :mod:`~ftrack_orm.components`'.
 """
 from __future__ import annotations
 
