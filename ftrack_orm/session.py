@@ -3,7 +3,10 @@
 The session itself does little: it builds the :class:`~ftrack_orm.client.WireClient`
 (headers, encode → transport → decode), loads schemas at first need, and hands
 each collaborator only what it needs: the unit of work and the loader get the
-client, query results a narrow :class:`~ftrack_orm.results.ResultSource`.
+client, query results a narrow :class:`~ftrack_orm.results.ResultSource`. Finding
+entities (query trees, keys, ``get``, ``ensure``) is :mod:`~ftrack_orm.lookup`'s, what
+is read of the server first :mod:`~ftrack_orm.discovery`'s, the server-side helpers
+:mod:`~ftrack_orm.server_actions`' and the component API :mod:`~ftrack_orm.components`'.
 """
 from __future__ import annotations
 
@@ -13,14 +16,14 @@ import threading
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Type, TypeVar, Union, overload
 
-from . import operations as ops
 from .client import WireClient
 from .errors import ConfigurationError, FtrackOrmError
 from .pending import warn_pending
 from .results.source import DEFAULT_PAGE_SIZE, ClientSource
 from .schema_cache import SchemaCache
 from .transport import RequestsTransport, RetryPolicy, Timeout, Transport
-from .steps import Call, Steps, run
+from .steps import Steps, run
+from .lookup import Key as Key  # the seed API's key type, public here
 
 # The rest loads on first use (function-level imports below): the entity machinery with the
 # schemas, the event hub, components, helpers... when they are used, so that
@@ -40,7 +43,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 _DEFAULT = object()
 
-Key = Union[str, int, Sequence[Any], Mapping[str, Any]]
 #: An entity class, for the typed ``query`` (``session.query(Task)`` is ``QueryResult[Task]``).
 E = TypeVar("E")
 T = TypeVar("T")
@@ -235,21 +237,8 @@ class Session:
         """Load the server information and the schemas (from the cache when its hash matches),
         then build the identity map: one call on a cold start. As :mod:`~ftrack_orm.steps`,
         for drivers (the asyncio session); the caller makes sure it runs once."""
-        cache = self._schema_cache
-        schemas = None
-        if cache is not None and not cache.is_empty():
-            info = (yield Call([ops.query_server_information()]))[0]
-            schemas = cache.load(info.get("schema_hash"))
-            if schemas is None:
-                schemas = (yield Call([ops.query_schemas()]))[0]
-                cache.store(info.get("schema_hash"), schemas)
-        else:
-            info, schemas = yield Call([ops.query_server_information(), ops.query_schemas()])
-            if cache is not None:
-                cache.store(info.get("schema_hash"), schemas)
-        self._server_information = info
-        from .schema import SchemaRegistry
-        registry = SchemaRegistry.from_json(schemas, schema_hash=info.get("schema_hash"))
+        from .discovery import schema_steps
+        self._server_information, registry = yield from schema_steps(self._schema_cache)
         self._identity = self._new_identity_map(registry)
         self._schemas = registry
 
@@ -328,20 +317,9 @@ class Session:
         ``progress``: ``callback(rows_so_far, total_or_None)`` called per page, or
         ``True`` for a tqdm bar (see :meth:`QueryResult.with_progress`).
         """
-        from .query import Query, QueryValidationError, check, parse
-        from .query.builder import type_name
+        from .lookup import query_tree
         from .results import QueryResult
-        if isinstance(expression, str):
-            tree = parse(expression)
-            check(tree, self.schemas, expression)
-            if tree.group_by:
-                raise QueryValidationError(
-                    "A 'group by' query answers rows, not entities: use session.aggregate().", expression, 0
-                )
-        else:
-            tree = Query(type_name(expression))
-            check(tree, self.schemas)
-        return QueryResult(self._results, tree, page_size).with_progress(progress)
+        return QueryResult(self._results, query_tree(expression, self.schemas), page_size).with_progress(progress)
 
     def aggregate(self, expression: str) -> List[Dict[str, Any]]:
         """Rows of an aggregate query (``select count(id) from Task group by status_id``).
@@ -362,27 +340,13 @@ class Session:
 
         ``key`` is a value (single-key types), a sequence, or a mapping of key names.
         """
-        if isinstance(key, Mapping):
-            names = self.schemas[entity_type].primary_key
-            missing = [name for name in names if name not in key]
-            if missing:
-                raise ValueError(f"{entity_type} key is missing {', '.join(missing)} (primary key: {', '.join(names)}).")
-            return [key[name] for name in names]
-        if isinstance(key, (str, int)):
-            return [key]
-        return list(key)
+        from .lookup import entity_key
+        return entity_key(self.schemas, entity_type, key)
 
     def _entity(self, entity_type: str, key: Key) -> Entity:
         """The entity of that key from the identity map, or a reference-only one."""
-        values = self.entity_key(entity_type, key)
-        schema = self.schemas[entity_type]
-        found = self.identity_map.get(entity_type, tuple(values))
-        if found is not None:
-            return found
-        payload: Dict[str, Any] = dict(zip(schema.primary_key, values))
-        payload["__entity_type__"] = entity_type
-        entity: Entity = self.identity_map.merge(payload)  # the key is complete: an entity
-        return entity
+        from .lookup import reference
+        return reference(self.identity_map, entity_type, key)
 
     def get(self, entity_type: str, key: Key) -> Optional[Entity]:
         """The entity of ``entity_type`` with primary key ``key``: from the identity map
@@ -392,16 +356,8 @@ class Session:
 
     def get_steps(self, entity_type: str, key: Key) -> Steps[Optional[Entity]]:
         """:meth:`get` as :mod:`~ftrack_orm.steps` (for drivers such as the asyncio session)."""
-        values = self.entity_key(entity_type, key)
-        names = self.schemas[entity_type].primary_key
-        if len(values) != len(names):
-            raise ValueError(f"get({entity_type!r}, {key!r}): {entity_type} has a primary key of "
-                             f"{len(names)} value(s) ({', '.join(names)}).")
-        found = self.identity_map.get(entity_type, tuple(values))
-        if found is not None:
-            return found
-        entity: Optional[Entity] = yield from self.query(entity_type).where(**dict(zip(names, values))).first_steps()
-        return entity
+        from .lookup import get_steps
+        return get_steps(self.identity_map, self.query, entity_type, key)
 
     def reset(self) -> None:
         """Start over as a new session on the same connection and schemas: pending
@@ -450,23 +406,8 @@ class Session:
     def ensure_steps(self, entity_type: str, data: Mapping[str, Any],
                      identifying_keys: Optional[Sequence[str]] = None) -> Steps[Entity]:
         """:meth:`ensure` as :mod:`~ftrack_orm.steps`, without its commit (the driver commits)."""
-        names = list(identifying_keys or data.keys())
-        missing = [name for name in names if name not in data]
-        if missing:
-            raise ValueError(f"ensure({entity_type!r}): identifying keys {missing} are not in data.")
-        result = self.query(entity_type).where(**{name: data[name] for name in names})
-        result = result.select(*dict.fromkeys(list(self.schemas[entity_type].primary_key) + list(data)))
-        rows = yield from result.limit(2).all_steps()
-        from .results import MultipleResultsFoundError
-        if len(rows) > 1:
-            raise MultipleResultsFoundError(f"ensure({entity_type!r}) matched several entities: {result}")
-        if not rows:
-            return self.create(entity_type, data)
-        entity: Entity = rows[0]
-        for name, value in data.items():
-            if entity[name] != value:
-                entity[name] = value
-        return entity
+        from .lookup import ensure_steps
+        return ensure_steps(self.identity_map, self.query, self.create, entity_type, data, identifying_keys)
 
     def _load_custom_attribute_configurations(self) -> List[Dict[str, Any]]:
         # read once, on first use of custom_attributes
@@ -475,10 +416,8 @@ class Session:
     @staticmethod
     def custom_attribute_configuration_steps() -> Steps[List[Dict[str, Any]]]:
         """The server's custom attribute configurations as plain dicts (no identity map), as steps."""
-        expression = ("select id, key, entity_type, object_type_id, project_id, is_hierarchical, "
-                      "config, default, type.name from CustomAttributeConfiguration")
-        rows: List[Dict[str, Any]] = (yield Call([ops.query(expression)]))[0]["data"]
-        return rows
+        from .discovery import custom_attribute_configuration_steps
+        return custom_attribute_configuration_steps()
 
     @property
     def unit_of_work(self) -> UnitOfWork:

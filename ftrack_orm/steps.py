@@ -22,7 +22,7 @@ fetched only when the consumer asks for more than it has.
 from __future__ import annotations
 
 import collections
-from typing import (Any, AsyncIterator, Awaitable, Callable, Deque, Dict, Generator, Iterator, List, Mapping,
+from typing import (Any, AsyncIterator, Awaitable, Callable, Deque, Dict, Generator, Generic, Iterator, List, Mapping,
                     NamedTuple, Optional, Sequence, TypeVar)
 
 __all__ = ["Call", "Steps", "run", "run_async", "stream", "stream_async", "BlockingCall", "AsyncCall", "Emit"]
@@ -47,36 +47,69 @@ BlockingCall = Callable[[Sequence[Mapping[str, Any]], Hook], List[Any]]
 AsyncCall = Callable[[Sequence[Mapping[str, Any]], Hook], Awaitable[List[Any]]]
 
 
+class _Run(Generic[T]):
+    """One run of ``steps``: ``request`` is the call they wait for (``None`` once they
+    returned ``value``). The drivers below only send it: :meth:`send` (or
+    :meth:`send_async`) resumes the steps with its results, or raises its error inside
+    them, at their ``yield``, where they can handle it."""
+
+    __slots__ = ("_steps", "request", "value")
+
+    def __init__(self, steps: Steps[T]) -> None:
+        self._steps = steps
+        self.request: Optional[Call] = None
+        self.value: Any = None
+        self._resume(steps.send, None)
+
+    def _resume(self, resume: Callable[[Any], Call], argument: Any) -> None:
+        try:
+            self.request = resume(argument)
+        except StopIteration as stop:
+            self.request, self.value = None, stop.value
+
+    def send(self, call: BlockingCall) -> None:
+        """Send :attr:`request` with a blocking ``call``; the steps go on with its outcome."""
+        request = self.request
+        assert request is not None
+        try:
+            results = call(request.batch, request.hook)
+        except BaseException as error:
+            self._resume(self._steps.throw, error)
+        else:
+            self._resume(self._steps.send, results)
+
+    async def send_async(self, call: AsyncCall) -> None:
+        """:meth:`send` with a coroutine ``call``."""
+        request = self.request
+        assert request is not None
+        try:
+            results = await call(request.batch, request.hook)
+        except BaseException as error:
+            self._resume(self._steps.throw, error)
+        else:
+            self._resume(self._steps.send, results)
+
+    def close(self) -> None:
+        """Stop the steps where they stand (their ``finally`` blocks run)."""
+        self._steps.close()
+
+
 def run(steps: Steps[T], call: BlockingCall) -> T:
     """Drive ``steps`` with a blocking ``call(batch, hook)``; its return value."""
-    try:
-        request = next(steps)
-        while True:
-            try:
-                results = call(request.batch, request.hook)
-            except BaseException as error:  # raised inside the steps, where they can handle it
-                request = steps.throw(error)
-            else:
-                request = steps.send(results)
-    except StopIteration as stop:
-        value: T = stop.value
-        return value
+    running = _Run(steps)
+    while running.request is not None:
+        running.send(call)
+    value: T = running.value
+    return value
 
 
 async def run_async(steps: Steps[T], call: AsyncCall) -> T:
     """Drive ``steps`` with a coroutine ``call(batch, hook)``; its return value."""
-    try:
-        request = next(steps)
-        while True:
-            try:
-                results = await call(request.batch, request.hook)
-            except BaseException as error:
-                request = steps.throw(error)
-            else:
-                request = steps.send(results)
-    except StopIteration as stop:
-        value: T = stop.value
-        return value
+    running = _Run(steps)
+    while running.request is not None:
+        await running.send_async(call)
+    value: T = running.value
+    return value
 
 
 #: ``emit(value)``: how streaming steps hand a value to their consumer.
@@ -87,58 +120,26 @@ def stream(make: Callable[[Emit[T]], Steps[None]], call: BlockingCall) -> Iterat
     """The values that ``make(emit)`` emits, driven with a blocking ``call``, lazily:
     the next call is made only when the values emitted so far are consumed."""
     outbox: Deque[T] = collections.deque()
-    steps = make(outbox.append)
+    running = _Run(make(outbox.append))
     try:
-        request: Optional[Call] = next(steps)
-    except StopIteration:
-        request = None
-    try:
-        while True:
-            while outbox:
+        while outbox or running.request is not None:
+            if outbox:
                 yield outbox.popleft()
-            if request is None:
-                return
-            try:
-                results = call(request.batch, request.hook)
-            except BaseException as error:
-                try:
-                    request = steps.throw(error)
-                except StopIteration:
-                    request = None
-                continue
-            try:
-                request = steps.send(results)
-            except StopIteration:
-                request = None
+            else:
+                running.send(call)
     finally:
-        steps.close()
+        running.close()
 
 
 async def stream_async(make: Callable[[Emit[T]], Steps[None]], call: AsyncCall) -> AsyncIterator[T]:
     """:func:`stream` with a coroutine ``call``: an async iterator of the emitted values."""
     outbox: Deque[T] = collections.deque()
-    steps = make(outbox.append)
+    running = _Run(make(outbox.append))
     try:
-        request: Optional[Call] = next(steps)
-    except StopIteration:
-        request = None
-    try:
-        while True:
-            while outbox:
+        while outbox or running.request is not None:
+            if outbox:
                 yield outbox.popleft()
-            if request is None:
-                return
-            try:
-                results = await call(request.batch, request.hook)
-            except BaseException as error:
-                try:
-                    request = steps.throw(error)
-                except StopIteration:
-                    request = None
-                continue
-            try:
-                request = steps.send(results)
-            except StopIteration:
-                request = None
+            else:
+                await running.send_async(call)
     finally:
-        steps.close()
+        running.close()

@@ -332,26 +332,22 @@ class AsyncEventHub:
             await self._handle(event)
 
     async def _handle(self, event: Event, synchronous: bool = False) -> List[Any]:
-        results: List[Any] = []
-        for subscriber in self._core.recipients(event):
+        dispatch = self._core.dispatch(event, synchronous, logger)
+        for subscriber in dispatch:
             try:
                 result = subscriber.callback(event)
                 if inspect.isawaitable(result):
                     result = await result
             except Exception:
-                logger.exception("event hub: subscriber %s (%s) failed on %s %s", subscriber.id,
-                                 subscriber.subscription, event.topic, event.id)
+                dispatch.failed(subscriber)
                 continue
-            results.append(result)
-            if self._core.wants_reply(subscriber, result, synchronous):
+            reply = dispatch.returned(subscriber, result)
+            if reply is not None:
                 try:
-                    await self.publish_reply(event, result if isinstance(result, Mapping) else {"result": result},
-                                             source=subscriber.metadata)
+                    await self.publish(reply)
                 except EventHubError:
-                    logger.exception("event hub: cannot reply to %s %s", event.topic, event.id)
-            if event.is_stopped():
-                break
-        return results
+                    dispatch.reply_failed()
+        return dispatch.results
 
     async def _on_reply(self, event: Event) -> None:
         callback = self._core.reply_callback(event)

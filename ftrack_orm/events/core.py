@@ -18,14 +18,14 @@ import logging
 import platform
 import threading
 import uuid
-from typing import Any, Callable, Deque, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
 from . import socketio
 from .errors import EventHubConnectionError, EventHubError
 from .event import Event
 from .expression import Expression, parse_expression
 
-__all__ = ["HubCore", "Subscriber", "Received", "AckCallback", "APPLICATION_ID", "handshake_headers",
+__all__ = ["HubCore", "Dispatch", "Subscriber", "Received", "AckCallback", "APPLICATION_ID", "handshake_headers",
            "accepted_handshake", "websocket_base"]
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,53 @@ class Received(NamedTuple):
     event: Optional[Event] = None  #: an event to dispatch to the subscribers
     connected: bool = False  #: the server accepted the session (frames to send: :meth:`HubCore.on_connected`)
     closed: bool = False  #: the server ends the session
+
+
+class Dispatch:
+    """One event's way through a hub's subscribers, without I/O: what both hubs' dispatch loops share.
+
+    Iterate it for the subscribers to call, in order, and tell it each callback's outcome:
+    :meth:`returned` gives the reply the hub publishes, if any (:meth:`reply_failed` when
+    that fails); :meth:`failed`, from the ``except`` block, logs the error. It stops after a
+    callback that returned once the event is stopped; ``results`` are what the callbacks
+    returned, in order. Only the calling differs between the hubs (a coroutine is awaited).
+    """
+
+    __slots__ = ("event", "results", "_core", "_synchronous", "_log", "_returned")
+
+    def __init__(self, core: HubCore, event: Event, synchronous: bool, log: logging.Logger) -> None:
+        self.event = event
+        self.results: List[Any] = []
+        self._core = core
+        self._synchronous = synchronous
+        self._log = log
+        self._returned = False
+
+    def __iter__(self) -> Iterator[Subscriber]:
+        for subscriber in self._core.recipients(self.event):
+            self._returned = False
+            yield subscriber
+            if self._returned and self.event.is_stopped():
+                return
+
+    def returned(self, subscriber: Subscriber, result: Any) -> Optional[Event]:
+        """Keep ``result``; the reply to publish for it (``None``: none is sent: no result,
+        a synchronous dispatch, or the hub's own subscriber)."""
+        self.results.append(result)
+        self._returned = True
+        if result is None or self._synchronous or subscriber.metadata.get("id") == self._core.id:
+            return None
+        data = result if isinstance(result, Mapping) else {"result": result}
+        return self._core.reply(self.event, data, source=subscriber.metadata)
+
+    def failed(self, subscriber: Subscriber) -> None:
+        """Log the exception ``subscriber``'s callback raised (call it from the ``except`` block)."""
+        self._log.exception("event hub: subscriber %s (%s) failed on %s %s", subscriber.id,
+                            subscriber.subscription, self.event.topic, self.event.id)
+
+    def reply_failed(self) -> None:
+        """Log that the reply could not be published (call it from the ``except`` block)."""
+        self._log.exception("event hub: cannot reply to %s %s", self.event.topic, self.event.id)
 
 
 class HubCore:
@@ -156,9 +203,9 @@ class HubCore:
         return [s for s in self.subscribers()
                 if (target is None or target.match(s.metadata)) and s.expression.match(event)]
 
-    def wants_reply(self, subscriber: Subscriber, result: Any, synchronous: bool) -> bool:
-        """Whether ``result`` of a subscriber's callback is sent back as a reply."""
-        return result is not None and not synchronous and subscriber.metadata.get("id") != self.id
+    def dispatch(self, event: Event, synchronous: bool, log: logging.Logger) -> Dispatch:
+        """``event``'s way through the subscribers (see :class:`Dispatch`); ``log`` is the hub's logger."""
+        return Dispatch(self, event, synchronous, log)
 
     def on_reply(self, event_id: str, callback: Any) -> None:
         """Call ``callback(reply)`` for each reply to the event with id ``event_id``."""

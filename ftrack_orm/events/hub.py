@@ -365,24 +365,20 @@ class EventHub:
             self._handle(event)
 
     def _handle(self, event: Event, synchronous: bool = False) -> List[Any]:
-        results: List[Any] = []
-        for subscriber in self._core.recipients(event):
+        dispatch = self._core.dispatch(event, synchronous, logger)
+        for subscriber in dispatch:
             try:
                 result = subscriber.callback(event)
             except Exception:
-                logger.exception("event hub: subscriber %s (%s) failed on %s %s", subscriber.id,
-                                 subscriber.subscription, event.topic, event.id)
+                dispatch.failed(subscriber)
                 continue
-            results.append(result)
-            if self._core.wants_reply(subscriber, result, synchronous):
+            reply = dispatch.returned(subscriber, result)
+            if reply is not None:
                 try:
-                    self.publish_reply(event, result if isinstance(result, Mapping) else {"result": result},
-                                       source=subscriber.metadata)
+                    self.publish(reply)
                 except EventHubError:
-                    logger.exception("event hub: cannot reply to %s %s", event.topic, event.id)
-            if event.is_stopped():
-                break
-        return results
+                    dispatch.reply_failed()
+        return dispatch.results
 
     def _on_reply(self, event: Event) -> None:
         callback = self._core.reply_callback(event)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Dict, List
 _EXPORTS: Dict[str, str] = {
     "DEFAULT_PAGE_SIZE": "source",
     "HTML_ROWS": "result",
-    "IN_CHUNK_SIZE": "result",
+    "IN_CHUNK_SIZE": "paging",
     "ClientSource": "source",
     "MultipleResultsFoundError": "result",
     "NoResultFoundError": "result",
@@ -50,7 +50,8 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover
     from .progress import Progress, ProgressCallback, TextProgress, TqdmProgress, make_progress
-    from .result import HTML_ROWS, IN_CHUNK_SIZE, MultipleResultsFoundError, NoResultFoundError, QueryResult
+    from .paging import IN_CHUNK_SIZE
+    from .result import HTML_ROWS, MultipleResultsFoundError, NoResultFoundError, QueryResult
     from .source import DEFAULT_PAGE_SIZE, ClientSource, Page, ResultSource
 
 

@@ -12,37 +12,27 @@ What a result needs of its session is declared by
 :class:`~ftrack_orm.results.source.ResultSource` (schemas, result groups, fetching
 one page).
 
-``in_`` lists longer than :data:`IN_CHUNK_SIZE` are sent as several queries and
-the results joined without duplicates. With ``order_by``, ``offset`` or ``limit``
-such a query fetches every chunk (with the ordered attributes projected), then
-orders and slices the rows locally: null values last in ascending order and first
-in descending order, like the sandbox; rows that tie keep their fetch order.
+Running a query page by page (long ``in_`` lists sent in chunks) is
+:class:`~ftrack_orm.results.paging.Pager`'s.
 """
 from __future__ import annotations
 
 import html
-from typing import (TYPE_CHECKING, Any, Callable, Dict, Generic, Iterator, List, Mapping, Optional, Sequence, Set, Tuple,
-                    TypeVar, Union, overload)
+from typing import Any, Dict, Generic, Iterator, List, Optional, TypeVar, Union, overload
 
 import attrs
 
-from .. import operations as ops
-from ..entity.inspection import inspect
-from ..errors import FtrackOrmError, MalformedResponseError
+from ..errors import FtrackOrmError
 from ..query import ast as qast  # "ast" is also a QueryResult property
 from ..query.builder import AttributePath, Criterion, and_
 from ..query.checker import expand_default_projections
 from ..query.render import render
-from ..steps import Call, Emit, Steps, run, stream
+from ..steps import Emit, Steps, run, stream
 from . import columns, tabular
-from .progress import Progress, ProgressCallback, make_progress
+from .paging import Pager
+from .progress import Progress, make_progress
 from .source import DEFAULT_PAGE_SIZE, Page, ResultSource
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..entity.loading import ResultGroup
-
-#: ``in_`` lists longer than this are sent in several queries and the results joined.
-IN_CHUNK_SIZE = 200
 #: Rows shown by ``_repr_html_`` (one query of at most this many rows).
 HTML_ROWS = 20
 
@@ -218,105 +208,12 @@ class QueryResult(Generic[T]):
         query = expand_default_projections(self.ast, self._source.schemas)
         report = make_progress(self.progress, query.entity_type)
         try:
-            yield from self._pages(query, report, self._source.result_group() if shared else None, emit)
+            group = self._source.result_group() if shared else None
+            yield from Pager(self._source, self.page_size).pages(query, report, group, emit)
         finally:
             close = getattr(report, "close", None)
             if close is not None:
                 close()
-
-    def _pages(self, query: qast.Query, report: Optional[ProgressCallback], group: Optional[ResultGroup],
-               emit: Emit[Page]) -> Steps[None]:
-        chunked = _split_long_in(query)
-        if chunked is None:
-            count = 0
-
-            def counted(page: Page, last: bool) -> None:
-                nonlocal count
-                count += len(page)
-                if report is not None:
-                    report(count, count if last else None)
-                emit(page)
-
-            yield from self._paged(query, group, counted)
-            return
-        if query.order_by or query.offset is not None or query.limit is not None:
-            yield from self._sorted_chunks(query, chunked, report, emit)
-            return
-        seen: Dict[int, Any] = {}  # rows kept: a freed row's id could be reused
-        total = 0
-        for index, part in enumerate(chunked):
-            final = index == len(chunked) - 1
-
-            def fresh_only(page: Page, last: bool, final: bool = final) -> None:
-                nonlocal total
-                fresh = [row for row in page if id(row) not in seen]
-                seen.update((id(row), row) for row in fresh)
-                total += len(fresh)
-                if report is not None:
-                    report(total, total if last and final else None)
-                if fresh:
-                    emit(page.with_rows(fresh))
-
-            yield from self._paged(part, group, fresh_only)
-
-    def _sorted_chunks(self, query: qast.Query, chunked: List[qast.Query], report: Optional[ProgressCallback],
-                       emit: Emit[Page]) -> Steps[None]:
-        """Every chunk fetched (order paths projected), then ordered and sliced here
-        (the pages carry the metadata of the last page fetched)."""
-        select = tuple(dict.fromkeys((*(query.select or ()), *(key.path for key in query.order_by))))
-        rows: List[Any] = []
-        seen: Set[int] = set()
-        metadata: Mapping[str, Any] = {}
-        group = self._source.result_group()  # every row is kept: one group for all
-
-        def collect(page: Page, last: bool) -> None:
-            nonlocal metadata
-            metadata = page.metadata
-            for row in page:
-                if id(row) not in seen:
-                    seen.add(id(row))
-                    rows.append(row)
-            if report is not None:
-                report(len(rows), None)
-
-        for part in chunked:
-            part = attrs.evolve(part, select=select, order_by=(), offset=None, limit=None)
-            yield from self._paged(part, group, collect)
-        for key in reversed(query.order_by):
-            names = key.path.names
-            rows.sort(key=lambda row: _sort_key(row, names), reverse=key.descending)
-        start = query.offset or 0
-        rows = rows[start:] if query.limit is None else rows[start:start + query.limit]
-        if report is not None:
-            report(len(rows), len(rows))
-        for begin in range(0, len(rows), self.page_size):
-            emit(Page(rows[begin:begin + self.page_size], metadata))
-
-    def _paged(self, query: qast.Query, group: Optional[ResultGroup],
-               on_page: Callable[[Page, bool], None]) -> Steps[None]:
-        """``on_page(page, is_last_page)`` for each page of ``query``, offset/limit honoured;
-        the rows decode into ``group``, or into a new group per page when it is ``None``."""
-        start = query.offset or 0
-        remaining = query.limit
-        source = self._source
-        while remaining is None or remaining > 0:
-            size = self.page_size if remaining is None else min(self.page_size, remaining)
-            into = group if group is not None else source.result_group()
-            answer = yield Call([ops.query(render(attrs.evolve(query, offset=start, limit=size)))], into.merge)
-            page = Page.from_answer(answer[0])
-            if remaining is not None:
-                remaining -= len(page)
-            following = page.next_offset
-            last = following is None or not page or remaining == 0
-            if not last and (type(following) is not int or following <= start):
-                raise MalformedResponseError(
-                    f"The server answered the page at offset {start} of {render(query)!r} with next offset "
-                    f"{following!r}, which does not advance: paging would never end."
-                )
-            on_page(page, last)
-            if last or following is None:
-                return
-            start = following
 
     def all(self) -> List[T]:
         """Every row, as a list (one run of the query, one result group: lazy loads batch across
@@ -478,29 +375,3 @@ def _count(what: str, count: Optional[int]) -> Optional[int]:
     if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
         raise ValueError(f"{what} must be a non-negative integer or None, not {count!r}.")
     return count
-
-
-def _sort_key(row: Any, names: Sequence[str]) -> Tuple[Any, ...]:
-    """Server values only (local edits do not reorder); nulls sort after values."""
-    value: Any = row
-    for name in names:
-        value = inspect(value).server_values.get(name) if value is not None else None
-    return (1,) if value is None else (0, value)
-
-
-def _split_long_in(query: qast.Query) -> Optional[List[qast.Query]]:
-    """Queries, each with a slice of the first over-long top-level ``in`` list; None if none."""
-    where = query.where
-    conjuncts: Sequence[qast.Criteria] = where.items if isinstance(where, qast.And) else (where,) if where else ()
-    for index, node in enumerate(conjuncts):
-        if isinstance(node, qast.Comparison) and node.op == "in" and isinstance(node.value, tuple) \
-                and len(node.value) > IN_CHUNK_SIZE:
-            parts = []
-            for start in range(0, len(node.value), IN_CHUNK_SIZE):
-                piece = attrs.evolve(node, value=node.value[start:start + IN_CHUNK_SIZE])
-                items = list(conjuncts)
-                items[index] = piece
-                parts.append(attrs.evolve(query, where=qast.And(tuple(items)) if len(items) > 1 else piece))
-            return parts
-    return None
-
