@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping,
 
 import attrs
 
-from . import answers, codec, gcpause, reconcile
+from . import answers, gcpause, reconcile
 from . import operations as ops
 from .entity.base import Entity
 from .entity.changes import mapped_changes, primary_key, split_changes
@@ -132,8 +132,9 @@ class UnitOfWork:
             # items' changes settle it), but its mapped-collection changes still go below
             if data or action == "create":
                 entity_type, key = entity.__entity_type__, primary_key(entity)
-                # the wire dict now, its entity_data shared as the change's data (no second copy)
-                operation = ops.create(entity_type, data) if action == "create" else ops.update(entity_type, key, data)
+                # the wire dict now, its entity_data (built for it) shared as the change's data
+                operation = ops.create_from(entity_type, data) if action == "create" \
+                    else ops.update_from(entity_type, key, data)
                 change = Change(action, entity_type, key, operation["entity_data"], entity, references,
                                 operation=operation)
                 changes.append(change)
@@ -327,7 +328,6 @@ class UnitOfWork:
         # One parse, merging the answers: merges only refresh server values, so nothing
         # the user changed moves unless the answer is a valid success. Then the identity
         # map applies the landed commit; attributes the answer carried keep the server's value.
-        merge = identity_map.object_hook(None)  # the fused hook: typed values too
         answered: Dict[int, AnswerLayout] = {}  # id(entity) -> its answer's layout (names and type)
         layouts: Dict[Tuple[str, ...], AnswerLayout] = {}
         moves = tuple(  # old keys read before the answer refreshes them
@@ -335,18 +335,14 @@ class UnitOfWork:
             for c in changes if c.entity in moved_items for fk, collection in (moved_items[c.entity],)
         )
 
-        def hook(payload: Dict[str, Any]) -> Any:
-            entity_type = payload.get("__entity_type__")
-            if entity_type is None:
-                return merge(payload)
-            entity = merge(payload)  # takes "__entity_type__" out of payload
+        def answered_entity(entity: Entity, entity_type: str, payload: Dict[str, Any]) -> None:
             names = (entity_type, *payload)  # the type and names the answer carried: one layout each, shared
             found = layouts.get(names)
             answered[id(entity)] = found if found is not None else layouts.setdefault(names, AnswerLayout(names))
-            return entity
 
+        hook = identity_map.object_hook(None, answered_entity)  # the fused hook: typed values too
         try:
-            results = yield Call(batch, codec.object_hook(hook))
+            results = yield Call(batch, hook)
         except ServerError as error:
             _name_entity(error, changes)
             raise
