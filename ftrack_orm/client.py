@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 import urllib.parse
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Sequence, Union
 
 from . import answers, codec
 from . import operations as ops
@@ -157,7 +157,12 @@ class WireClient:
         """
         if not batch:
             return []
-        return self.decode(self.send(batch), batch, hook)
+        response = self.send(batch)
+        status, content = response.status_code, response.content
+        del response
+        body = codec.text(content)
+        del content  # a large answer: its bytes go before parsing (one copy alive, not two)
+        return self.decode_answer(status, body, batch, hook)
 
     def prepare(self, batch: Batch) -> PreparedRequest:
         """The request that sends ``batch`` (encoded body and headers): for any transport."""
@@ -176,13 +181,19 @@ class WireClient:
 
     def decode(self, response: HTTPResponse, batch: Batch, hook: Optional[codec.EntityHook] = None) -> List[Any]:
         """The results of ``batch`` in ``response``; raises for an error or malformed answer."""
-        status, content = response.status_code, response.content
+        return self.decode_answer(response.status_code, response.content, batch, hook)
+
+    def decode_answer(self, status: int, content: Union[bytes, str], batch: Batch,
+                      hook: Optional[codec.EntityHook] = None) -> List[Any]:
+        """The results of ``batch`` in an answer with HTTP ``status`` and body ``content``
+        (bytes, or the text :func:`~ftrack_orm.codec.text` made of them)."""
         # a write refused with a client error (4xx) was not applied; any other bad answer may hide one that was
         writes = not 400 <= status < 500 and not ops.is_read_only(batch)
         try:
             payload = codec.decode(content, hook)
         except ValueError as exc:
-            snippet = content[:200].decode("utf-8", "replace")
+            head = content[:200]
+            snippet = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
             error = answers.malformed(f"HTTP {status} with a body that is not JSON: {snippet!r}",
                                       writes=writes, status=status)
             error.cause = exc

@@ -138,6 +138,16 @@ def make_object_hook(entity_hook: Optional[EntityHook]) -> Callable[[Dict[str, A
 GC_PAUSE_BYTES = 256 * 1024
 
 
+def text(body: bytes) -> Union[str, bytes]:
+    """``body`` as text, decoded as ``json.loads`` would (UTF-8/16/32); ``body`` itself if
+    it is not valid text (parsing then reports it). A caller that drops the bytes before
+    parsing keeps one copy of a large answer alive instead of two."""
+    try:
+        return body.decode(json.detect_encoding(body), "surrogatepass")
+    except (UnicodeDecodeError, LookupError):
+        return body
+
+
 def decode(body: Union[bytes, str], entity_hook: Optional[EntityHook] = None) -> Any:
     """Parse a response body; raises ``ValueError`` if it is not JSON."""
     object_hook = make_object_hook(entity_hook)

@@ -106,7 +106,7 @@ def _convert_string(value: Any, attribute: Target, entity: Any) -> Any:
     enum = attribute.schema.enum
     if enum is not None and value not in enum:
         raise ValueError(f"{attribute.qualname} must be one of {list(enum)}, got {value!r}")
-    return _check_text(value, attribute.qualname)
+    return value if value.isascii() else _check_text(value, attribute.qualname)
 
 
 def _convert_integer(value: Any, attribute: Target, entity: Any) -> Any:

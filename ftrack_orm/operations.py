@@ -42,14 +42,24 @@ def query_server_information(values: Optional[Iterable[str]] = None) -> Dict[str
 
 def create(entity_type: str, data: Mapping[str, Any]) -> Dict[str, Any]:
     """A ``create`` operation; ``data`` may hold the primary key (a client-made id)."""
-    entity_data = dict(data)
+    return create_from(entity_type, dict(data))
+
+
+def create_from(entity_type: str, entity_data: Dict[str, Any]) -> Dict[str, Any]:
+    """:func:`create` that takes ``entity_data`` over instead of copying it (the caller
+    built it for this operation; it gains ``__entity_type__``)."""
     entity_data["__entity_type__"] = entity_type
     return {"action": "create", "entity_type": entity_type, "entity_data": entity_data}
 
 
 def update(entity_type: str, key: Key, data: Mapping[str, Any]) -> Dict[str, Any]:
     """An ``update`` operation; ``key`` is the primary-key value(s) in ``primary_key`` order."""
-    return {"action": "update", "entity_type": entity_type, "entity_key": _key_list(key), "entity_data": dict(data)}
+    return update_from(entity_type, key, dict(data))
+
+
+def update_from(entity_type: str, key: Key, entity_data: Dict[str, Any]) -> Dict[str, Any]:
+    """:func:`update` that takes ``entity_data`` over instead of copying it."""
+    return {"action": "update", "entity_type": entity_type, "entity_key": _key_list(key), "entity_data": entity_data}
 
 
 def delete(entity_type: str, key: Key) -> Dict[str, Any]:

@@ -186,6 +186,16 @@ class EntitySchema:
                 items.append((attribute.name, default, how))
         return tuple(items)
 
+    @functools.cached_property
+    def create_template(self) -> Tuple[Dict[str, Any], Tuple[str, ...], Tuple[str, ...]]:
+        """:attr:`scalar_defaults` ready for a create: every default by name, in schema
+        order (a ``uid`` or ``copy`` default's value is replaced per entity), the names
+        that get a new id, and the names whose default is copied."""
+        defaults = self.scalar_defaults
+        return ({name: default for name, default, _ in defaults},
+                tuple(name for name, _, how in defaults if how == "uid"),
+                tuple(name for name, _, how in defaults if how == "copy"))
+
 
 @attrs.frozen
 class SchemaRegistry:

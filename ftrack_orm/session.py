@@ -372,7 +372,7 @@ class Session:
 
     def create(self, entity_type: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
         """A new entity, pending until :meth:`commit` (its primary key is already set)."""
-        return self.identity_map.create(entity_type, dict(data or {}))
+        return (self._identity or self.identity_map).create(entity_type, dict(data or {}))
 
     def update(self, entity_type: str, keys: Key, data: Mapping[str, Any]) -> Entity:
         """Record an update of the entity with primary key ``keys``; sent by :meth:`commit`.

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Mapping,
 
 import attrs
 
-from . import answers, codec, gcpause, reconcile
+from . import answers, gcpause, reconcile
 from . import operations as ops
 from .entity.base import Entity
 from .entity.changes import mapped_changes, primary_key, split_changes
@@ -132,8 +132,9 @@ class UnitOfWork:
             # items' changes settle it), but its mapped-collection changes still go below
             if data or action == "create":
                 entity_type, key = entity.__entity_type__, primary_key(entity)
-                # the wire dict now, its entity_data shared as the change's data (no second copy)
-                operation = ops.create(entity_type, data) if action == "create" else ops.update(entity_type, key, data)
+                # the wire dict now, its entity_data (built for it) shared as the change's data
+                operation = ops.create_from(entity_type, data) if action == "create" \
+                    else ops.update_from(entity_type, key, data)
                 change = Change(action, entity_type, key, operation["entity_data"], entity, references,
                                 operation=operation)
                 changes.append(change)
@@ -327,28 +328,21 @@ class UnitOfWork:
         # One parse, merging the answers: merges only refresh server values, so nothing
         # the user changed moves unless the answer is a valid success. Then the identity
         # map applies the landed commit; attributes the answer carried keep the server's value.
-        merge = identity_map.object_hook(None)  # the fused hook: typed values too
-        answered: Dict[int, Any] = {}
-        answered_types: Dict[int, str] = {}
-        layouts: Dict[Tuple[str, ...], FrozenSet[str]] = {}
+        answered: Dict[int, AnswerLayout] = {}  # id(entity) -> its answer's layout (names and type)
+        layouts: Dict[Tuple[str, ...], AnswerLayout] = {}
         moves = tuple(  # old keys read before the answer refreshes them
             Move(c.entity, fk, collection, inspect(c.entity).server_values.get(fk))
             for c in changes if c.entity in moved_items for fk, collection in (moved_items[c.entity],)
         )
 
-        def hook(payload: Dict[str, Any]) -> Any:
-            entity_type = payload.get("__entity_type__")
-            if entity_type is None:
-                return merge(payload)
-            entity = merge(payload)  # takes "__entity_type__" out of payload
-            names = tuple(payload)  # the names the answer carried: one set per layout, shared
+        def answered_entity(entity: Entity, entity_type: str, payload: Dict[str, Any]) -> None:
+            names = (entity_type, *payload)  # the type and names the answer carried: one layout each, shared
             found = layouts.get(names)
-            answered[id(entity)] = found if found is not None else layouts.setdefault(names, frozenset(names))
-            answered_types[id(entity)] = entity_type
-            return entity
+            answered[id(entity)] = found if found is not None else layouts.setdefault(names, AnswerLayout(names))
 
+        hook = identity_map.object_hook(None, answered_entity)  # the fused hook: typed values too
         try:
-            results = yield Call(batch, codec.object_hook(hook))
+            results = yield Call(batch, hook)
         except ServerError as error:
             _name_entity(error, changes)
             raise
@@ -357,14 +351,14 @@ class UnitOfWork:
                 entity = result["data"]
                 # the common case inline: the answer is the sent entity, of the sent type
                 if change.action != "delete" and (entity is not change.entity or change.entity is None
-                                                  or answered_types.get(id(entity)) != change.entity_type):
-                    self._check_answer(index, change, entity, answered_types)
+                                                  or _answered_type(answered, entity) != change.entity_type):
+                    self._check_answer(index, change, entity, answered)
             identity_map.apply_commit(LandedCommit(tuple(finished), answered, moves))
 
-    def _check_answer(self, index: int, change: Change, entity: Any, answered_types: Mapping[int, str]) -> None:
+    def _check_answer(self, index: int, change: Change, entity: Any, answered: Mapping[int, AnswerLayout]) -> None:
         """Raise unless ``entity`` (a create/update answer) is the entity ``change`` sent:
         its type (or a subtype) and its key."""
-        answered_type = answered_types.get(id(entity))
+        answered_type = _answered_type(answered, entity)
         if isinstance(entity, Entity) and answered_type is not None and (
             entity is change.entity if change.entity is not None else primary_key(entity) == change.key
         ):
@@ -379,6 +373,24 @@ class UnitOfWork:
             found = f"an entity without its key where the {change.entity_type} {_key_text(change.key)} was expected"
         raise answers.malformed(found, writes=True, index=index, operation=change.to_dict(), status=None,
                                 entity=change.entity)
+
+
+class AnswerLayout(FrozenSet[str]):
+    """The attribute names one shape of entity answer carried, and its entity type (shared
+    by every entity answered in that shape: one set per layout, not per entity)."""
+
+    __slots__ = ("entity_type",)
+    entity_type: str
+
+    def __new__(cls, layout: Tuple[str, ...]) -> AnswerLayout:
+        names = super().__new__(cls, layout[1:])
+        names.entity_type = layout[0]
+        return names
+
+
+def _answered_type(answered: Mapping[int, AnswerLayout], entity: Any) -> Optional[str]:
+    layout = answered.get(id(entity))
+    return layout.entity_type if layout is not None else None
 
 
 def _deletion_order(deleted: Sequence[Entity]) -> Dict[Entity, List[Entity]]:

@@ -119,3 +119,19 @@ def test_fast_encoder_refuses_what_the_standard_library_refuses(value, error):
     pytest.importorskip("orjson")
     with pytest.raises(error):
         codec.encode([{"action": "update", "entity_data": {"x": value}}])
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32-le"])
+def test_text_decodes_a_body_as_json_loads_would(encoding):
+    body = json.dumps([{"name": "shot_010 – é ✓", "__type__": "datetime", "value": "2026-01-02T03:04:05"}],
+                      ensure_ascii=False).encode(encoding)
+    text = codec.text(body)
+    assert isinstance(text, str)
+    assert codec.decode(text) == codec.decode(body) == json.loads(body, object_hook=codec.decode_typed)
+
+
+def test_text_leaves_a_body_that_is_not_text_to_the_parser():
+    body = b'[{"name": "\xff\xfe\xfd"}'
+    assert codec.text(body) is body
+    with pytest.raises(ValueError):
+        codec.decode(codec.text(body))

@@ -20,7 +20,7 @@ loader (see :mod:`ftrack_orm.entity.loading`).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Tuple, Type
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Type
 
 from ..kinds import FALLBACK, KINDS, Kind
 from ..schema import AttributeSchema
@@ -125,17 +125,33 @@ class ReferenceAttribute(Attribute):
     """Descriptor for a reference; assigning it also sets its foreign key (``parent`` ->
     ``parent_id``) so the two never disagree in what is sent."""
 
-    __slots__ = ()
+    __slots__ = ("_foreign_keys",)
+
+    def __init__(self, schema: AttributeSchema, owner_name: str, python_name: str, kind: Kind) -> None:
+        super().__init__(schema, owner_name, python_name, kind)
+        self._foreign_keys: Dict[type, Optional[str]] = {}  # per entity class: the settable foreign key
 
     def prepare(self, instance: Entity, value: Any) -> Any:
         """``(value, foreign key name or None, foreign key value)``."""
-        value = super().prepare(instance, value)
-        foreign_key = type(instance)._attributes.get(self.name + "_id")
-        if foreign_key is not None and foreign_key.schema.foreign_key and not foreign_key.schema.immutable:
+        self.check_settable(instance)
+        value = self.kind.convert(value, self, instance)
+        cls = type(instance)
+        try:
+            foreign_key = self._foreign_keys[cls]
+        except KeyError:
+            foreign_key = self._foreign_keys[cls] = self._foreign_key(cls)
+        if foreign_key is not None:
             key = value._primary_key() if value is not None else (None,)
             if len(key) == 1:
-                return value, foreign_key.name, key[0]
+                return value, foreign_key, key[0]
         return value, None, None
+
+    def _foreign_key(self, cls: Type[Entity]) -> Optional[str]:
+        """The name of the foreign key assigning this reference also sets (``parent`` -> ``parent_id``)."""
+        foreign_key = cls._attributes.get(self.name + "_id")
+        if foreign_key is not None and foreign_key.schema.foreign_key and not foreign_key.schema.immutable:
+            return foreign_key.name
+        return None
 
     def record(self, instance: Entity, prepared: Any) -> None:
         value, foreign_key, key = prepared
@@ -281,9 +297,10 @@ def assign(entity: Entity, data: Mapping[str, Any]) -> None:
     """Set every wire attribute of ``data`` on ``entity``, all or nothing: every value
     is prepared (checked and converted) before any is recorded."""
     cls = type(entity)
+    attributes = cls._attributes
     prepared: List[Tuple[Any, Any]] = []
     for name, value in data.items():
-        attribute = cls._attribute(name)
+        attribute = attributes.get(name) or cls._attribute(name)  # the latter raises, with did-you-mean
         prepared.append((attribute, attribute.prepare(entity, value)))
     for attribute, value in prepared:
         attribute.record(entity, value)

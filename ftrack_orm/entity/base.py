@@ -153,7 +153,9 @@ class Entity(EntityMapping, metaclass=EntityMeta):
 
     def _set_local(self, name: str, value: Any) -> None:
         """Record a user assignment (already validated). Never called on hydration."""
-        state = self._ensure_state()
+        state = self._state
+        if state is None or state.detached:
+            state = self._ensure_state()
         local, originals = state.local, state.originals
         if state.new:  # no sync: a new entity stays in the "new" set (Lifecycle.create syncs it once)
             if name not in originals:

@@ -157,11 +157,16 @@ class IdentityMap:
         """:meth:`merge`, recording the entity in result group ``group`` (or none)."""
         return (group.merge if group is not None else self._merge_ungrouped)(payload)
 
-    def object_hook(self, group: Optional[ResultGroup]) -> Callable[[Dict[str, Any]], Any]:
+    def object_hook(
+        self, group: Optional[ResultGroup], on_entity: Optional[Callable[[Entity, str, Dict[str, Any]], None]] = None,
+    ) -> Callable[[Dict[str, Any]], Any]:
         """The fused ``json.loads`` object hook of answers decoded into ``group`` (or none):
         typed values (the codec's rules, naive UTC datetimes inline) and entities merged
         and recorded in the group, in ONE Python frame per decoded object (the hot path
-        of every query). Marked with :func:`ftrack_orm.codec.object_hook`."""
+        of every query). Marked with :func:`ftrack_orm.codec.object_hook`.
+
+        ``on_entity(entity, entity_type, payload)`` is called after each entity is merged
+        (``payload``: the names and values its answer carried)."""
         classes = self._classes
         class_info = self._class_info
         replace_dead = self._replace_dead
@@ -213,6 +218,8 @@ class IdentityMap:
                 if entity is candidate:
                     if append is not None:
                         append(ref)
+                    if on_entity is not None:
+                        on_entity(candidate, entity_type, payload)
                     return candidate
                 ref = found
             entity._values.update(payload)
@@ -221,6 +228,8 @@ class IdentityMap:
             if group is not None and entity._group is not group:
                 _set_group(entity, group)
                 append(ref)  # type: ignore[misc,arg-type]  # a live entity came from a reference
+            if on_entity is not None:
+                on_entity(entity, entity_type, payload)
             return entity
 
         return mark_object_hook(hook)

@@ -26,7 +26,7 @@ from .loading import ResultGroup
 from .release import release_one
 from .savepoint import Savepoint
 from .settings import LoadSettings
-from .state import NOT_LOADED, EntityState
+from .state import EntityState
 
 _new_object = object.__new__
 # the slots' own setters (the member descriptors of Entity.__slots__)
@@ -99,16 +99,18 @@ class Lifecycle:
         (immutable attributes may be set). Raises ``ValueError`` if the key is taken.
         """
         cls = self._types[entity_type]
+        defaults, new_ids, copies = cls._schema.create_template
+        local = defaults.copy()
+        if new_ids:
+            new_id = self._settings.id_factory
+            for name in new_ids:
+                local[name] = new_id()
+        for name in copies:
+            local[name] = copy.deepcopy(defaults[name])
         entity = _new_object(cls)
         _set_values(entity, {})
-        state = EntityState(new=True)
-        _set_state(entity, state)
+        _set_state(entity, EntityState.created(local))
         _set_group(entity, None)
-        local, originals = state.local, state.originals
-        new_id = self._settings.id_factory
-        for name, default, how in cls._schema.scalar_defaults:
-            local[name] = new_id() if how == "uid" else copy.deepcopy(default) if how == "copy" else default
-            originals[name] = NOT_LOADED
         try:
             if data:
                 if "__entity_type__" in data:

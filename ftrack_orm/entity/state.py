@@ -64,6 +64,9 @@ def deleted_error(entity: Any, qualname: str) -> DeletedEntityError:
                               "Roll back or revert the deletion first.")
 
 
+_new_object = object.__new__
+
+
 class EntityState:
     """Local changes and lifecycle flags of one entity (see the module docstring)."""
 
@@ -75,6 +78,17 @@ class EntityState:
         self.new = new
         self.deleted = False
         self.detached: Optional[str] = None  # reason, when detached
+
+    @classmethod
+    def created(cls, local: Dict[str, Any]) -> EntityState:
+        """The state of a new entity whose local values start as ``local`` (none loaded)."""
+        state = _new_object(cls)
+        state.local = local
+        state.originals = dict.fromkeys(local, NOT_LOADED)
+        state.new = True
+        state.deleted = False
+        state.detached = None
+        return state
 
     @property
     def is_pristine(self) -> bool:
