@@ -424,21 +424,13 @@ class Writer:
             )
 
     def _configuration(self, schema: EntitySchema, owner: Any, key: str) -> Any:
-        kind = ("show" if schema.name == "Project" else "task") if self.store.family(schema.name) == "Context" else schema.name.lower()
-        object_type = None
-        if "object_type_id" in schema.attributes:
-            owner_row = self.store.get(schema.name, [owner])
-            object_type = owner_row["object_type_id"] if owner_row is not None else None
-        rows = self.store.connection.execute(
-            'SELECT * FROM "CustomAttributeConfiguration" WHERE entity_type = ? '
-            "AND (object_type_id IS NULL OR object_type_id = ?)", [kind, object_type]
-        ).fetchall()
-        for row in rows:
-            if row["key"] == key:
-                return row
+        owner_row = self.store.get(schema.name, [owner])
+        applicable = self.evaluator.values.applicable(schema.name, owner_row) if owner_row is not None else {}
+        if key in applicable:
+            return applicable[key]
         raise validation_error(
             f"No custom attribute {key!r} is configured for {schema.name}."
-            f"{did_you_mean(key, [r['key'] for r in rows])}"
+            f"{did_you_mean(key, list(applicable))}"
         )
 
     def _check_custom_value(self, config: Any, key: str, value: Any) -> None:
