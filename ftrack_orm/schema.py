@@ -91,7 +91,7 @@ class AttributeSchema:
         if kind.is_reference:
             target: Optional[str] = prop["$ref"]
         elif kind.is_collection:
-            target = _ITEM_TYPES.get((entity.get("id"), name), prop["items"]["$ref"])
+            target = _ITEM_TYPES.get((str(entity.get("id")), name), prop["items"]["$ref"])
         else:
             target = None
         key_value = prop.get("key_value_attributes") or {}

@@ -96,9 +96,10 @@ class CustomValues:
                 found.setdefault(config["key"], config)
         return found
 
-    def applicable(self, owner_type: str, row: Mapping[str, Any]) -> Dict[str, Dict[str, Any]]:
+    def applicable(self, owner_type: str, row: Any) -> Dict[str, Dict[str, Any]]:
         """Key → the configuration of each custom attribute that applies to the stored entity
-        ``row`` of ``owner_type`` (what its ``custom_attributes`` reads and writes)."""
+        ``row`` (a mapping or ``sqlite3.Row``) of ``owner_type`` (what its ``custom_attributes``
+        reads and writes)."""
         family = self.store.family(owner_type)
         row = dict(row)
         kind = row.get("context_type") if family == "Context" else ENTITY_TYPES.get(family)
