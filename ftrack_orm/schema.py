@@ -30,6 +30,15 @@ _EXPLICIT_SUPERTYPES = {
     "Group": "Resource",
 }
 
+# (entity type, collection) → the type of the items a real server takes, where the schema JSON
+# types them too narrowly. ``TypedContextList.items`` is served as ``{"$ref": "Task"}``, but a
+# task list holds any typed context (shots, sequences, ...): ftrack-python-api's
+# ``doc/example/list.rst`` ("one [type of list] for asset versions and one for other objects such
+# as tasks") and the legacy API's list tutorial ("Sequence/Shot/Task or Asset versions").
+_ITEM_TYPES = {
+    ("TypedContextList", "items"): "TypedContext",
+}
+
 
 class UnknownEntityTypeError(FtrackOrmError, KeyError):
     """An entity type that the server's schemas do not define."""
@@ -82,7 +91,7 @@ class AttributeSchema:
         if kind.is_reference:
             target: Optional[str] = prop["$ref"]
         elif kind.is_collection:
-            target = prop["items"]["$ref"]
+            target = _ITEM_TYPES.get((str(entity.get("id")), name), prop["items"]["$ref"])
         else:
             target = None
         key_value = prop.get("key_value_attributes") or {}

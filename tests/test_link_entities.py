@@ -42,7 +42,7 @@ def test_link_entities_are_derived_from_their_keys(real_schemas, owner, attribut
 
 @pytest.mark.parametrize("owner, attribute, expected", [
     ("Shot", "lists", ("link", "TypedContextList", "ListObject", "entity_id", "list_id")),
-    ("TypedContextList", "items", ("link", "Task", "ListObject", "list_id", "entity_id")),
+    ("TypedContextList", "items", ("link", "TypedContext", "ListObject", "list_id", "entity_id")),  # any typed context
     ("AssetVersion", "uses_versions", ("link", "AssetVersion", "AssetVersionLink", "to_id", "from_id")),
     ("Task", "scopes", ("link", "Scope", LINK_TABLE, "owner_id", "item_id")),
     ("Task", "incoming_links", ("collection", "TypedContextLink", None, "to_id", None)),

@@ -27,3 +27,12 @@ def test_registry_subtypes_and_kinds():
         registry["Tsak"]
     with pytest.raises(AttributeError, match="Did you mean 'name'"):
         task.attribute("nmae")
+
+
+def test_a_task_list_holds_any_typed_context_though_the_json_says_task():
+    """The served JSON stays as it is; the registry types the items as a real server takes them."""
+    raw = next(s for s in schemas_json() if s["id"] == "TypedContextList")
+    assert raw["properties"]["items"]["items"]["$ref"] == "Task"
+    registry = SchemaRegistry.from_json(schemas_json())
+    assert registry["TypedContextList"].attributes["items"].target == "TypedContext"
+    assert registry["AssetVersionList"].attributes["items"].target == "AssetVersion"

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Dict, List, Optional, Tuple, Type, Union
 
 from ..didyoumean import no_attribute, no_member
+from ..query.paths import PSEUDO_PREFIX
 from ..schema import AttributeSchema, EntitySchema
 from .loading import ResultGroup, fetch
 from .mapping import EntityMapping
@@ -123,7 +124,18 @@ class Entity(EntityMapping, metaclass=EntityMeta):
         object.__setattr__(self, name, value)
 
     def __getitem__(self, name: str) -> Any:
-        return self._attribute(name).__get__(self, type(self))
+        descriptor = type(self)._attributes.get(name)
+        if descriptor is None:
+            return self._pseudo_attribute(name)
+        return descriptor.__get__(self, type(self))
+
+    def _pseudo_attribute(self, name: str) -> Any:
+        """The value of server pseudo-attribute ``name`` (``__permissions``) as the server
+        answered it to a ``select``, kept as it came; any other unknown name raises
+        ``AttributeError`` with a did-you-mean."""
+        if name.startswith(PSEUDO_PREFIX) and name in self._values:
+            return self._values[name]
+        raise AttributeError(no_attribute(type(self).__entity_type__, name, type(self)._attributes))
 
     def __setitem__(self, name: str, value: Any) -> None:
         self._attribute(name).__set__(self, value)

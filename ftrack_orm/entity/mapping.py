@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Mapping, Tuple
 
+from ..query.paths import PSEUDO_PREFIX
 
 #: Method names a schema attribute of the same name takes over on its type (the
 #: factory's rename rule does not rename such attributes).
@@ -71,9 +72,10 @@ class EntityMapping:
         return [(name, self[name]) for name in self._held()]  # type: ignore[index]
 
     def get(self, name: str, default: Any = None) -> Any:
-        """``entity[name]`` (fetched when not loaded), or ``default`` when the schema has no ``name``."""
+        """``entity[name]`` (fetched when not loaded), or ``default`` when the schema has no ``name``
+        (a server pseudo-attribute such as ``__permissions``: its answered value, if any)."""
         if name not in self._attributes:  # type: ignore[attr-defined]
-            return default
+            return self._values.get(name, default) if name.startswith(PSEUDO_PREFIX) else default  # type: ignore[attr-defined]
         return self[name]  # type: ignore[index]
 
     def update(self, values: Any = (), **more: Any) -> None:

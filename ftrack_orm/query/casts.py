@@ -14,7 +14,7 @@ import attrs
 
 from ..schema import SchemaRegistry
 from . import ast
-from .paths import QueryTypeError, resolve_path
+from .paths import QueryTypeError, is_pseudo, resolve_path
 
 
 def explicit_casts(query: ast.Query, schemas: SchemaRegistry, expression: str = "") -> ast.Query:
@@ -49,7 +49,7 @@ class _Rewriter:
         entity_type = query.entity_type
         changes: Dict[str, Any] = {}
         if query.select is not None:
-            changes["select"] = tuple(self.path(entity_type, p)[0] for p in query.select)
+            changes["select"] = tuple(p if is_pseudo(p) else self.path(entity_type, p)[0] for p in query.select)
         if query.where is not None:
             changes["where"] = self.criteria(entity_type, query.where)[0]
         if query.order_by:

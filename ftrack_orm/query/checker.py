@@ -18,6 +18,7 @@ from .lexer import QueryValidationError
 from .casts import explicit_casts
 from .paths import (
     ResolvedStep,
+    is_pseudo,
     require_collection,
     require_comparable,
     require_reference,
@@ -71,7 +72,8 @@ class _Checker:
     def query(self, query: ast.Query) -> None:
         resolve_type(self.schemas, query.entity_type, self.expression, query.type_pos)
         for path in query.select or ():
-            self.resolve(query.entity_type, path)
+            if not is_pseudo(path):  # ``__permissions.status_id``: the server's to answer
+                self.resolve(query.entity_type, path)
         if query.where is not None:
             self.criteria(query.entity_type, query.where)
         if query.aggregates or query.group_by:

@@ -102,6 +102,18 @@ def _on_variant(schemas: SchemaRegistry, schema: EntitySchema, step: ast.PathSte
     return schemas[topmost[0]]
 
 
+#: How a server pseudo-attribute begins (``__permissions``): it is in no schema, a real
+#: server answers it in a ``select`` (the official JavaScript client's generated entity
+#: types carry ``__permissions?: Record<string, any>`` on every entity).
+PSEUDO_PREFIX = "__"
+
+
+def is_pseudo(path: ast.Path) -> bool:
+    """True when ``path`` reads a server pseudo-attribute (``__permissions.status_id``): the
+    client passes it to the server untouched, unchecked."""
+    return path.steps[0].name.startswith(PSEUDO_PREFIX)
+
+
 def resolve_type(schemas: SchemaRegistry, name: str, expression: str = "", position: int = -1) -> EntitySchema:
     """The schema of ``name``, or :class:`UnknownTypeError` with a did-you-mean."""
     schema = schemas.get(name)

@@ -23,6 +23,13 @@ Sandbox rules (where real servers were not observed):
   ftrack. Any other entity that still references a deleted entity (a task
   using a status, a version made by a user…) makes the delete fail with a
   ``ValidationError`` naming the referrer: re-point or delete it first.
+* A typed context (``Shot``, ``Task``…) needs a parent by the end of its batch
+  (its project is its parent's).
+* Server pseudo-attributes (``select __permissions.status_id from Task``) are
+  refused with a ``ValidationError`` saying the sandbox does not model
+  permissions (the shape of the real answer is not public).
+* ``time_logged`` sums the entity's own time logs (whether ftrack adds its
+  descendants' is not public).
 * ``like`` is case-insensitive; ``%`` matches any run of characters.
 * Without ``order by``, rows come in creation order.
 * Uploads: ``get_upload_metadata`` answers a URL on the sandbox whose ``PUT``

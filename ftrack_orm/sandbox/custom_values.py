@@ -78,14 +78,41 @@ class CustomValues:
             (f for f, k in ENTITY_TYPES.items() if k == kind), None)
         return self._typed_for.get(family or "", entity_type)
 
+    # -- which configurations apply -------------------------------------------------------
+    def _configurations(self) -> List[Dict[str, Any]]:
+        """Every configuration, project-specific ones first (they shadow global ones)."""
+        return [dict(r) for r in self.store.connection.execute(
+            'SELECT * FROM "CustomAttributeConfiguration" ORDER BY project_id IS NULL, rowid')]
+
+    @staticmethod
+    def _applicable(configurations: Iterable[Dict[str, Any]], kind: Any, project: Optional[str],
+                    object_type: Any) -> Dict[str, Dict[str, Any]]:
+        """Key → the configuration applying to an entity of configuration type ``kind`` in
+        ``project`` with ``object_type``: a project-specific one shadows a global one."""
+        found: Dict[str, Dict[str, Any]] = {}
+        for config in configurations:
+            if config["entity_type"] == kind and config["project_id"] in (project, None) \
+                    and config["object_type_id"] == object_type:
+                found.setdefault(config["key"], config)
+        return found
+
+    def applicable(self, owner_type: str, row: Any) -> Dict[str, Dict[str, Any]]:
+        """Key → the configuration of each custom attribute that applies to the stored entity
+        ``row`` (a mapping or ``sqlite3.Row``) of ``owner_type`` (what its ``custom_attributes``
+        reads and writes)."""
+        family = self.store.family(owner_type)
+        row = dict(row)
+        kind = row.get("context_type") if family == "Context" else ENTITY_TYPES.get(family)
+        project = self._projects(family, [row]).get(row.get("id"))
+        return self._applicable(self._configurations(), kind, project, row.get("object_type_id"))
+
     # -- reading ------------------------------------------------------------------------------
     def add_defaults(self, owner_type: str, rows: Sequence[Dict[str, Any]], owner_key: str,
                      groups: Dict[Any, List[Dict[str, Any]]], relation: Relation) -> List[Dict[str, Any]]:
         """Add to ``groups`` (owner key → loaded items) an item holding the default of each applicable
         configuration with no stored value; returns the added items."""
         family = self.store.family(owner_type)
-        configurations = [dict(r) for r in self.store.connection.execute(
-            'SELECT * FROM "CustomAttributeConfiguration" ORDER BY project_id IS NULL, rowid')]
+        configurations = self._configurations()
         if not configurations:
             return []
         projects = self._projects(family, rows)
@@ -95,13 +122,8 @@ class CustomValues:
             kind = row.get("context_type") if family == "Context" else ENTITY_TYPES.get(family)
             items = groups.setdefault(owner, [])
             stored = {item.get("configuration_id") for item in items}
-            keys = set()
-            project, object_type = projects.get(owner), row.get("object_type_id")
-            for config in configurations:
-                if config["entity_type"] != kind or config["project_id"] not in (project, None) \
-                        or config["object_type_id"] != object_type or config["key"] in keys:
-                    continue
-                keys.add(config["key"])  # project-specific first: a global one with that key is shadowed
+            applicable = self._applicable(configurations, kind, projects.get(owner), row.get("object_type_id"))
+            for config in applicable.values():
                 if config["id"] in stored:
                     continue
                 item = {"_type": relation.target, "configuration_id": config["id"], relation.fk: owner,

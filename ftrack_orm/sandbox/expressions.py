@@ -13,6 +13,7 @@ from typing import Callable
 from ..query import ast, check, expand_default_projections, parse
 from ..query.casts import explicit_casts
 from ..schema import SchemaRegistry
+from .pseudo import refuse_pseudo_attributes
 
 #: Distinct expression texts kept (least recently used ones are dropped first).
 CACHE_SIZE = 2048
@@ -31,4 +32,5 @@ class ParsedExpressions:
     def _parse(self, expression: str) -> ast.Query:
         query = parse(expression)
         check(query, self.schemas, expression)
+        refuse_pseudo_attributes(query, expression)
         return explicit_casts(expand_default_projections(query, self.schemas), self.schemas)

@@ -16,6 +16,15 @@ from .errors import SandboxError, validation_error
 from .store import Store
 
 
+#: (type or one of its supertypes) → attributes a real server requires though the schemas do
+#: not list them. A typed context (``Shot``, ``Task``…) lives in a project: its ``project_id`` is
+#: its parent's project, and ftrack-python-api's ``StandardStructure`` reads ``link[0]`` of any
+#: context as its ``Project``. No public source shows a server accepting one without a parent.
+REQUIRED_BEYOND_SCHEMAS = {
+    "TypedContext": ("parent_id",),
+}
+
+
 class RequiredAttributes:
     """The creates of the running batch whose required attributes are checked when it ends."""
 
@@ -54,7 +63,10 @@ class RequiredAttributes:
         """The required scalar attributes of ``schema`` that ``row`` leaves null."""
         columns = row.keys()
         missing = []
-        for name in schema.required:
+        required = list(schema.required)
+        for type_name in (schema.name, *self.store.schemas.ancestors(schema.name)):
+            required.extend(REQUIRED_BEYOND_SCHEMAS.get(type_name, ()))
+        for name in required:
             attribute = schema.attributes.get(name)
             if attribute is None or not attribute.is_scalar or (name in columns and row[name] is not None):
                 continue

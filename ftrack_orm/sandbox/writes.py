@@ -172,6 +172,8 @@ class Writer:
             raise validation_error("'entity_data' must be an object.")
         values, mapped, collections = self._values(schema, data, creating=False)
         refuse_cycle(self.store, row, values)
+        if "parent_id" in values and "project_id" in schema.attributes and "project_id" not in values:
+            self._derive_project(values)  # a context given its parent later in the batch, or moved
         for name, value in values.items():
             if value is None and name in schema.required:
                 raise validation_error(f"Attribute {name!r} of {schema.name} is required and cannot be null.")
@@ -337,6 +339,13 @@ class Writer:
             return value[primary], given
         raise validation_error(f"{label} must be a reference object or null. Got {value!r}.")
 
+    def _derive_project(self, values: Dict[str, Any]) -> None:
+        """A context's ``project_id`` is its parent's project (the parent itself for a project)."""
+        parent_id = values.get("parent_id")
+        parent = self.store.get("Context", [parent_id]) if parent_id and "Context" in self.schemas else None
+        if parent is not None:
+            values["project_id"] = parent["id"] if parent["_type"] == "Project" else parent["project_id"]
+
     def _fill(self, schema: EntitySchema, values: Dict[str, Any], user_id: Optional[str], now: str) -> None:
         attributes = schema.attributes
         for server_name, classifier in schema.classifiers.items():
@@ -351,10 +360,8 @@ class Writer:
         if created_by is not None and user_id is not None:
             values.setdefault(created_by.fk, user_id)
         self.defaults.apply(schema, values, user_id, now)
-        if "project_id" in attributes and values.get("project_id") is None and values.get("parent_id"):
-            parent = self.store.get("Context", [values["parent_id"]]) if "Context" in self.schemas else None
-            if parent is not None:
-                values["project_id"] = parent["id"] if parent["_type"] == "Project" else parent["project_id"]
+        if "project_id" in attributes and values.get("project_id") is None:
+            self._derive_project(values)
         if "status_id" in schema.required and values.get("status_id") is None:
             values["status_id"] = self._default_status(schema, values)
         if schema.name == "AssetVersion" and values.get("version") is None and values.get("asset_id"):
@@ -424,21 +431,13 @@ class Writer:
             )
 
     def _configuration(self, schema: EntitySchema, owner: Any, key: str) -> Any:
-        kind = ("show" if schema.name == "Project" else "task") if self.store.family(schema.name) == "Context" else schema.name.lower()
-        object_type = None
-        if "object_type_id" in schema.attributes:
-            owner_row = self.store.get(schema.name, [owner])
-            object_type = owner_row["object_type_id"] if owner_row is not None else None
-        rows = self.store.connection.execute(
-            'SELECT * FROM "CustomAttributeConfiguration" WHERE entity_type = ? '
-            "AND (object_type_id IS NULL OR object_type_id = ?)", [kind, object_type]
-        ).fetchall()
-        for row in rows:
-            if row["key"] == key:
-                return row
+        owner_row = self.store.get(schema.name, [owner])
+        applicable = self.evaluator.values.applicable(schema.name, owner_row) if owner_row is not None else {}
+        if key in applicable:
+            return applicable[key]
         raise validation_error(
             f"No custom attribute {key!r} is configured for {schema.name}."
-            f"{did_you_mean(key, [r['key'] for r in rows])}"
+            f"{did_you_mean(key, list(applicable))}"
         )
 
     def _check_custom_value(self, config: Any, key: str, value: Any) -> None:

@@ -60,3 +60,36 @@ def test_method_like_typos_suggest_methods_not_attributes(session):
     assert "'thumbnail'" not in str(info.value)  # the attribute is not suggested (create_thumbnail may be)
     with pytest.raises(AttributeError, match="Did you mean 'items'"):
         task.itmes  # noqa: B018
+
+
+def test_a_server_pseudo_attribute_is_sent_untouched_and_readable(scripted_server):
+    """``select name, __permissions.status_id from Task`` (real pipeline code): the checker
+    passes it to the server as written, and what the server answers under ``__permissions``
+    stays readable on the entity; other unknown names still raise."""
+    from ftrack_orm import Session
+    from tests.support.scripted import ftrack_like
+
+    permissions = {"status_id": {"read": True, "write": False}}
+    schemas_and_info = ftrack_like()
+
+    def handler(request):
+        if request["json"][0]["action"] != "query":
+            return schemas_and_info(request)
+        row = {"__entity_type__": "Task", "id": "t1", "name": "compositing", "__permissions": permissions}
+        return 200, [{"action": "query", "data": [row], "metadata": {"next": {"offset": None}}}]
+
+    scripted_server.handler = handler
+    session = Session(scripted_server.url, "u", "k", schema_cache=False)
+    try:
+        task = session.query("select name, __permissions.status_id from Task").first()
+        sent = [op["expression"] for op in scripted_server.requests[-1]["json"]]
+        assert sent == ["select name, __permissions.status_id from Task offset 0 limit 1"]
+        assert task["__permissions"] == permissions
+        assert task.get("__permissions") == permissions and task.get("__other", "none") == "none"
+        assert "__permissions" not in task.keys()  # the mapping lists schema attributes
+        with pytest.raises(AttributeError, match="Task has no attribute '__other'"):
+            task["__other"]
+        with pytest.raises(AttributeError, match="Did you mean 'name'"):
+            task["nmae"]
+    finally:
+        session.close()

@@ -30,6 +30,10 @@ def check_text(expression, registry):
         "Task where bid > '2.5' and sort <= 3",
         "select ancestors.name from Task where ancestors any (name is sq010)",
         "select user_type.name from User",
+        # server pseudo-attributes are the server's to answer (real pipeline code selects them)
+        "select name, __permissions.status_id from Task",
+        "select name, __permissions from Shot where parent has (name is sq010)",
+        'select __permissions.status_id from Task where assignments any (resource.username is "jane")',
     ],
 )
 def test_valid_expressions(expression, registry):
@@ -61,6 +65,8 @@ def test_valid_expressions(expression, registry):
         ("Task where id in (select nope from Task)", 25, ["No attribute 'nope'"]),
         ("Task where parent has (nmae is x)", 23, ["schema 'Context'", "'name'"]),
         ("Task where metadata any (kye is x)", 25, ["schema 'Metadata'", "'key'"]),
+        ("select _permissions from Task", 7, ["No attribute '_permissions'"]),
+        ("Task where __permissions.status_id is x", 11, ["No attribute '__permissions'"]),
     ],
 )
 def test_errors(expression, position, fragments, registry):

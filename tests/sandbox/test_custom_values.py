@@ -68,3 +68,36 @@ def test_a_project_configuration_shadows_a_global_one_with_the_same_key(client):
     }) for key, default in (("fend", 7), ("handles", 8))])
     assert _values(client, shot) == {"fstart": _config(client, "fstart")["default"], "fend": local["default"],
                                      "handles": 8}
+
+
+def _configure(client, key, type_name, project_id, default):
+    shot_type = client.rows("select id from ObjectType where name is Shot")[0]["id"]
+    type_id = client.rows(f"select id from CustomAttributeType where name is {type_name}")[0]["id"]
+    return client.call([_create("CustomAttributeConfiguration", {
+        "key": key, "label": key, "entity_type": "task", "object_type_id": shot_type, "type_id": type_id,
+        "config": "{}", "core": False, "default": default, "project_id": project_id,
+    })])[0]["data"]["id"]
+
+
+def test_a_write_through_custom_attributes_uses_the_project_configuration_over_a_global_one(client):
+    """Writes shadow as reads do, whatever order the configurations were made in."""
+    project = client.rows("select id from Project where name is demo_vfx")[0]["id"]
+    global_config = _configure(client, "handles", "number", None, 0)
+    local_config = _configure(client, "handles", "text", project, "none")
+    shot = _new_shot(client, custom_attributes={"handles": "8+8"})
+    stored = client.rows(f"select configuration_id, value from CustomAttributeValue where entity_id is {shot}")
+    assert [(r["configuration_id"], r["value"]) for r in stored] == [(local_config, "8+8")]
+    assert _values(client, shot)["handles"] == "8+8"
+    # the project's configuration (text) checks the value, not the shadowed global one (number)
+    assert global_config != local_config
+
+
+def test_a_configuration_of_another_project_does_not_apply_to_a_write(client):
+    schema = client.rows("select project_schema_id from Project where name is demo_vfx")[0]["project_schema_id"]
+    other = client.call([_create("Project", {"name": "other", "full_name": "Other", "project_schema_id": schema})])
+    _configure(client, "lens", "text", other[0]["data"]["id"], "")
+    sequence = client.rows("select id from Sequence where name is sq010")[0]["id"]
+    error = client.error([_create("Shot", {"name": "sh901", "parent_id": sequence,
+                                           "custom_attributes": {"lens": "35mm"}})])
+    assert error["exception"] == "ValidationError"
+    assert "No custom attribute 'lens' is configured for Shot" in error["content"]

@@ -146,3 +146,24 @@ def test_a_relation_without_storage_is_refused_not_answered_empty(tmp_path, expr
     with Sandbox(seed="demo", schemas=str(path)) as sandbox:
         body = Client(sandbox).error([{"action": "query", "expression": expression}])
     assert "Asset.stray_statuses is not stored by the sandbox" in body["content"]
+
+
+def test_a_task_list_holds_shots_and_sequences_as_ftrack_lists_do(client):
+    """A ``TypedContextList`` takes any typed context (not only tasks), written as the official
+    client writes it (``items`` as a list of references) or as a ``ListObject``; read back with
+    each item's own type, and filtered through."""
+    task_list = client.rows("select id, items from TypedContextList")[0]
+    shot = client.rows("select id from Shot where name is sh010")[0]["id"]
+    sequence = client.rows("select id from Sequence where name is sq010")[0]["id"]
+    items = [*({"__entity_type__": i["__entity_type__"], "id": i["id"]} for i in task_list["items"]), ref("Shot", shot)]
+    client.call([{"action": "update", "entity_type": "TypedContextList", "entity_key": [task_list["id"]],
+                  "entity_data": {"items": items}},
+                 create("ListObject", {"list_id": task_list["id"], "entity_id": sequence})])
+    read = client.rows(f"select items.name from TypedContextList where id is {task_list['id']}")[0]["items"]
+    assert [(i["__entity_type__"], i["name"]) for i in read[-2:]] == [("Shot", "sh010"), ("Sequence", "sq010")]
+    for criteria in ("items any (name is sq010)", "items[Shot] any (name is sh010)"):
+        assert [r["id"] for r in client.rows(f"select id from TypedContextList where {criteria}")] == [task_list["id"]]
+    project = client.rows("select id from Project")[0]["id"]
+    error = client.error([{"action": "update", "entity_type": "TypedContextList", "entity_key": [task_list["id"]],
+                           "entity_data": {"items": [ref("Project", project)]}}])
+    assert "holds TypedContext entities, not 'Project'" in error["content"]

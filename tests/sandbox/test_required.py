@@ -48,3 +48,21 @@ def test_an_incomplete_create_deleted_in_the_same_batch_is_fine(client):
         {"action": "delete", "entity_type": "Note", "entity_key": ["note-gone"]},
     ])
     assert client.rows("select id from Note where id is note-gone") == []
+
+
+def test_a_typed_context_without_a_parent_is_refused_when_the_batch_ends(client):
+    """A shot or task lives in a project (its project is its parent's); one left without a
+    parent fails its batch, naming the attribute."""
+    for entity_type in ("Shot", "Task", "Folder"):
+        error = client.error([create(entity_type, {"name": "orphan"})])
+        assert error["exception"] == "ValidationError"
+        assert f"Missing required attribute(s) for {entity_type}: parent_id" in error["content"]
+    assert client.rows('select id from TypedContext where name is "orphan"') == []
+
+
+def test_a_context_given_its_parent_later_in_the_batch_gets_its_project(client):
+    sequence = client.rows("select id, project_id from Sequence where name is sq010")[0]
+    client.call([create("Shot", {"id": "shot-late-parent", "name": "sh950"}),
+                 update("Shot", "shot-late-parent", {"parent_id": sequence["id"]})])
+    shot = client.rows("select parent_id, project_id from Shot where id is shot-late-parent")[0]
+    assert (shot["parent_id"], shot["project_id"]) == (sequence["id"], sequence["project_id"])
