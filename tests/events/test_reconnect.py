@@ -60,7 +60,9 @@ def test_survives_a_sandbox_restart_on_the_same_port_and_sends_what_was_publishe
         until(lambda: hub.is_connected, timeout=10)
         until(lambda: len(received) == 5)
         assert [e.data["n"] for e in received] == [0, 1, 2, 3, 4]
-        assert hub.reconnects == 1 and len(disconnected) == 1
+        # under load the hub may reach the stopping or the starting sandbox before it serves:
+        # more than one reconnect, each announced only when a connection had been made
+        assert hub.reconnects >= 1 and 1 <= len(disconnected) <= hub.reconnects
     finally:
         hub.close()
         second.stop()
