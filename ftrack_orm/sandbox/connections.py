@@ -63,6 +63,8 @@ class Connections:
         self._readers: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._busy: Set[_Connection] = set()
         self._closed = False
+        #: Advanced each time the write connection is released: what was read before may have changed.
+        self.generation = 0
         self._writer = self._open()
         self._writer.execute("PRAGMA journal_mode = WAL")
         self._writer.execute("PRAGMA synchronous = OFF")
@@ -102,6 +104,8 @@ class Connections:
                 yield self._writer
             finally:
                 state.writing -= 1
+                if not state.writing:
+                    self.generation += 1
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:

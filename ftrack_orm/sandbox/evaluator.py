@@ -92,7 +92,7 @@ class Evaluator:
         sql, params = select or self.select_sql(query)
         offset = query.offset or 0
         limit = -1 if query.limit is None else query.limit + 1
-        rows = [dict(r) for r in self.store.connection.execute(sql, [*params, limit, offset])]
+        rows = self.store.dicts(sql, [*params, limit, offset])
         next_offset = None
         if query.limit is not None and len(rows) > query.limit:
             rows = rows[: query.limit]

@@ -21,13 +21,13 @@ The HTTP/1.1 wire itself (reading a request head, an answer in one write) is
 """
 from __future__ import annotations
 
-import json
 import os
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Optional, Protocol, Tuple, Type
 
 from ..events.websocket import accept_token, server_side
+from .encoding import encode_answer
 from .errors import SandboxError
 from .events.hub import EventServer
 from .files import FileStore, UploadRejected
@@ -96,7 +96,7 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
             if self._content_length() and not self.body_read:
                 # the client's body is still on the wire: this connection cannot carry another request
                 self.close_connection = True
-            self.respond(status, json.dumps(payload).encode("utf-8"))
+            self.respond(status, encode_answer(payload))
 
         def _content_length(self) -> Optional[int]:
             text = self.headers.get("Content-Length")
