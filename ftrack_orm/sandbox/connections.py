@@ -108,10 +108,12 @@ class Connections:
                     self.generation += 1
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self, snapshot: bool = True) -> Iterator[sqlite3.Connection]:
         """A read transaction (one snapshot) on the calling thread's read connection.
 
         Inside :meth:`writing` (or a read transaction already open) it just uses that.
+        ``snapshot=False``: no transaction (each statement reads its own snapshot), for a
+        caller that reads with a single statement: two statements fewer per request.
         """
         state = self._state
         connection = self.current()
@@ -125,11 +127,14 @@ class Connections:
                 raise RuntimeError("The sandbox's database is closed.")
             self._busy.add(reader)
         try:
-            reader.execute("BEGIN")
-            try:
+            if not snapshot:
                 yield reader
-            finally:
-                reader.execute("COMMIT")  # ends the snapshot (a read transaction has nothing to write)
+            else:
+                reader.execute("BEGIN")
+                try:
+                    yield reader
+                finally:
+                    reader.execute("COMMIT")  # ends the snapshot (a read transaction has nothing to write)
         finally:
             with self._registry:
                 self._busy.discard(reader)

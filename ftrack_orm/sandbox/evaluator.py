@@ -20,10 +20,10 @@ from ..relations import Relation
 from .aggregates import aggregate
 from .computed import ComputedAttributes
 from .custom_values import BASE as VALUES_BASE, CustomValues
-from .errors import unstored, validation_error
+from .errors import SandboxError, unstored, validation_error
 from .expressions import ParsedExpressions
 from .links import item_keys
-from .plans import QueryPlans
+from .plans import Plan, QueryPlans
 from .sqlwhere import Sql, SqlCompiler
 from .store import Store, from_column, quote
 
@@ -73,10 +73,7 @@ class Evaluator:
         query = self.parse(expression)
         if query.group_by:
             return aggregate(self.store, self.computed, query)
-        plan = self.plans.get(query)  # the SQL and projection tree of a cached expression, made once
-        if plan is None:
-            plan = self.plans.put(query, self.select_sql(query), self.projection_tree(query.entity_type,
-                                                                                     query.select or ()))
+        plan = self.plan(query)
         rows, next_offset = self.select_rows(query, plan.select)
         if query.entity_type == VALUES_BASE:  # typed values read as the base type asked for
             for row in rows:
@@ -86,6 +83,27 @@ class Evaluator:
         emitted: Dict[Any, Set[Any]] = {}
         data = [self.emit(row, tree, emitted) for row in rows]
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
+
+    def plan(self, query: ast.Query) -> Plan[Node]:
+        """The SQL and projection tree of ``query`` (made once per cached expression)."""
+        plan = self.plans.get(query)
+        if plan is None:
+            tree = self.projection_tree(query.entity_type, query.select or ())
+            schema = self.schemas[query.entity_type]
+            flat = query.entity_type != VALUES_BASE and all(
+                name not in self.computed.names and (name not in schema.attributes or schema.attributes[name].is_scalar)
+                for name in tree.children)
+            plan = self.plans.put(query, self.select_sql(query), tree, flat)
+        return plan
+
+    def one_statement(self, expression: Any) -> bool:
+        """Whether the query ``expression`` reads with a single SQL statement (a valid expression
+        without grouping whose projections are stored scalars): it needs no transaction for one snapshot."""
+        try:
+            query = self.parse(expression)
+        except SandboxError:
+            return False  # answered by query(), which raises it again
+        return not query.group_by and self.plan(query).one_statement
 
     def select_rows(self, query: ast.Query, select: Optional[Sql] = None) -> Tuple[List[Row], Optional[int]]:
         """The rows of ``query`` (its page) and the next page's offset; ``select``: its :meth:`select_sql`."""

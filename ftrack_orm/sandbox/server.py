@@ -240,7 +240,10 @@ class Sandbox:
         """
         reads = all(operation.get("action") in READ_ACTIONS for operation in operations)
         if readonly or reads:
-            with self.store.reading():
+            # one query read by one SQL statement has its snapshot without a transaction around it
+            alone = (reads and len(operations) == 1 and operations[0].get("action") == "query"
+                     and self.evaluator.one_statement(operations[0].get("expression")))
+            with self.store.reading(snapshot=not alone):
                 return self._run(operations, user_id, readonly, reads)
         with self.store.writing() as connection:
             connection.execute("BEGIN IMMEDIATE")

@@ -89,9 +89,10 @@ class Store:
         """Hold the write connection (one thread at a time); the caller begins and ends transactions."""
         return self.connections.writing()
 
-    def reading(self) -> ContextManager[sqlite3.Connection]:
-        """A read transaction on the calling thread's read connection: one consistent snapshot."""
-        return self.connections.reading()
+    def reading(self, snapshot: bool = True) -> ContextManager[sqlite3.Connection]:
+        """A read transaction on the calling thread's read connection: one consistent snapshot
+        (``snapshot=False``: no transaction, for a caller that reads with one statement)."""
+        return self.connections.reading(snapshot)
 
     def close(self) -> None:
         """Close every connection (those in use as their batch ends) and remove a temporary database."""
