@@ -93,8 +93,19 @@ class Evaluator:
             flat = query.entity_type != VALUES_BASE and all(
                 name not in self.computed.names and (name not in schema.attributes or schema.attributes[name].is_scalar)
                 for name in tree.children)
-            plan = self.plans.put(query, self.select_sql(query), tree, flat)
+            columns = self._emitted_columns(query.entity_type, tree) if flat else None
+            plan = self.plans.put(query, self.select_sql(query, columns), tree, flat)
         return plan
+
+    def _emitted_columns(self, entity_type: str, tree: Node) -> List[str]:
+        """The columns :meth:`emit` reads of a row of ``entity_type`` (or a subtype) for a ``tree`` of
+        stored scalars: type, key, what every entity carries, what is projected (no others are read)."""
+        table = self.store.table(entity_type)
+        wanted = dict.fromkeys(table.primary_key)
+        for name in self.store.subtypes(entity_type):
+            wanted.update(dict.fromkeys(self.always(name)))
+        wanted.update(dict.fromkeys(tree.children))
+        return [name for name in wanted if name in table.columns]
 
     def one_statement(self, expression: Any) -> bool:
         """Whether the query ``expression`` reads with a single SQL statement (a valid expression
@@ -117,8 +128,9 @@ class Evaluator:
             next_offset = offset + query.limit
         return rows, next_offset
 
-    def select_sql(self, query: ast.Query) -> Sql:
-        """The SQL selecting the rows of ``query`` (LIMIT and OFFSET left as the last two parameters)."""
+    def select_sql(self, query: ast.Query, columns: Optional[List[str]] = None) -> Sql:
+        """The SQL selecting the rows of ``query`` (LIMIT and OFFSET left as the last two parameters):
+        every column, or ``_rowid``, ``_type`` and ``columns``."""
         compiler = SqlCompiler(self.store, self.computed)
         table = self.store.table(query.entity_type)
         conditions, params = compiler.root_conditions(query, "a0")
@@ -131,10 +143,16 @@ class Evaluator:
                 order.append(f"({expression}) IS NULL, {expression}")
         order.append("a0.rowid")
         sql = (
-            f"SELECT a0.rowid AS _rowid, a0.* FROM {quote(table.name)} a0 "
+            f"SELECT a0.rowid AS _rowid, {self._column_list(columns)} FROM {quote(table.name)} a0 "
             f"WHERE {' AND '.join(conditions) or '1'} ORDER BY {', '.join(order)} LIMIT ? OFFSET ?"
         )
         return sql, params
+
+    @staticmethod
+    def _column_list(columns: Optional[List[str]]) -> str:
+        if columns is None:
+            return "a0.*"
+        return ", ".join(["a0._type", *(f"a0.{quote(name)}" for name in columns)])
 
     # -- projections -------------------------------------------------------------------------------
     def projection_tree(self, entity_type: str, paths: Any) -> Node:
