@@ -12,8 +12,9 @@ occurrence only carries what was not written yet (see the real
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+from ..kinds import KINDS
 from ..query import QueryParseError, QueryValidationError, ast
 from ..query.paths import resolve_path
 from ..relations import Relation
@@ -75,6 +76,8 @@ class Evaluator:
             return aggregate(self.store, self.computed, query)
         plan = self.plan(query)
         rows, next_offset = self.select_rows(query, plan.select)
+        if plan.one_statement:  # nothing to load, each entity once
+            return {"action": "query", "data": self.emit_flat(rows, plan), "metadata": {"next": {"offset": next_offset}}}
         if query.entity_type == VALUES_BASE:  # typed values read as the base type asked for
             for row in rows:
                 row["_type"] = VALUES_BASE
@@ -326,6 +329,38 @@ class Evaluator:
             else:
                 out[name] = None if value is None else self.emit(value, child, emitted)
         return out
+
+    def emit_flat(self, rows: List[Row], plan: Plan[Node]) -> List[Dict[str, Any]]:
+        """:meth:`emit` for the rows of a one-statement plan: every entity occurs once and only
+        stored scalars are written, so what to write of a row type is worked out once per plan."""
+        fields: Dict[str, Tuple[Tuple[str, ...], List[Tuple[str, Callable[[Any], Any]]]]] = plan.fields
+        data = []
+        for row in rows:
+            entity_type = row["_type"]
+            known = fields.get(entity_type)
+            if known is None:
+                known = fields[entity_type] = self._flat_fields(entity_type, plan.tree)
+            key, loads = known
+            out: Dict[str, Any] = {"__entity_type__": entity_type}
+            for name in key:
+                out[name] = row[name]
+            for name, load in loads:
+                value = row.get(name)
+                out[name] = None if value is None else load(value)
+            data.append(out)
+        return data
+
+    def _flat_fields(self, entity_type: str,
+                     tree: Node) -> Tuple[Tuple[str, ...], List[Tuple[str, Callable[[Any], Any]]]]:
+        """The key and the ``(name, column -> wire)`` pairs :meth:`emit` writes of a first occurrence."""
+        attributes = self.schemas[entity_type].attributes
+        key = self.store.table(entity_type).primary_key
+        names = list(dict.fromkeys(self.always(entity_type)))
+        for name in tree.children:
+            attribute = attributes.get(name)
+            if attribute is not None and attribute.is_scalar and name not in key and name not in names:
+                names.append(name)
+        return key, [(name, KINDS[attributes[name].kind].load) for name in names]
 
     def encode(self, entity_type: str, key: List[Any], attributes: List[str]) -> Dict[str, Any]:
         """One stored entity with ``attributes`` (scalar or relation paths), freshly read."""

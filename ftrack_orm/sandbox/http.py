@@ -93,7 +93,7 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, payload: Any) -> None:
-            if self._content_length() and not self.body_read:
+            if not self.body_read and self._content_length():
                 # the client's body is still on the wire: this connection cannot carry another request
                 self.close_connection = True
             self.respond(status, encode_answer(payload))
@@ -129,7 +129,7 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
             if self.path.split("?", 1)[0].rstrip("/") != "/api":
                 self._send(404, _error("NotFound", f"No endpoint {self.path}"))
                 return
-            status, payload = backend.call(self._read_body, dict(self.headers.items()))
+            status, payload = backend.call(self._read_body, self.headers)
             self._send(status, payload)
 
         def do_PUT(self) -> None:

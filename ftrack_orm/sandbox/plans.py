@@ -20,15 +20,17 @@ Tree = TypeVar("Tree")
 
 class Plan(Generic[Tree]):
     """``query``'s SELECT (``(sql, params)``, LIMIT and OFFSET still to bind) and projection ``tree``;
-    ``one_statement``: the SELECT is all the query reads (nothing is loaded after it)."""
+    ``one_statement``: the SELECT is all the query reads (nothing is loaded after it);
+    ``fields``: what the answer writes of a row, by row type, worked out on first use."""
 
-    __slots__ = ("query", "select", "tree", "one_statement")
+    __slots__ = ("query", "select", "tree", "one_statement", "fields")
 
     def __init__(self, query: ast.Query, select: Tuple[str, List[Any]], tree: Tree, one_statement: bool) -> None:
         self.query = query
         self.select = select
         self.tree = tree
         self.one_statement = one_statement
+        self.fields: Dict[str, Any] = {}
 
 
 class QueryPlans(Generic[Tree]):
