@@ -1,6 +1,7 @@
 """Sandbox throughput: simple queries per second with 1 and 8 clients.
 
-    python -m benchmarks.sandbox_throughput [--seconds 5] [--clients 1 8] [--threads] [--kinds raw requests]
+    python -m benchmarks.sandbox_throughput [--seconds 3] [--repeat 3] [--clients 1 8] [--threads]
+        [--workloads repeated distinct] [--kinds raw requests]
 
 The sandbox runs in its own process (``python -m ftrack_orm.sandbox``, in memory,
 demo seed), so its work does not share the clients' GIL. Each client is a process
@@ -20,10 +21,15 @@ client polling the same questions: the server's expression cache hits), and
 cache never hits). Target (issue 21, item 6): >= 2,500 q/s with one client on
 ``repeated``, and more with eight clients than with one.
 
-Beside the wall-clock rate, the sandbox process's own CPU time is read from
-``/proc`` (Linux): "q/s per server CPU second" is what the sandbox could serve with
-a core to itself, a figure that swings far less with the machine's load; the
-clients' CPU per request is printed beside it.
+Each row is the median of ``--repeat`` runs (min-max beside it); the client counts
+run interleaved, so "8 clients / 1" is the median of ratios of runs made side by
+side. Beside the wall-clock rate, the sandbox process's own CPU time (user +
+system, read from ``/proc`` on Linux) per query: what one query costs the server,
+a figure that swings far less with the machine's load (1e6 / it is the rate the
+sandbox could serve with a core to itself); the clients' CPU per query is printed
+beside it. The wall rate needs free CPUs: the server (one process, one GIL) and
+the clients share the machine, and eight clients beat one only if a core is left
+for the server while they run.
 """
 from __future__ import annotations
 
@@ -32,13 +38,16 @@ import json
 import multiprocessing
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import threading
 import time
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, NamedTuple, Tuple
 
 import requests
+
+from ftrack_orm.sandbox.encoding import ENCODER
 
 REPEATED = (
     "select id, name from Project",
@@ -157,30 +166,63 @@ def server_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class Measure(NamedTuple):
+    """One run: answered queries per wall second (all clients), and CPU microseconds per query."""
+
+    rate: float
+    server_us: float
+    client_us: float
+
+
+def measure(process: subprocess.Popen, url: str, headers: Dict[str, str], kind: str, workload: str,
+            clients: int, seconds: float, threads: bool) -> Measure:
+    cpu = server_cpu(process.pid)
+    results = run(url, headers, kind, workload, clients, seconds, threads)
+    cpu = server_cpu(process.pid) - cpu
+    queries = sum(done for done, _, _ in results)
+    return Measure(rate=sum(done / took for done, took, _ in results),
+                   server_us=cpu / queries * 1e6 if queries else float("nan"),
+                   client_us=sum(used for _, _, used in results) / queries * 1e6 if queries else float("nan"))
+
+
+def _spread(values: List[float]) -> str:
+    return f"{statistics.median(values):6,.0f} ({min(values):,.0f}-{max(values):,.0f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of one run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each client count, interleaved")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--threads", action="store_true", help="clients are threads of this process")
-    parser.add_argument("--workloads", nargs="+", default=["repeated", "distinct"])
+    parser.add_argument("--workloads", nargs="+", default=["repeated", "distinct"], choices=["repeated", "distinct"])
     parser.add_argument("--kinds", nargs="+", default=["raw", "requests"], choices=sorted(CLIENTS),
                         help="clients: raw sockets (load generator) and/or requests sessions")
     args = parser.parse_args()
     process, url, headers = start_sandbox()
+    how = "threads" if args.threads else "processes"
+    print(f"sandbox throughput: clients are {how}, {args.seconds:g} s per run, {args.repeat} interleaved runs; "
+          f"answers encoded by {ENCODER}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+          "(wall rates need idle CPUs: read the server CPU per query beside them)", flush=True)
+    print(f"{'client':8s} {'workload':9s} {'clients':>7s}  {'q/s wall: median (min-max)':>27s}  "
+          f"{'server CPU us/query':>19s}  {'client CPU us/query':>19s}", flush=True)
     try:
-        how = "threads" if args.threads else "processes"
         for kind in args.kinds:
             for workload in args.workloads:
-                for clients in args.clients:
-                    cpu = server_cpu(process.pid)
-                    results = run(url, headers, kind, workload, clients, args.seconds, args.threads)
-                    cpu = server_cpu(process.pid) - cpu
-                    rate = sum(done / seconds for done, seconds, _ in results)
-                    queries = sum(done for done, _, _ in results)
-                    client_cpu = sum(used for _, _, used in results) / queries * 1e6
-                    print(f"{kind:8s} {workload:9s} {clients:2d} client {how:9s}: {rate:6.0f} q/s wall, "
-                          f"{queries / cpu if cpu else float('nan'):6.0f} q/s per server CPU second, "
-                          f"client CPU {client_cpu:5.0f} us/query", flush=True)
+                runs: Dict[int, List[Measure]] = {clients: [] for clients in args.clients}
+                for _ in range(args.repeat):  # interleaved: each round sees the machine's load alike
+                    for clients in args.clients:
+                        runs[clients].append(measure(process, url, headers, kind, workload, clients,
+                                                     args.seconds, args.threads))
+                for clients, measured in runs.items():
+                    print(f"{kind:8s} {workload:9s} {clients:7d}  {_spread([m.rate for m in measured]):>27s}  "
+                          f"{_spread([m.server_us for m in measured]):>19s}  "
+                          f"{_spread([m.client_us for m in measured]):>19s}", flush=True)
+                if len(args.clients) > 1:
+                    one, most = min(args.clients), max(args.clients)
+                    ratios = [b.rate / a.rate for a, b in zip(runs[one], runs[most])]
+                    print(f"{'':8s} {'':9s} {most} clients / {one}: {statistics.median(ratios):.2f}x "
+                          f"(median of paired runs; {min(ratios):.2f}-{max(ratios):.2f})", flush=True)
     finally:
         process.terminate()
         process.wait(10)

@@ -63,6 +63,8 @@ class Connections:
         self._readers: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._busy: Set[_Connection] = set()
         self._closed = False
+        #: Advanced each time the write connection is released: what was read before may have changed.
+        self.generation = 0
         self._writer = self._open()
         self._writer.execute("PRAGMA journal_mode = WAL")
         self._writer.execute("PRAGMA synchronous = OFF")
@@ -102,12 +104,16 @@ class Connections:
                 yield self._writer
             finally:
                 state.writing -= 1
+                if not state.writing:
+                    self.generation += 1
 
     @contextlib.contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self, snapshot: bool = True) -> Iterator[sqlite3.Connection]:
         """A read transaction (one snapshot) on the calling thread's read connection.
 
         Inside :meth:`writing` (or a read transaction already open) it just uses that.
+        ``snapshot=False``: no transaction (each statement reads its own snapshot), for a
+        caller that reads with a single statement: two statements fewer per request.
         """
         state = self._state
         connection = self.current()
@@ -121,11 +127,14 @@ class Connections:
                 raise RuntimeError("The sandbox's database is closed.")
             self._busy.add(reader)
         try:
-            reader.execute("BEGIN")
-            try:
+            if not snapshot:
                 yield reader
-            finally:
-                reader.execute("COMMIT")  # ends the snapshot (a read transaction has nothing to write)
+            else:
+                reader.execute("BEGIN")
+                try:
+                    yield reader
+                finally:
+                    reader.execute("COMMIT")  # ends the snapshot (a read transaction has nothing to write)
         finally:
             with self._registry:
                 self._busy.discard(reader)

@@ -12,18 +12,19 @@ occurrence only carries what was not written yet (see the real
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
+from ..kinds import KINDS
 from ..query import QueryParseError, QueryValidationError, ast
 from ..query.paths import resolve_path
 from ..relations import Relation
 from .aggregates import aggregate
 from .computed import ComputedAttributes
 from .custom_values import BASE as VALUES_BASE, CustomValues
-from .errors import unstored, validation_error
+from .errors import SandboxError, unstored, validation_error
 from .expressions import ParsedExpressions
 from .links import item_keys
-from .plans import QueryPlans
+from .plans import Plan, QueryPlans
 from .sqlwhere import Sql, SqlCompiler
 from .store import Store, from_column, quote
 
@@ -73,11 +74,10 @@ class Evaluator:
         query = self.parse(expression)
         if query.group_by:
             return aggregate(self.store, self.computed, query)
-        plan = self.plans.get(query)  # the SQL and projection tree of a cached expression, made once
-        if plan is None:
-            plan = self.plans.put(query, self.select_sql(query), self.projection_tree(query.entity_type,
-                                                                                     query.select or ()))
+        plan = self.plan(query)
         rows, next_offset = self.select_rows(query, plan.select)
+        if plan.one_statement:  # nothing to load, each entity once
+            return {"action": "query", "data": self.emit_flat(rows, plan), "metadata": {"next": {"offset": next_offset}}}
         if query.entity_type == VALUES_BASE:  # typed values read as the base type asked for
             for row in rows:
                 row["_type"] = VALUES_BASE
@@ -87,20 +87,53 @@ class Evaluator:
         data = [self.emit(row, tree, emitted) for row in rows]
         return {"action": "query", "data": data, "metadata": {"next": {"offset": next_offset}}}
 
+    def plan(self, query: ast.Query) -> Plan[Node]:
+        """The SQL and projection tree of ``query`` (made once per cached expression)."""
+        plan = self.plans.get(query)
+        if plan is None:
+            tree = self.projection_tree(query.entity_type, query.select or ())
+            schema = self.schemas[query.entity_type]
+            flat = query.entity_type != VALUES_BASE and all(
+                name not in self.computed.names and (name not in schema.attributes or schema.attributes[name].is_scalar)
+                for name in tree.children)
+            columns = self._emitted_columns(query.entity_type, tree) if flat else None
+            plan = self.plans.put(query, self.select_sql(query, columns), tree, flat)
+        return plan
+
+    def _emitted_columns(self, entity_type: str, tree: Node) -> List[str]:
+        """The columns :meth:`emit` reads of a row of ``entity_type`` (or a subtype) for a ``tree`` of
+        stored scalars: type, key, what every entity carries, what is projected (no others are read)."""
+        table = self.store.table(entity_type)
+        wanted = dict.fromkeys(table.primary_key)
+        for name in self.store.subtypes(entity_type):
+            wanted.update(dict.fromkeys(self.always(name)))
+        wanted.update(dict.fromkeys(tree.children))
+        return [name for name in wanted if name in table.columns]
+
+    def one_statement(self, expression: Any) -> bool:
+        """Whether the query ``expression`` reads with a single SQL statement (a valid expression
+        without grouping whose projections are stored scalars): it needs no transaction for one snapshot."""
+        try:
+            query = self.parse(expression)
+        except SandboxError:
+            return False  # answered by query(), which raises it again
+        return not query.group_by and self.plan(query).one_statement
+
     def select_rows(self, query: ast.Query, select: Optional[Sql] = None) -> Tuple[List[Row], Optional[int]]:
         """The rows of ``query`` (its page) and the next page's offset; ``select``: its :meth:`select_sql`."""
         sql, params = select or self.select_sql(query)
         offset = query.offset or 0
         limit = -1 if query.limit is None else query.limit + 1
-        rows = [dict(r) for r in self.store.connection.execute(sql, [*params, limit, offset])]
+        rows = self.store.dicts(sql, [*params, limit, offset])
         next_offset = None
         if query.limit is not None and len(rows) > query.limit:
             rows = rows[: query.limit]
             next_offset = offset + query.limit
         return rows, next_offset
 
-    def select_sql(self, query: ast.Query) -> Sql:
-        """The SQL selecting the rows of ``query`` (LIMIT and OFFSET left as the last two parameters)."""
+    def select_sql(self, query: ast.Query, columns: Optional[List[str]] = None) -> Sql:
+        """The SQL selecting the rows of ``query`` (LIMIT and OFFSET left as the last two parameters):
+        every column, or ``_rowid``, ``_type`` and ``columns``."""
         compiler = SqlCompiler(self.store, self.computed)
         table = self.store.table(query.entity_type)
         conditions, params = compiler.root_conditions(query, "a0")
@@ -113,10 +146,16 @@ class Evaluator:
                 order.append(f"({expression}) IS NULL, {expression}")
         order.append("a0.rowid")
         sql = (
-            f"SELECT a0.rowid AS _rowid, a0.* FROM {quote(table.name)} a0 "
+            f"SELECT a0.rowid AS _rowid, {self._column_list(columns)} FROM {quote(table.name)} a0 "
             f"WHERE {' AND '.join(conditions) or '1'} ORDER BY {', '.join(order)} LIMIT ? OFFSET ?"
         )
         return sql, params
+
+    @staticmethod
+    def _column_list(columns: Optional[List[str]]) -> str:
+        if columns is None:
+            return "a0.*"
+        return ", ".join(["a0._type", *(f"a0.{quote(name)}" for name in columns)])
 
     # -- projections -------------------------------------------------------------------------------
     def projection_tree(self, entity_type: str, paths: Any) -> Node:
@@ -290,6 +329,38 @@ class Evaluator:
             else:
                 out[name] = None if value is None else self.emit(value, child, emitted)
         return out
+
+    def emit_flat(self, rows: List[Row], plan: Plan[Node]) -> List[Dict[str, Any]]:
+        """:meth:`emit` for the rows of a one-statement plan: every entity occurs once and only
+        stored scalars are written, so what to write of a row type is worked out once per plan."""
+        fields: Dict[str, Tuple[Tuple[str, ...], List[Tuple[str, Callable[[Any], Any]]]]] = plan.fields
+        data = []
+        for row in rows:
+            entity_type = row["_type"]
+            known = fields.get(entity_type)
+            if known is None:
+                known = fields[entity_type] = self._flat_fields(entity_type, plan.tree)
+            key, loads = known
+            out: Dict[str, Any] = {"__entity_type__": entity_type}
+            for name in key:
+                out[name] = row[name]
+            for name, load in loads:
+                value = row.get(name)
+                out[name] = None if value is None else load(value)
+            data.append(out)
+        return data
+
+    def _flat_fields(self, entity_type: str,
+                     tree: Node) -> Tuple[Tuple[str, ...], List[Tuple[str, Callable[[Any], Any]]]]:
+        """The key and the ``(name, column -> wire)`` pairs :meth:`emit` writes of a first occurrence."""
+        attributes = self.schemas[entity_type].attributes
+        key = self.store.table(entity_type).primary_key
+        names = list(dict.fromkeys(self.always(entity_type)))
+        for name in tree.children:
+            attribute = attributes.get(name)
+            if attribute is not None and attribute.is_scalar and name not in key and name not in names:
+                names.append(name)
+        return key, [(name, KINDS[attributes[name].kind].load) for name in names]
 
     def encode(self, entity_type: str, key: List[Any], attributes: List[str]) -> Dict[str, Any]:
         """One stored entity with ``attributes`` (scalar or relation paths), freshly read."""

@@ -21,13 +21,13 @@ The HTTP/1.1 wire itself (reading a request head, an answer in one write) is
 """
 from __future__ import annotations
 
-import json
 import os
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Optional, Protocol, Tuple, Type
 
 from ..events.websocket import accept_token, server_side
+from .encoding import encode_answer
 from .errors import SandboxError
 from .events.hub import EventServer
 from .files import FileStore, UploadRejected
@@ -93,10 +93,10 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
             pass
 
         def _send(self, status: int, payload: Any) -> None:
-            if self._content_length() and not self.body_read:
+            if not self.body_read and self._content_length():
                 # the client's body is still on the wire: this connection cannot carry another request
                 self.close_connection = True
-            self.respond(status, json.dumps(payload).encode("utf-8"))
+            self.respond(status, encode_answer(payload))
 
         def _content_length(self) -> Optional[int]:
             text = self.headers.get("Content-Length")
@@ -129,7 +129,7 @@ def handler_for(backend: Backend) -> Type[BaseHTTPRequestHandler]:
             if self.path.split("?", 1)[0].rstrip("/") != "/api":
                 self._send(404, _error("NotFound", f"No endpoint {self.path}"))
                 return
-            status, payload = backend.call(self._read_body, dict(self.headers.items()))
+            status, payload = backend.call(self._read_body, self.headers)
             self._send(status, payload)
 
         def do_PUT(self) -> None:

@@ -19,14 +19,18 @@ Tree = TypeVar("Tree")
 
 
 class Plan(Generic[Tree]):
-    """``query``'s SELECT (``(sql, params)``, LIMIT and OFFSET still to bind) and projection ``tree``."""
+    """``query``'s SELECT (``(sql, params)``, LIMIT and OFFSET still to bind) and projection ``tree``;
+    ``one_statement``: the SELECT is all the query reads (nothing is loaded after it);
+    ``fields``: what the answer writes of a row, by row type, worked out on first use."""
 
-    __slots__ = ("query", "select", "tree")
+    __slots__ = ("query", "select", "tree", "one_statement", "fields")
 
-    def __init__(self, query: ast.Query, select: Tuple[str, List[Any]], tree: Tree) -> None:
+    def __init__(self, query: ast.Query, select: Tuple[str, List[Any]], tree: Tree, one_statement: bool) -> None:
         self.query = query
         self.select = select
         self.tree = tree
+        self.one_statement = one_statement
+        self.fields: Dict[str, Any] = {}
 
 
 class QueryPlans(Generic[Tree]):
@@ -41,9 +45,10 @@ class QueryPlans(Generic[Tree]):
         plan = self._plans.get(id(query))
         return plan if plan is not None and plan.query is query else None
 
-    def put(self, query: ast.Query, select: Tuple[str, List[Any]], tree: Tree) -> Plan[Tree]:
+    def put(self, query: ast.Query, select: Tuple[str, List[Any]], tree: Tree,
+            one_statement: bool = False) -> Plan[Tree]:
         """Keep and return the plan of ``query``."""
-        plan = Plan(query, select, tree)
+        plan = Plan(query, select, tree, one_statement)
         if len(self._plans) >= self.size:
             self._plans.clear()  # the expression cache behind it is bounded the same way
         self._plans[id(query)] = plan

@@ -17,7 +17,8 @@ from ..times import UTC, to_utc, utc_text
 from .actions import Actions
 from .events.changes import ChangeLog
 from .events.hub import EventServer
-from .errors import INVALID_CREDENTIALS, SandboxError, permission_error, validation_error
+from .errors import SandboxError, permission_error, validation_error
+from .credentials import Credentials
 from .components import complete_multipart_upload, encode_media, upload_metadata
 from .evaluator import Evaluator
 from .files import FileStore
@@ -136,6 +137,7 @@ class Sandbox:
         self.request_count = 0
         self.operation_count = 0
         self.client_tokens: List[Optional[str]] = []
+        self.credentials = Credentials(self.store)
         self.events = EventServer(lambda user, key: self._authenticate(user, key)[0])
         self._httpd: Optional[SandboxHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -236,9 +238,13 @@ class Sandbox:
         connection. After a commit that wrote anything, connected event hub clients get
         its ``ftrack.update``.
         """
-        if readonly or all(operation.get("action") in READ_ACTIONS for operation in operations):
-            with self.store.reading():
-                return self._run(operations, user_id, readonly)
+        reads = all(operation.get("action") in READ_ACTIONS for operation in operations)
+        if readonly or reads:
+            # one query read by one SQL statement has its snapshot without a transaction around it
+            alone = (reads and len(operations) == 1 and operations[0].get("action") == "query"
+                     and self.evaluator.one_statement(operations[0].get("expression")))
+            with self.store.reading(snapshot=not alone):
+                return self._run(operations, user_id, readonly, reads)
         with self.store.writing() as connection:
             connection.execute("BEGIN IMMEDIATE")
             self.changes.begin(record=self.events.client_count > 0)
@@ -258,11 +264,19 @@ class Sandbox:
             self.events.publish(update)
         return results
 
-    def _run(self, operations: List[Dict[str, Any]], user_id: Optional[str], readonly: bool) -> List[Any]:
-        """The answers of ``operations``, or the error of the first that fails (naming its index)."""
+    def _run(self, operations: List[Dict[str, Any]], user_id: Optional[str], readonly: bool,
+             reads: bool = False) -> List[Any]:
+        """The answers of ``operations``, or the error of the first that fails (naming its index).
+
+        ``reads``: every operation only reads (no clock, no required-attribute bookkeeping)."""
         results: List[Any] = []
         index = 0
         try:
+            if reads:
+                for position, operation in enumerate(operations):
+                    index = position
+                    results.append(self._operation(operation, user_id, readonly, ""))
+                return results
             now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
             self.writer.required.begin()
             for position, operation in enumerate(operations):
@@ -342,16 +356,7 @@ class Sandbox:
         return 200, path
 
     def _authenticate(self, username: Optional[str], api_key: Optional[str]) -> Tuple[Optional[str], bool]:
-        # one statement (its own snapshot, no transaction around it), read to its end (no statement left open)
-        rows = self.store.connection.execute(
-            f'SELECT c.api_key, c.readonly, (SELECT u.id FROM "{self.store.family("User")}" u '
-            "WHERE u._type = 'User' AND u.username = c.username) AS user_id "
-            "FROM _sandbox_credentials c WHERE c.username = ?", [username or ""]
-        ).fetchall()
-        row = rows[0] if rows else None
-        if row is None or not api_key or row["api_key"] != api_key:
-            raise SandboxError("InvalidCredentialsError", INVALID_CREDENTIALS, "api_credentials_invalid")
-        return row["user_id"], bool(row["readonly"])
+        return self.credentials.check(username, api_key)
 
 
 def _now() -> datetime.datetime:

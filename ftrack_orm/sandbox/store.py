@@ -80,13 +80,19 @@ class Store:
         """The calling thread's connection: the write connection inside :meth:`writing`, else its read one."""
         return self.connections.current()
 
+    @property
+    def generation(self) -> int:
+        """Advanced each time a write batch releases the write connection (see :mod:`.credentials`)."""
+        return self.connections.generation
+
     def writing(self) -> ContextManager[sqlite3.Connection]:
         """Hold the write connection (one thread at a time); the caller begins and ends transactions."""
         return self.connections.writing()
 
-    def reading(self) -> ContextManager[sqlite3.Connection]:
-        """A read transaction on the calling thread's read connection: one consistent snapshot."""
-        return self.connections.reading()
+    def reading(self, snapshot: bool = True) -> ContextManager[sqlite3.Connection]:
+        """A read transaction on the calling thread's read connection: one consistent snapshot
+        (``snapshot=False``: no transaction, for a caller that reads with one statement)."""
+        return self.connections.reading(snapshot)
 
     def close(self) -> None:
         """Close every connection (those in use as their batch ends) and remove a temporary database."""
@@ -193,6 +199,17 @@ class Store:
             ))
         rows.sort(key=lambda r: r["_rowid"])
         return rows
+
+    def dicts(self, sql: str, params: Sequence[Any]) -> List[Dict[str, Any]]:
+        """The rows of ``sql`` as new dicts by column name (on the calling thread's connection).
+
+        Built from plain tuples with the column names read once per statement: about a
+        third of the cost of ``dict(sqlite3.Row)`` per row."""
+        cursor = self.connection.cursor()
+        cursor.row_factory = None
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
 
     def get(self, entity_type: str, key: Sequence[Any]) -> Optional[sqlite3.Row]:
         """The row of ``entity_type`` (or a subtype) with primary key ``key``."""

@@ -182,3 +182,15 @@ def test_a_given_file_is_kept(tmp_path):
 def _insert_table(connections):
     with connections.writing() as connection:
         connection.execute("CREATE TABLE item (name TEXT)")
+
+
+def test_the_generation_advances_as_the_write_connection_is_released(connections):
+    before = connections.generation
+    with connections.reading() as reader:
+        reader.execute("SELECT * FROM item").fetchall()
+    assert connections.generation == before
+    with connections.writing():
+        with connections.writing():  # reentrant: released once, by the outer block
+            pass
+        assert connections.generation == before
+    assert connections.generation == before + 1

@@ -32,3 +32,47 @@ def test_a_plan_belongs_to_one_query_object_and_the_store_is_bounded():
     third = parse("select id from Shot")
     plans.put(third, ("SELECT 3", []), "third")
     assert plans.get(third) is not None and plans.get(one) is None  # full: dropped, then refilled
+
+
+def traced(sandbox, operations):
+    """The SQL statements ``operations`` run (on this thread's read connection)."""
+    executed = []
+    connection = sandbox.store.connection
+    connection.set_trace_callback(executed.append)
+    try:
+        sandbox.run_batch(operations, None)
+    finally:
+        connection.set_trace_callback(None)
+    return executed
+
+
+def test_a_query_of_stored_scalars_reads_with_one_statement_and_others_in_one_snapshot(shared_sandbox):
+    flat = traced(shared_sandbox, [{"action": "query", "expression": "select id, name from Shot"}])
+    assert len(flat) == 1 and flat[0].startswith("SELECT")
+    for expression in ("select name, parent.name from Shot", "select link from Task"):  # load after the SELECT
+        deep = traced(shared_sandbox, [{"action": "query", "expression": expression}])
+        assert deep[0] == "BEGIN" and deep[-1] == "COMMIT" and len(deep) > 3
+    batch = traced(shared_sandbox, [{"action": "query", "expression": "select id from Shot"}] * 2)
+    assert batch[0] == "BEGIN" and batch[-1] == "COMMIT"  # two queries: one snapshot
+
+
+def test_a_query_of_stored_scalars_selects_only_what_it_writes_and_answers_as_with_every_column(shared_sandbox):
+    evaluator = shared_sandbox.evaluator
+    checked = 0
+    with shared_sandbox.store.reading():
+        for entity_type in sorted(shared_sandbox.schemas.schemas):
+            schema = shared_sandbox.schemas[entity_type]
+            scalars = [name for name, attribute in schema.attributes.items()
+                       if attribute.is_scalar and name not in evaluator.computed.names]
+            for projection in (["id"] if "id" in schema.attributes else [], scalars[:3], scalars):
+                expression = f"select {', '.join(projection)} from {entity_type}"
+                if not projection or not evaluator.one_statement(expression):
+                    continue
+                query = evaluator.parse(expression)
+                assert "a0.*" not in evaluator.plan(query).select[0]
+                rows, _ = evaluator.select_rows(query, evaluator.select_sql(query))  # every column
+                emitted: dict = {}
+                every_column = [evaluator.emit(row, evaluator.plan(query).tree, emitted) for row in rows]
+                assert evaluator.query(expression)["data"] == every_column, expression
+                checked += bool(rows)
+    assert checked > 20
