@@ -73,7 +73,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     from ftrack_orm import codec
 
-    print(f"encoder: {codec.ENCODER}")
+    print(f"encoder: {codec.encoder()}")
     print("| commit of | entities | peak bytes per entity | retained bytes per entity | seconds (traced) |")
     print("|---|---:|---:|---:|---:|")
     for size in args.sizes:

@@ -31,11 +31,6 @@ import gc
 import json
 from typing import Any, Callable, Dict, Optional, Union
 
-try:  # the "fast" extra
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - depends on the environment
-    _orjson = None  # type: ignore[assignment]
-
 from .times import DATE_TYPE, DATETIME_TYPE, decode_date, decode_datetime, encode_date, encode_datetime
 
 EntityHook = Callable[[Dict[str, Any]], Any]
@@ -59,23 +54,38 @@ def _encode_stdlib(payload: Any) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
-#: Which encoder :func:`encode` uses first: ``"orjson"`` (the ``fast`` extra) or ``"json"``.
-ENCODER = "json" if _orjson is None else "orjson"
+def _orjson_encoder() -> Optional[Callable[[Any], bytes]]:
+    """The orjson encoder (the ``fast`` extra), or ``None`` without orjson."""
+    try:
+        import orjson  # imported on the first call: it loads dataclasses and inspect
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    dumps, encode_error = orjson.dumps, orjson.JSONEncodeError
+    options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS  # both through _default
 
-if _orjson is None:  # pragma: no cover - depends on the environment
-    def _encode(payload: Any) -> bytes:
-        return _encode_stdlib(payload)
-else:
-    _dumps, _EncodeError = _orjson.dumps, _orjson.JSONEncodeError
-    _OPTIONS = _orjson.OPT_PASSTHROUGH_DATETIME | _orjson.OPT_PASSTHROUGH_DATACLASS  # both through _default
-
-    def _encode(payload: Any) -> bytes:
+    def encode_fast(payload: Any) -> bytes:
         try:
-            body = _dumps(payload, default=_default, option=_OPTIONS)
-        except _EncodeError:  # the standard library copes (big integers) or names the problem
+            body: bytes = dumps(payload, default=_default, option=options)
+        except encode_error:  # the standard library copes (big integers) or names the problem
             return _encode_stdlib(payload)
         # orjson writes NaN and infinity as null: let the standard library refuse them
         return _encode_stdlib(payload) if b"null" in body else body
+
+    return encode_fast
+
+
+def _first_encode(payload: Any) -> bytes:
+    global _encode
+    _encode = _orjson_encoder() or _encode_stdlib
+    return _encode(payload)
+
+
+_encode: Callable[[Any], bytes] = _first_encode
+
+
+def encoder() -> str:
+    """Which encoder :func:`encode` uses first: ``"orjson"`` (the ``fast`` extra) or ``"json"``."""
+    return "json" if _orjson_encoder() is None else "orjson"
 
 
 def encode(payload: Any) -> bytes:

@@ -20,7 +20,6 @@ from .client import WireClient
 from .errors import ConfigurationError, FtrackOrmError
 from .pending import warn_pending
 from .results.source import DEFAULT_PAGE_SIZE, ClientSource
-from .schema_cache import SchemaCache
 from .transport import RequestsTransport, RetryPolicy, Timeout, Transport
 from .steps import Steps, run
 from .lookup import Key as Key  # the seed API's key type, public here
@@ -39,9 +38,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from .reconcile import Reconciliation
     from .results import QueryResult
     from .schema import SchemaRegistry
+    from .schema_cache import SchemaCache
     from .uow import CommitResult, UnitOfWork
 
 _DEFAULT = object()
+
+
+def _schema_cache(directory: Union[str, os.PathLike[str], None]) -> SchemaCache:
+    from .schema_cache import SchemaCache  # hashlib, tempfile, pathlib: loaded when a session starts
+
+    return SchemaCache(directory)
 
 #: An entity class, for the typed ``query`` (``session.query(Task)`` is ``QueryResult[Task]``).
 E = TypeVar("E")
@@ -102,9 +108,9 @@ class Session:
             client_token=self.client_token, strict_api=strict_api, headers=headers,
         )
         if schema_cache is _DEFAULT or schema_cache is True:
-            schema_cache = SchemaCache()
+            schema_cache = _schema_cache(None)
         elif isinstance(schema_cache, (str, os.PathLike)):
-            schema_cache = SchemaCache(schema_cache)
+            schema_cache = _schema_cache(schema_cache)
         self._schema_cache: Optional[SchemaCache] = schema_cache or None
         self._schemas: Optional[SchemaRegistry] = None
         self._server_information: Optional[Dict[str, Any]] = None

@@ -104,7 +104,7 @@ def _stdlib(value):
 
 def test_fast_encoder_writes_the_standard_library_bytes():
     pytest.importorskip("orjson")
-    assert codec.ENCODER == "orjson"
+    assert codec.encoder() == "orjson"
     payload = [{"action": "create", "entity_type": "Task",
                 "entity_data": {"name": "shot é", "bid": 1.5, "priority": 3, "big": 2 ** 70, "tags": ("a", "b"),
                                 "start_date": dt.datetime(2024, 6, 1, 12, tzinfo=UTC), "due": dt.date(2024, 6, 2),
