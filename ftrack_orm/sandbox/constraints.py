@@ -30,6 +30,7 @@ class Unique:
 UNIQUE: Tuple[Unique, ...] = (
     Unique("TypedContext", ("parent_id", "name"), "sibling objects must have different names"),
     Unique("Project", ("name",), "project names are unique on a server"),
+    Unique("User", ("username",), "a username names one user on a server"),
     Unique("Timer", ("user_id",), "a user has at most one running timer; stop it first"),
 )
 

@@ -38,6 +38,8 @@ DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 WRITE_ACTIONS = frozenset({"create", "update", "delete"})
 #: Actions that never write: a batch of only these runs on a read connection.
 READ_ACTIONS = frozenset({"query", "query_schemas", "query_server_information"})
+#: How many requests' client tokens a sandbox remembers (tests read them; a long run must not grow).
+CLIENT_TOKENS_KEPT = 10_000
 
 
 def _load_json(path: str) -> Any:
@@ -136,6 +138,7 @@ class Sandbox:
         self._counter_lock = threading.Lock()
         self.request_count = 0
         self.operation_count = 0
+        #: The client token of each recent request, oldest first (at most CLIENT_TOKENS_KEPT).
         self.client_tokens: List[Optional[str]] = []
         self.credentials = Credentials(self.store)
         self.events = EventServer(lambda user, key: self._authenticate(user, key)[0])
@@ -206,6 +209,8 @@ class Sandbox:
         with self._counter_lock:
             self.request_count += 1
             self.client_tokens.append(lowered.get("ftrack-clienttoken"))
+            if len(self.client_tokens) > CLIENT_TOKENS_KEPT:  # a long-running sandbox: keep the recent half
+                del self.client_tokens[:CLIENT_TOKENS_KEPT // 2]
         try:
             user_id, readonly = self._authenticate(lowered.get("ftrack-user"), lowered.get("ftrack-api-key"))
             raw = body() if callable(body) else body
@@ -272,18 +277,21 @@ class Sandbox:
         results: List[Any] = []
         index = 0
         try:
-            if reads:
+            # a batch on a read connection (beside write batches) keeps no write bookkeeping; the
+            # clock is read only if it may write (a read-only user's writes are refused below)
+            now = "" if reads else utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
+            if reads or readonly:
                 for position, operation in enumerate(operations):
                     index = position
-                    results.append(self._operation(operation, user_id, readonly, ""))
+                    results.append(self._operation(operation, user_id, readonly, now))
                 return results
-            now = utc_text(self.clock().replace(microsecond=0))  # a server clock ticks in seconds
-            self.writer.required.begin()
+            required = self.writer.required  # shared: only a batch holding the write connection uses it
+            required.begin()
             for position, operation in enumerate(operations):
                 index = position
                 results.append(self._operation(operation, user_id, readonly, now))
-                self.writer.required.operation_done(position)
-            incomplete = self.writer.required.settle()  # required attributes: as the batch ends
+                required.operation_done(position)
+            incomplete = required.settle()  # required attributes: as the batch ends
             if incomplete is not None:
                 index, problem = incomplete
                 raise problem

@@ -38,3 +38,13 @@ def test_a_user_has_one_running_timer(client):
     body = client.error([create("Timer", {"user_id": user})])
     assert body["exception"] == "DuplicateEntryError" and "timer" in body["content"]
     client.call([create("Timer", {"user_id": uid("User", "amy.lee")})])
+
+
+def test_a_username_names_one_user(client):
+    body = client.error([create("User", {"username": "jane.doe", "first_name": "Another"})])
+    assert body["exception"] == "DuplicateEntryError" and "jane.doe" in body["content"]
+    client.call([create("User", {"username": "jane.doe2"})])
+    body = client.error([{"action": "update", "entity_type": "User", "entity_key": [uid("User", "amy.lee")],
+                          "entity_data": {"username": "jane.doe2"}}])
+    assert body["exception"] == "DuplicateEntryError"
+    assert len(client.rows("select id from User where username is jane.doe")) == 1

@@ -118,3 +118,14 @@ def test_concurrent_requests(shared_sandbox):
 
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(work, range(32))) == ["sh050"] * 32
+
+
+def test_a_long_running_sandbox_keeps_only_recent_client_tokens(sandbox, monkeypatch):
+    from ftrack_orm.sandbox import server
+
+    monkeypatch.setattr(server, "CLIENT_TOKENS_KEPT", 4)
+    sandbox.reset_counters()
+    for n in range(7):
+        sandbox.call(b"[]", {"ftrack-user": sandbox.api_user, "ftrack-api-key": sandbox.api_key,
+                              "ftrack-clienttoken": f"t{n}"})
+    assert sandbox.client_tokens == ["t4", "t5", "t6"] and sandbox.request_count == 7
