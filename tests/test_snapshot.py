@@ -62,6 +62,9 @@ def _studio_extras(session):
     user_type = session.query("UserType").first()
     session.create("User", {"username": "sam.ng", "first_name": "Sam", "last_name": "Ng", "email": "sam@studio.test",
                             "is_active": False, "user_type": user_type})
+    # a username names one user: the studio's "readonly" takes the name from this sandbox's own API user
+    session.query("User where username is readonly").one()["username"] = "sandbox.readonly"
+    session.commit()  # a batch sends its creates before its updates
     session.create("User", {"username": "readonly", "first_name": "Studio", "last_name": "Reader",
                             "email": "reader@studio.test", "is_active": True, "user_type": user_type})
     session.commit()
@@ -201,6 +204,8 @@ def test_users_keep_names_emails_and_activity_but_never_keys(studio, served):
         copied = {row["id"]: row for row in rows(ours, expression)}
     reader = next(key for key, row in expected.items() if row["email"] == "reader@studio.test")
     assert copied.pop(reader) == {**expected.pop(reader), "username": "readonly.server"}  # the API user keeps its name
+    api_user = next(key for key, row in expected.items() if row["username"] == "sandbox.readonly")
+    assert copied.pop(api_user) == {**expected.pop(api_user), "username": "readonly"}  # the sandbox's own row stays
     assert copied == expected and not expected[next(k for k, r in expected.items() if r["username"] == "sam.ng")]["is_active"]
     with session_on(served) as ours:
         assert ours.query("select username from User where username is readonly").one().email == "readonly@example.com"
