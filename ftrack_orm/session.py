@@ -378,7 +378,10 @@ class Session:
 
     def create(self, entity_type: str, data: Optional[Mapping[str, Any]] = None) -> Entity:
         """A new entity, pending until :meth:`commit` (its primary key is already set)."""
-        return (self._identity or self.identity_map).create(entity_type, dict(data or {}))
+        identity = self._identity  # not ``or``: the truth of a map is its (costly) length
+        if identity is None:
+            identity = self.identity_map
+        return identity.create(entity_type, dict(data or {}))
 
     def update(self, entity_type: str, keys: Key, data: Mapping[str, Any]) -> Entity:
         """Record an update of the entity with primary key ``keys``; sent by :meth:`commit`.
