@@ -17,32 +17,19 @@ import glob
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-from typing import Dict
 
-from benchmarks.sandbox_throughput import expressions, raw_client
+from benchmarks.sandbox_throughput import expressions, raw_client, start_sandbox
 
 
 def instructions_per_query(workload: str, queries: int) -> float:
     """User-space instructions the sandbox process executes per query of ``workload``."""
     directory = tempfile.mkdtemp(prefix="sandbox-callgrind-")
     out = os.path.join(directory, "callgrind.out")
-    process = subprocess.Popen(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-                                sys.executable, "-m", "ftrack_orm.sandbox", "--fixed-keys"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process, url, headers = start_sandbox(["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                                           f"--callgrind-out-file={out}"], quiet=True)
     try:
-        assert process.stdout is not None
-        found: Dict[str, str] = {}
-        while len(found) < 3:
-            line = process.stdout.readline()
-            if not line:
-                raise RuntimeError("the sandbox process ended before serving")
-            name, _, value = line.strip().partition("=")
-            if name in ("FTRACK_SERVER", "FTRACK_API_USER", "FTRACK_API_KEY"):
-                found[name] = value
-        post = raw_client(found["FTRACK_SERVER"], {"ftrack-user": found["FTRACK_API_USER"],
-                                                   "ftrack-api-key": found["FTRACK_API_KEY"]})
+        post = raw_client(url, headers)
         expression = expressions(workload, 0)
         for n in range(100):  # warm-up: caches, statement caches, the thread's connection
             post(expression(queries + n))

@@ -43,7 +43,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Callable, Dict, List, NamedTuple, Tuple
+from typing import Callable, Dict, List, NamedTuple, Sequence, Tuple
 
 import requests
 
@@ -58,10 +58,11 @@ REPEATED = (
 )
 
 
-def start_sandbox() -> Tuple[subprocess.Popen, str, Dict[str, str]]:
-    """A sandbox process and its URL and admin headers (read from its banner)."""
-    process = subprocess.Popen([sys.executable, "-m", "ftrack_orm.sandbox", "--fixed-keys"],
-                               stdout=subprocess.PIPE, text=True)
+def start_sandbox(wrapper: Sequence[str] = (), quiet: bool = False) -> Tuple[subprocess.Popen, str, Dict[str, str]]:
+    """A sandbox process (run under ``wrapper``, e.g. valgrind) and its URL and admin headers
+    (read from its banner); ``quiet``: its stderr is discarded."""
+    process = subprocess.Popen([*wrapper, sys.executable, "-m", "ftrack_orm.sandbox", "--fixed-keys"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True)
     assert process.stdout is not None
     found: Dict[str, str] = {}
     while len(found) < 3:
