@@ -40,13 +40,13 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from typing import Callable, Dict, List, NamedTuple, Sequence, Tuple
 
 import requests
 
+from benchmarks import sandbox_process
 from ftrack_orm.sandbox.encoding import ENCODER
 
 REPEATED = (
@@ -61,17 +61,7 @@ REPEATED = (
 def start_sandbox(wrapper: Sequence[str] = (), quiet: bool = False) -> Tuple[subprocess.Popen, str, Dict[str, str]]:
     """A sandbox process (run under ``wrapper``, e.g. valgrind) and its URL and admin headers
     (read from its banner); ``quiet``: its stderr is discarded."""
-    process = subprocess.Popen([*wrapper, sys.executable, "-m", "ftrack_orm.sandbox", "--fixed-keys"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if quiet else None, text=True)
-    assert process.stdout is not None
-    found: Dict[str, str] = {}
-    while len(found) < 3:
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError("the sandbox process ended before serving")
-        name, _, value = line.strip().partition("=")
-        if name in ("FTRACK_SERVER", "FTRACK_API_USER", "FTRACK_API_KEY"):
-            found[name] = value
+    process, found = sandbox_process.start(wrapper=wrapper, quiet=quiet)
     headers = {"ftrack-user": found["FTRACK_API_USER"], "ftrack-api-key": found["FTRACK_API_KEY"]}
     return process, found["FTRACK_SERVER"], headers
 

@@ -22,10 +22,14 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MB = 60
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import sandbox_process  # noqa: E402
 
 
 def seed(path: str, tasks: int) -> None:
@@ -34,7 +38,12 @@ def seed(path: str, tasks: int) -> None:
     from ftrack_orm.sandbox import Sandbox
 
     sandbox = Sandbox(db=path, seed="demo", fixed_keys=True)
-    connection = sandbox.store.connection
+    with sandbox.store.writing() as connection:  # the store's plain connection reads only
+        _clone_tasks(connection, tasks)
+    sandbox.store.close()
+
+
+def _clone_tasks(connection: Any, tasks: int) -> None:
     template = connection.execute("SELECT * FROM Context WHERE _type = 'Task' LIMIT 1").fetchone()
     columns = list(template.keys())
     index = {name: number for number, name in enumerate(columns)}
@@ -50,23 +59,11 @@ def seed(path: str, tasks: int) -> None:
     connection.execute("BEGIN")
     connection.executemany(f"INSERT INTO Context ({names}) VALUES ({marks})", rows)
     connection.execute("COMMIT")
-    connection.close()
 
 
 def serve(path: str) -> Tuple[subprocess.Popen[str], Dict[str, str]]:
     """A sandbox subprocess on ``path`` and its FTRACK_* settings."""
-    process = subprocess.Popen([sys.executable, "-m", "ftrack_orm.sandbox", "--db", path, "--fixed-keys"],
-                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    settings: Dict[str, str] = {}
-    assert process.stdout is not None
-    while len(settings) < 3:
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError("the sandbox did not start")
-        name, _, value = line.strip().partition("=")
-        if name in ("FTRACK_SERVER", "FTRACK_API_USER", "FTRACK_API_KEY"):
-            settings[name] = value
-    return process, settings
+    return sandbox_process.start(["--db", path], cwd=str(ROOT))
 
 
 def peak_mb() -> float:
