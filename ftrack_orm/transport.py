@@ -16,8 +16,9 @@ import logging
 import random
 import time
 import traceback
-from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple, Optional, Protocol, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, Mapping, NamedTuple, Optional, Protocol, Tuple, Type, Union
 
+from .connections import ConnectionPools, redirect_hint
 from .errors import OutcomeUnknownError, ServerConnectionError
 
 # ``requests`` (with urllib3, http.client, ssl...) loads at the first request, not at import.
@@ -66,7 +67,14 @@ class Transport(Protocol):
 
 
 class RequestsTransport:
-    """The default transport, on a pooled :class:`requests.Session`."""
+    """The default transport: pooled connections with ``requests``' environment rules.
+
+    By default it posts through urllib3 pools (:mod:`ftrack_orm.connections`: proxies and
+    CA bundle from the environment as ``requests`` reads them, once per origin, for a
+    fraction of ``requests``' CPU per request). Pass ``http_session`` (a
+    ``requests.Session``) to post through it instead: its adapters, auth, cookies and
+    environment handling then apply as they are.
+    """
 
     def __init__(
         self,
@@ -84,7 +92,8 @@ class RequestsTransport:
             self.timeout = (min(float(connect_timeout), float(timeout)), float(timeout))
         self.verify = verify
         self.retry = retry or RetryPolicy()
-        self._http: Optional[requests.Session] = http_session  # made by the first request
+        self._http: Optional[requests.Session] = http_session
+        self._pools = None if http_session is not None else ConnectionPools(verify)
         self._sleep = sleep
         #: Number of HTTP attempts made (retries included); useful in tests and benchmarks.
         self.attempt_count = 0
@@ -93,36 +102,49 @@ class RequestsTransport:
         return f"<RequestsTransport timeout={self.timeout} verify={self.verify!r} retry={self.retry}>"
 
     def close(self) -> None:
+        if self._pools is not None:
+            self._pools.close()
         if self._http is not None:
             self._http.close()
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], *, read_only: bool) -> HTTPResponse:
-        import requests
-        from requests import exceptions as rex
         from urllib3 import exceptions as urllib3_errors
 
-        if self._http is None:
-            self._http = requests.Session()
+        network_errors: Tuple[Type[BaseException], ...] = (urllib3_errors.HTTPError,)
+        if self._http is not None:
+            from requests import exceptions as rex
+
+            network_errors += (rex.RequestException,)
         attempts = max(1, self.retry.attempts)
         for attempt in range(1, attempts + 1):
             self.attempt_count += 1
             try:
-                response = self._http.post(
-                    url, data=body, headers=dict(headers), timeout=self.timeout, verify=self.verify, stream=True
-                )
-                # the body in one read: requests' own ``content`` reads it in 10 KB chunks (2x the CPU);
-                # reading to the end returns the connection to the pool
-                content = response.raw.read(decode_content=True)
-            except (rex.RequestException, urllib3_errors.HTTPError) as exc:
+                status, content, location = self._send(url, body, dict(headers))
+            except network_errors as exc:
                 forget_traceback_locals(exc)
                 delay = retry_after_failure(self.retry, attempt, read_only=read_only,
                                             never_sent=_failed_to_connect(exc), cause=exc)
             else:
-                if response.status_code not in RETRY_STATUSES:
-                    return HTTPResponse(response.status_code, content)
-                delay = retry_after_status(self.retry, attempt, response.status_code, read_only=read_only)
+                if 300 <= status < 400:
+                    raise ServerConnectionError(f"The server answered HTTP {status} to {url}"
+                                                f"{redirect_hint(status, location)}.", status_code=status)
+                if status not in RETRY_STATUSES:
+                    return HTTPResponse(status, content)
+                delay = retry_after_status(self.retry, attempt, status, read_only=read_only)
             self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send(self, url: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, bytes, str]:
+        """One attempt: (status, body, ``Location``)."""
+        if self._pools is not None:
+            return self._pools.post(url, body, headers, self.timeout)
+        assert self._http is not None
+        response = self._http.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify,
+                                   stream=True, allow_redirects=False)
+        # the body in one read: requests' own ``content`` reads it in 10 KB chunks (2x the CPU);
+        # reading to the end returns the connection to the pool
+        content = response.raw.read(decode_content=True)
+        return response.status_code, content, response.headers.get("Location") or ""
 
 
 def retry_after_failure(policy: RetryPolicy, attempt: int, *, read_only: bool, never_sent: bool,
@@ -186,16 +208,12 @@ def forget_traceback_locals(exc: BaseException) -> None:
 
 def _failed_to_connect(exc: BaseException) -> bool:
     """True when the request provably never reached the server."""
-    from requests import exceptions as rex
-
-    if isinstance(exc, rex.ConnectTimeout):
-        return True
     seen = set()
     current: Optional[BaseException] = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         name = type(current).__name__
-        if name in ("NewConnectionError", "ConnectTimeoutError", "NameResolutionError"):
+        if name in ("NewConnectionError", "ConnectTimeoutError", "NameResolutionError", "ConnectTimeout"):
             return True
         if isinstance(current, ConnectionRefusedError):
             return True

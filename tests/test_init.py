@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,9 +12,11 @@ import ftrack_orm
 
 
 def modules_after(statement: str) -> set:
-    """The modules loaded by a fresh interpreter after running ``statement``."""
+    """The modules loaded by a fresh interpreter after running ``statement`` (no proxy set)."""
     code = f"import sys\n{statement}\nimport json\nprint(json.dumps(sorted(sys.modules)))"
-    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    environment = {name: value for name, value in os.environ.items() if not name.lower().endswith("_proxy")}
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True,
+                            env=environment).stdout
     return set(json.loads(output.splitlines()[-1]))
 
 
@@ -64,9 +67,10 @@ def test_the_first_query_loads_what_it_needs_and_still_not_the_optional_parts(ft
         "assert session.query('select name from Task').first().name\n"
     )
     loaded = modules_after(statement)
-    assert {"requests", "ftrack_orm.entity.identity", "ftrack_orm.results.result", "ftrack_orm.helpers"} <= loaded
+    assert {"urllib3", "ftrack_orm.entity.identity", "ftrack_orm.results.result", "ftrack_orm.helpers"} <= loaded
+    # requests only when a proxy is set (its NO_PROXY rules) or a requests.Session is passed
     assert not {"ftrack_orm.events.hub", "ftrack_orm.components", "ftrack_orm.aio", "ftrack_orm.compat",
-                "ftrack_orm.sandbox", "ftrack_orm.uow", "pandas", "tqdm"} & loaded
+                "ftrack_orm.sandbox", "ftrack_orm.uow", "pandas", "tqdm", "requests"} & loaded
 
 
 @pytest.mark.parametrize("name", ftrack_orm.__all__)

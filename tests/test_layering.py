@@ -21,7 +21,8 @@ PACKAGE = Path(ftrack_orm.__file__).resolve().parent
 #: module listed nowhere fails the test until it is placed.
 FLOORS: List[List[str]] = [
     # the vocabulary: wire values, errors, schemas, kinds, times, did-you-mean
-    ["ftrack_orm.didyoumean", "ftrack_orm.times", "ftrack_orm.errors", "ftrack_orm.operations", "ftrack_orm.transport", "ftrack_orm.steps",
+    ["ftrack_orm.didyoumean", "ftrack_orm.times", "ftrack_orm.errors", "ftrack_orm.operations", "ftrack_orm.connections",
+     "ftrack_orm.transport", "ftrack_orm.steps",
      "ftrack_orm.aio.transport", "ftrack_orm.gcpause"],
     ["ftrack_orm.schema", "ftrack_orm.kinds", "ftrack_orm.codec", "ftrack_orm.schema_cache", "ftrack_orm.answers",
      "ftrack_orm.discovery"],

@@ -13,9 +13,10 @@ from tests.support.data import schemas_json, server_information_json
 class ScriptedServer:
     """A real HTTP server on 127.0.0.1 that answers with a test's handler.
 
-    The handler receives the recorded request (``{"headers", "body", "json"}``) and
-    returns ``(status, body)``; body may be bytes, a str, or any JSON value; the
-    special body ``ScriptedServer.DROP`` closes the connection without answering.
+    The handler receives the recorded request (``{"path", "headers", "body", "json"}``)
+    and returns ``(status, body)`` or ``(status, body, headers)``; body may be bytes, a
+    str, or any JSON value; the special body ``ScriptedServer.DROP`` closes the
+    connection without answering.
     """
 
     DROP = object()
@@ -38,7 +39,8 @@ class ScriptedServer:
                 except ValueError:
                     request["json"] = None
                 outer.requests.append(request)
-                status, body = outer.handler(request)
+                status, body, *more = outer.handler(request)
+                extra_headers: Dict[str, str] = more[0] if more else {}
                 if body is ScriptedServer.DROP:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -50,6 +52,8 @@ class ScriptedServer:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
+                    for name, value in extra_headers.items():
+                        self.send_header(name, value)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)

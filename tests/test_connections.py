@@ -1,0 +1,143 @@
+"""The default transport's urllib3 pools: requests' environment rules (proxies, NO_PROXY, CA
+bundle), gzip answers, redirects named, and a passed ``requests.Session`` still used."""
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import socket
+
+import pytest
+import requests
+
+from ftrack_orm import ServerConnectionError, Session
+from ftrack_orm.connections import EnvironmentSettings
+from ftrack_orm.transport import RequestsTransport
+
+from tests.support.scripted import ftrack_like
+
+READ = [{"action": "query", "expression": "select id from Task"}]
+WRITE = [{"action": "create", "entity_type": "Task", "entity_data": {"name": "x"}}]
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_machine(monkeypatch):
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def closed_port_url() -> str:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"
+
+
+def session_at(url: str, **transport_options) -> Session:
+    return Session(url, "u", "k", schema_cache=False, transport=RequestsTransport(**transport_options))
+
+
+def test_a_proxy_from_the_environment_carries_the_requests(scripted_server, monkeypatch):
+    scripted_server.handler = ftrack_like()
+    monkeypatch.setenv("HTTP_PROXY", scripted_server.url)
+    server_url = closed_port_url()  # nothing listens there: only the proxy can answer
+    session = session_at(server_url)
+    assert session.call(READ)[0]["action"] == "query"
+    assert {request["path"] for request in scripted_server.requests} == {f"{server_url}/api"}
+    assert "proxy-authorization" not in {name.lower() for name in scripted_server.requests[0]["headers"]}
+
+
+def test_proxy_credentials_in_its_url_are_sent_to_the_proxy(scripted_server, monkeypatch):
+    scripted_server.handler = ftrack_like()
+    monkeypatch.setenv("http_proxy", scripted_server.url.replace("http://", "http://ada:p%40ss@"))
+    session_at(closed_port_url()).call(READ)
+    headers = {name.lower(): value for name, value in scripted_server.requests[0]["headers"].items()}
+    credentials = headers["proxy-authorization"]
+    assert credentials == "Basic " + base64.b64encode(b"ada:p@ss").decode()
+
+
+def test_no_proxy_sends_straight_to_the_server(scripted_server, monkeypatch):
+    scripted_server.handler = ftrack_like()
+    monkeypatch.setenv("HTTP_PROXY", closed_port_url())  # a dead proxy: using it would fail
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert session_at(scripted_server.url).call(READ)[0]["action"] == "query"
+    assert scripted_server.requests[0]["path"] == "/api"
+
+
+def test_an_unreachable_proxy_is_a_connection_error_after_the_retries(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", closed_port_url())
+    transport = RequestsTransport(sleep=lambda seconds: None)
+    session = Session(closed_port_url(), "u", "k", schema_cache=False, transport=transport)
+    with pytest.raises(ServerConnectionError):
+        session.call(READ)
+    assert transport.attempt_count == transport.retry.attempts
+
+
+def test_the_ca_bundle_comes_from_the_environment_as_in_requests(monkeypatch, tmp_path):
+    bundle = tmp_path / "studio-ca.pem"
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("CURL_CA_BUNDLE", "/elsewhere.pem")
+    assert EnvironmentSettings.read("https://studio.example", True).verify == "/elsewhere.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))  # requests prefers this one
+    assert EnvironmentSettings.read("https://studio.example", True).verify == str(bundle)
+    # a verify given by the caller is kept
+    assert EnvironmentSettings.read("https://studio.example", False).verify is False
+    assert EnvironmentSettings.read("https://studio.example", "/mine.pem").verify == "/mine.pem"
+
+
+def test_a_missing_ca_bundle_fails_the_https_request_clearly(monkeypatch, tmp_path):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "missing.pem"))
+    session = Session("https://127.0.0.1:9", "u", "k", schema_cache=False,
+                      transport=RequestsTransport(retry=None, sleep=lambda seconds: None))
+    with pytest.raises(OSError, match="CA certificate bundle, invalid path: .*missing.pem"):
+        session.call(READ)
+
+
+def test_gzip_answers_are_decoded(scripted_server):
+    rows = [{"__entity_type__": "Task", "id": "1", "name": "é"}]
+    answer_like_ftrack = ftrack_like()
+
+    def handler(request):
+        status, results = answer_like_ftrack(request)
+        results = [dict(result, data=rows) if isinstance(result, dict) and result.get("action") == "query" else result
+                   for result in results]
+        return status, gzip.compress(json.dumps(results).encode()), {"Content-Encoding": "gzip"}
+
+    scripted_server.handler = handler
+    result = session_at(scripted_server.url).call(READ)
+    assert [(row["id"], row["name"]) for row in result[0]["data"]] == [("1", "é")]
+    assert "gzip" in scripted_server.requests[0]["headers"]["Accept-Encoding"]
+
+
+@pytest.mark.parametrize("batch", [READ, WRITE], ids=["read", "write"])
+def test_a_redirect_is_not_followed_and_names_where_it_points(scripted_server, batch):
+    scripted_server.handler = lambda request: (301, b"", {"Location": "https://studio.example/api"})
+    transport = RequestsTransport(sleep=lambda seconds: None)
+    session = Session(scripted_server.url, "u", "k", schema_cache=False, transport=transport)
+    with pytest.raises(ServerConnectionError, match="redirects to https://studio.example/api") as info:
+        session.call(batch)
+    assert info.value.status_code == 301
+    assert len(scripted_server.requests) == 1  # a redirect was never applied: nothing to retry or doubt
+
+
+def test_a_passed_requests_session_is_used_with_its_own_settings(scripted_server):
+    scripted_server.handler = ftrack_like()
+    http = requests.Session()
+    http.headers["X-Studio"] = "north"
+    session = Session(scripted_server.url, "u", "k", schema_cache=False,
+                      transport=RequestsTransport(http_session=http))
+    session.call(READ)
+    assert scripted_server.requests[0]["headers"]["X-Studio"] == "north"
+
+
+def test_the_pools_are_made_again_after_close(scripted_server):
+    scripted_server.handler = ftrack_like()
+    transport = RequestsTransport()
+    session = Session(scripted_server.url, "u", "k", schema_cache=False, transport=transport)
+    session.call(READ)
+    transport.close()
+    session.call(READ)
+    assert len(scripted_server.requests) == 2
