@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import socket
 
 import pytest
 import requests
@@ -15,6 +14,7 @@ from ftrack_orm.connections import EnvironmentSettings
 from ftrack_orm.transport import RequestsTransport
 
 from tests.support.scripted import ftrack_like
+from tests.support.network import closed_port_url
 
 READ = [{"action": "query", "expression": "select id from Task"}]
 WRITE = [{"action": "create", "entity_type": "Task", "entity_data": {"name": "x"}}]
@@ -26,14 +26,6 @@ def no_proxy_from_the_machine(monkeypatch):
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
-
-
-def closed_port_url() -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 def session_at(url: str, **transport_options) -> Session:

@@ -1,7 +1,6 @@
 """Transport: retries with backoff (attempts counted), unknown outcomes for writes, timeouts."""
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -10,6 +9,7 @@ from ftrack_orm import OutcomeUnknownError, RetryPolicy, ServerConnectionError, 
 from ftrack_orm.transport import RequestsTransport
 
 from tests.support.scripted import ScriptedServer
+from tests.support.network import closed_port_url
 
 READ = [{"action": "query", "expression": "select id from Task"}]
 WRITE = [{"action": "create", "entity_type": "Task", "entity_data": {"name": "x"}}]
@@ -22,14 +22,6 @@ def make_session(url, attempts=3, timeout=5.0, sleeps=None):
         sleep=(sleeps.append if sleeps is not None else (lambda s: None)),
     )
     return Session(url, "u", "k", transport=transport, schema_cache=False)
-
-
-def closed_port_url():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens there now
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.parametrize("batch", [READ, WRITE], ids=["read", "write"])

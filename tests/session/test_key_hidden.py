@@ -2,7 +2,6 @@
 ``capture_locals`` and error trackers record), nor in the session's attributes."""
 from __future__ import annotations
 
-import socket
 import traceback
 
 import pytest
@@ -11,6 +10,7 @@ from ftrack_orm import ServerConnectionError, Session
 from ftrack_orm.transport import RequestsTransport, RetryPolicy
 
 from tests.support.scripted import ScriptedServer
+from tests.support.network import closed_port_url
 
 KEY = "VERY-SECRET-KEY-5f1c"
 
@@ -53,10 +53,7 @@ def test_a_write_dropped_in_flight_shows_no_key(scripted_server):
 
 
 def test_an_unreachable_server_shows_no_key():
-    with socket.socket() as probe:  # a free port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with session_for(f"http://127.0.0.1:{port}") as session:
+    with session_for(closed_port_url()) as session:
         with pytest.raises(ServerConnectionError) as info:
             session.call([{"action": "query_server_information"}])
     assert_hidden(info.value)
