@@ -1,4 +1,4 @@
-"""HTTP transport: one pooled ``requests.Session``, timeouts, TLS, retries.
+"""HTTP transport: pooled connections (:mod:`.connections`), timeouts, TLS, retries.
 
 The transport moves bytes; it knows nothing of operations except whether a batch
 only reads (and so may be re-sent). What may be retried:
@@ -9,6 +9,9 @@ only reads (and so may be re-sent). What may be retried:
   reads (after the last attempt, :class:`~ftrack_orm.errors.ServerConnectionError`
   with the status). A batch that writes raises :class:`~ftrack_orm.errors.OutcomeUnknownError`
   instead: it may have been applied, and re-sending it blindly could apply it twice.
+
+A redirect (3xx) is never followed nor retried: it raises ``ServerConnectionError``
+naming where the server points (the batch was not applied).
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from typing import TYPE_CHECKING, Callable, Dict, Mapping, NamedTuple, Optional,
 from .connections import ConnectionPools, redirect_hint
 from .errors import OutcomeUnknownError, ServerConnectionError
 
-# ``requests`` (with urllib3, http.client, ssl...) loads at the first request, not at import.
+# urllib3 (with http.client, ssl...) loads at the first request, not at import; requests only
+# for a ``http_session`` or when a proxy is set.
 if TYPE_CHECKING:  # pragma: no cover
     import requests
 
