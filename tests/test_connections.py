@@ -1,10 +1,12 @@
 """The default transport's urllib3 pools: requests' environment rules (proxies, NO_PROXY, CA
-bundle), gzip answers, redirects named, and a passed ``requests.Session`` still used."""
+bundle), HTTPS verified for real, gzip answers, redirects named, and a passed ``requests.Session``
+still used."""
 from __future__ import annotations
 
 import base64
 import gzip
 import json
+import ssl
 
 import pytest
 import requests
@@ -13,7 +15,8 @@ from ftrack_orm import ServerConnectionError, Session
 from ftrack_orm.connections import EnvironmentSettings
 from ftrack_orm.transport import RequestsTransport
 
-from tests.support.scripted import ftrack_like
+from tests.support.data import SERVER_CERTIFICATE, SERVER_KEY, TEST_CA
+from tests.support.scripted import ScriptedServer, ftrack_like
 from tests.support.network import closed_port_url
 
 READ = [{"action": "query", "expression": "select id from Task"}]
@@ -133,3 +136,42 @@ def test_the_pools_are_made_again_after_close(scripted_server):
     transport.close()
     session.call(READ)
     assert len(scripted_server.requests) == 2
+
+
+@pytest.fixture
+def https_server(monkeypatch):
+    """A scripted server over HTTPS, its certificate signed by the test CA (not in certifi)."""
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(SERVER_CERTIFICATE, SERVER_KEY)
+    server = ScriptedServer(tls=context)
+    server.handler = ftrack_like()
+    yield server
+    server.close()
+
+
+def test_https_is_verified_against_certifi_by_default(https_server):
+    transport = RequestsTransport(sleep=lambda seconds: None)
+    session = Session(https_server.url, "u", "k", schema_cache=False, transport=transport)
+    with pytest.raises(ServerConnectionError, match="(?i)certificate verify failed"):
+        session.call(READ)
+    assert https_server.requests == []  # nothing was sent to a server that could not be verified
+
+
+@pytest.mark.parametrize("how", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "verify=file", "verify=directory"])
+def test_https_is_verified_against_the_bundle_given(https_server, monkeypatch, how):
+    options = {}
+    if how.endswith("_BUNDLE"):
+        monkeypatch.setenv(how, str(TEST_CA))
+    elif how == "verify=file":
+        options["verify"] = str(TEST_CA)
+    else:  # a directory of certificates named by their subject hash, as `c_rehash` makes
+        options["verify"] = str(TEST_CA.parent / "hashed")
+    assert session_at(https_server.url, **options).call(READ)[0]["action"] == "query"
+    assert len(https_server.requests) == 1
+
+
+def test_https_without_verification_when_asked(https_server):
+    with pytest.warns(Warning, match="(?i)unverified|insecure"):
+        assert session_at(https_server.url, verify=False).call(READ)[0]["action"] == "query"

@@ -17,6 +17,9 @@ RESPONSES = TESTS / "data" / "ftrack" / "responses"
 SANDBOX_DATA = Path(ftrack_orm.sandbox.__file__).resolve().parent / "data"
 SCHEMAS = SANDBOX_DATA / "schemas.json"
 SERVER_INFORMATION = SANDBOX_DATA / "server_information.json"
+#: A test CA and a server certificate for 127.0.0.1 it signed (see tests/data/README.md).
+TLS = TESTS / "data" / "tls"
+TEST_CA, SERVER_CERTIFICATE, SERVER_KEY = TLS / "ca.pem", TLS / "server.pem", TLS / "server.key"
 
 
 def response_path(name: str) -> Path:
