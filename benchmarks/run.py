@@ -556,17 +556,20 @@ class Bench:
                         if not self.outcome(workload, client).error:
                             self.outcome(workload, client).extend(self.run_once(client, workload,
                                                                                 self.args.quiet))
-            for process in self.processes.values():
-                process.close()
+            self.close_processes()  # before lazy and memory, which run here
             if self.selected("lazy"):
                 self.lazy()
             if self.selected("memory"):
                 self.memory()
         finally:
-            for process in self.processes.values():
-                process.close()
+            self.close_processes()
             self.server.close()
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def close_processes(self) -> None:
+        """End the clients' processes (the runs after them happen in this one)."""
+        while self.processes:
+            self.processes.popitem()[1].close()
 
     def run_once(self, client: Any, workload: str, quiet: bool) -> Outcome:
         """One timed run of ``workload`` by ``client`` (in its own process when it has one)."""

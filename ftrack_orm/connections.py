@@ -70,27 +70,37 @@ class ConnectionPools:
     def __init__(self, verify: Union[bool, str]) -> None:
         self._verify = verify
         self._headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
-        self._managers: Dict[str, urllib3.PoolManager] = {}
+        self._managers: Dict[str, urllib3.PoolManager] = {}  # by URL posted to: one lookup per request
+        self._by_origin: Dict[str, urllib3.PoolManager] = {}
         self._by_settings: Dict[EnvironmentSettings, urllib3.PoolManager] = {}
+        self._timeouts: Dict[Tuple[float, float], urllib3.Timeout] = {}
         self._lock = threading.Lock()
 
     def post(self, url: str, body: bytes, headers: Dict[str, str], timeout: Tuple[float, float]) -> Response:
         """POST ``body``; network failures raise urllib3's errors (never retried here)."""
-        import urllib3
-
-        parts = urlsplit(url)
-        manager = self._managers.get(f"{parts.scheme}://{parts.netloc}") or self._manager(url)
+        manager = self._managers.get(url) or self._manager(url)
+        pool_timeout = self._timeouts.get(timeout) or self._timeout(timeout)
         response = manager.urlopen(
-            "POST", url, body=body, headers={**self._headers, **headers},
-            timeout=urllib3.Timeout(connect=timeout[0], read=timeout[1]),
+            "POST", url, body=body, headers={**self._headers, **headers}, timeout=pool_timeout,
             retries=False, redirect=False, preload_content=True, decode_content=True,
         )
         return Response(response.status, response.data, response.headers.get("Location") or "")
+
+    def _timeout(self, timeout: Tuple[float, float]) -> urllib3.Timeout:
+        import urllib3
+
+        made = self._timeouts[timeout] = urllib3.Timeout(connect=timeout[0], read=timeout[1])
+        return made
 
     def _manager(self, url: str) -> urllib3.PoolManager:
         import urllib3
 
         parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        known = self._by_origin.get(origin)
+        if known is not None:
+            self._managers[url] = known
+            return known
         settings = EnvironmentSettings.read(url, self._verify)
         with self._lock:
             manager = self._by_settings.get(settings)
@@ -101,7 +111,7 @@ class ConnectionPools:
                 else:
                     manager = urllib3.PoolManager(num_pools=POOLS, maxsize=POOL_SIZE, **tls)
                 self._by_settings[settings] = manager
-            self._managers[f"{parts.scheme}://{parts.netloc}"] = manager
+            self._by_origin[origin] = self._managers[url] = manager
         return manager
 
     def close(self) -> None:
@@ -109,6 +119,7 @@ class ConnectionPools:
         with self._lock:
             managers = list(self._by_settings.values())
             self._managers.clear()
+            self._by_origin.clear()
             self._by_settings.clear()
         for manager in managers:
             manager.clear()
